@@ -1,0 +1,491 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Recur.Initializers;
+using Recur.Tensors;
+
+namespace Recur.Layers;
+
+/// <summary>
+/// A long short-term memory layer with TensorFlow 1's <c>BasicLSTMCell</c> semantics, unrolled over
+/// the whole sequence (<c>dynamic_rnn</c>). Per step, with <c>z = x_t·W_ihᵀ + h·W_hhᵀ + bias</c> split
+/// into gates i, f, g, o:
+/// <code>
+/// c' = c·σ(f + forgetBias) + σ(i)·tanh(g)
+/// h' = tanh(c')·σ(o)
+/// </code>
+/// Input <c>[B, T, I]</c>; output <c>[B, H]</c> (the last step) or <c>[B, T, H]</c> with
+/// <see cref="ReturnSequences"/>; optional initial state; the final state is kept in <see cref="FinalState"/>.
+/// </summary>
+/// <remarks>
+/// <para>Layouts are PyTorch's: <c>weight_ih [4H, I]</c>, <c>weight_hh [4H, H]</c>, gate order i, f, g, o,
+/// so weights move to and from <c>torch.nn.LSTM</c> without shuffling. There is one <c>bias [4H]</c>, as in
+/// TensorFlow and Keras (LSTM(128) on 28 inputs has 80,384 parameters): to PyTorch, set
+/// <c>bias_ih = bias</c>, <c>bias_hh = 0</c>; from PyTorch, <c>bias = bias_ih + bias_hh</c>.
+/// <c>torch.nn.LSTM</c> is this layer with <c>forgetBias = 0</c>.</para>
+/// <para>Keras stores <c>kernel [I, 4H]</c> and <c>recurrent_kernel [H, 4H]</c>, the transposes, with the same
+/// gate order; TensorFlow 1's BasicLSTMCell stores one <c>kernel [I + H, 4H]</c> with gate order i, g (its "j"),
+/// f, o.</para>
+/// <para>Defaults initialise as Keras's LSTM: Glorot-uniform <c>weight_ih</c>, orthogonal <c>weight_hh</c>,
+/// zero bias (the forget bias is the separate <see cref="ForgetBias"/> constant).</para>
+/// <para>Inside, the sequence is processed time-major <c>[T, B, ·]</c> so each step is one contiguous slab.
+/// The input projection of all steps is one matrix product before the time loop; the weight gradients are
+/// one product each after the backward time loop.</para>
+/// </remarks>
+public sealed class Lstm : ILayer
+{
+    private readonly Parameter[] _parameters;
+
+    // Forward caches, time-major. B, T: the batch and steps of the last forward call.
+    private int _batch;
+    private int _steps;
+    private Tensor? _xTime;   // [T, B, I]   input, time-major
+    private Tensor? _gates;   // [T, B, 4H]  activated gates σ(i), σ(f + forgetBias), tanh(g), σ(o)
+    private Tensor? _cells;   // [T + 1, B, H]  c_{-1} = c0, c_0 … c_{T-1}
+    private Tensor? _hiddens; // [T + 1, B, H]  h_{-1} = h0, h_0 … h_{T-1}
+    private Tensor? _tanhC;   // [T, B, H]   tanh(c_t)
+    private Tensor? _output;  // [B, H] or [B, T, H]
+    private LstmState? _finalState; // [B, H] each, copies of the last step
+
+    // Backward buffers.
+    private Tensor? _gateGrads; // [T, B, 4H]  gradients of the gate pre-activations
+    private Tensor? _dh;        // [B, H]
+    private Tensor? _dc;        // [B, H]
+    private Tensor? _dxTime;    // [T, B, I]
+    private Tensor? _dx;        // [B, T, I]
+    private LstmState? _initialStateGrad; // [B, H] each
+
+    /// <summary>Creates the layer and initialises its weights.</summary>
+    /// <param name="inputSize">I, features per step; positive.</param>
+    /// <param name="hiddenSize">H, units; positive.</param>
+    /// <param name="forgetBias">Added to the forget gate before its sigmoid (TensorFlow's BasicLSTMCell; 1.0 in the tutorials, 0 for PyTorch's LSTM).</param>
+    /// <param name="returnSequences">Return every step's output <c>[B, T, H]</c> instead of the last <c>[B, H]</c>.</param>
+    /// <param name="kernelInitializer">For <c>weight_ih</c>; Glorot uniform when null.</param>
+    /// <param name="recurrentInitializer">For <c>weight_hh</c>; orthogonal when null.</param>
+    /// <param name="biasInitializer">For <c>bias</c>; zeros when null.</param>
+    /// <param name="rng">The random source for initialisation; <c>new Rng(0)</c> when null.</param>
+    /// <param name="name">The layer name.</param>
+    public Lstm(
+        int inputSize,
+        int hiddenSize,
+        float forgetBias = 1f,
+        bool returnSequences = false,
+        IInitializer? kernelInitializer = null,
+        IInitializer? recurrentInitializer = null,
+        IInitializer? biasInitializer = null,
+        Rng? rng = null,
+        string name = "lstm")
+    {
+        ShapeCheck.Positive(inputSize, nameof(inputSize), "Lstm");
+        ShapeCheck.Positive(hiddenSize, nameof(hiddenSize), "Lstm");
+        if (!float.IsFinite(forgetBias))
+        {
+            throw new ArgumentOutOfRangeException(nameof(forgetBias), forgetBias, $"Lstm: forgetBias must be finite; received {forgetBias}.");
+        }
+
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        ForgetBias = forgetBias;
+        ReturnSequences = returnSequences;
+        Name = name;
+        WeightIh = new Parameter("weight_ih", 4 * hiddenSize, inputSize);
+        WeightHh = new Parameter("weight_hh", 4 * hiddenSize, hiddenSize);
+        Bias = new Parameter("bias", 4 * hiddenSize);
+        _parameters = [WeightIh, WeightHh, Bias];
+
+        rng ??= new Rng(0);
+        (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
+        (recurrentInitializer ?? new Orthogonal()).Fill(WeightHh.Value, hiddenSize, 4 * hiddenSize, rng);
+        (biasInitializer ?? new Zeros()).Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>I, features per step.</summary>
+    public int InputSize { get; }
+
+    /// <summary>H, units.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>The constant added to the forget gate's pre-activation (TensorFlow's <c>forget_bias</c>).</summary>
+    public float ForgetBias { get; }
+
+    /// <summary>Whether <see cref="Forward(Tensor, bool)"/> returns <c>[B, T, H]</c> rather than <c>[B, H]</c>.</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary><c>weight_ih [4H, I]</c>, gates i, f, g, o.</summary>
+    public Parameter WeightIh { get; }
+
+    /// <summary><c>weight_hh [4H, H]</c>, gates i, f, g, o.</summary>
+    public Parameter WeightHh { get; }
+
+    /// <summary><c>bias [4H]</c>, gates i, f, g, o.</summary>
+    public Parameter Bias { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The state after the last step of the last forward pass, <c>H, C: [B, H]</c> (owned by the layer).</summary>
+    public LstmState FinalState => _finalState ?? throw new InvalidOperationException("Lstm.FinalState read before Forward.");
+
+    /// <summary>
+    /// The gradient with respect to the initial state of the last forward pass, <c>[B, H]</c> each, set by
+    /// <see cref="Backward(Tensor, Tensor?, Tensor?)"/> (zero-state inputs get it too).
+    /// </summary>
+    public LstmState InitialStateGradient =>
+        _initialStateGrad ?? throw new InvalidOperationException("Lstm.InitialStateGradient read before Backward.");
+
+    /// <summary>
+    /// Loads weights from <c>torch.nn.LSTM</c> (one layer): <c>weight_ih_l0 [4H, I]</c>, <c>weight_hh_l0 [4H, H]</c>
+    /// are copied; <c>bias = bias_ih_l0 + bias_hh_l0</c> (each <c>[4H]</c>). Gate order is the same (i, f, g, o).
+    /// PyTorch's LSTM has no forget bias: the result equals it when <see cref="ForgetBias"/> is 0.
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor's shape differs from the one stated.</exception>
+    public void CopyFromPyTorch(Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
+    {
+        CheckLike(weightIh, WeightIh.Value, nameof(weightIh));
+        CheckLike(weightHh, WeightHh.Value, nameof(weightHh));
+        CheckLike(biasIh, Bias.Value, nameof(biasIh));
+        CheckLike(biasHh, Bias.Value, nameof(biasHh));
+        WeightIh.Value.CopyFrom(weightIh);
+        WeightHh.Value.CopyFrom(weightHh);
+        TensorPrimitives.Add(biasIh.Span, biasHh.Span, Bias.Value.Span);
+    }
+
+    /// <summary>
+    /// The weights as <c>torch.nn.LSTM</c>'s state dict for one layer (copies): <c>weight_ih_l0</c>, <c>weight_hh_l0</c>,
+    /// <c>bias_ih_l0 = bias</c> and <c>bias_hh_l0 = 0</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> ToPyTorch() => new Dictionary<string, Tensor>
+    {
+        ["weight_ih_l0"] = WeightIh.Value.Clone(),
+        ["weight_hh_l0"] = WeightHh.Value.Clone(),
+        ["bias_ih_l0"] = Bias.Value.Clone(),
+        ["bias_hh_l0"] = new Tensor(4 * HiddenSize),
+    };
+
+    /// <summary>A zero state for <paramref name="batch"/> sequences.</summary>
+    public LstmState ZeroState(int batch)
+    {
+        ShapeCheck.Positive(batch, nameof(batch), "Lstm.ZeroState");
+        return LstmState.Zeros(batch, HiddenSize);
+    }
+
+    /// <summary><c>x: [B, T, I] → [B, H]</c>, or <c>[B, T, H]</c> with <see cref="ReturnSequences"/>, from a zero state.</summary>
+    public Tensor Forward(Tensor x, bool training = false) => Forward(x, null, training);
+
+    /// <summary>
+    /// <c>x: [B, T, I]</c>, optional <c>initialState (H, C: [B, H])</c> → <c>[B, H]</c>, or <c>[B, T, H]</c> with
+    /// <see cref="ReturnSequences"/>. The final state is then in <see cref="FinalState"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
+    public Tensor Forward(Tensor x, LstmState? initialState, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 3 || x.Dim(2) != InputSize)
+        {
+            throw ShapeCheck.Error(x, nameof(x), "Lstm", $"[batch, steps, {InputSize}]");
+        }
+        int b = x.Dim(0), t = x.Dim(1), h = HiddenSize, g4 = 4 * h;
+        if (b == 0 || t == 0)
+        {
+            throw new ArgumentException($"Lstm: x has shape {Tensor.FormatShape(x.Shape)}; it needs at least one sequence of at least one step.", nameof(x));
+        }
+
+        if (initialState is not null)
+        {
+            CheckState(initialState, b, nameof(initialState));
+        }
+
+        _batch = b;
+        _steps = t;
+        Tensor xTime = Buffers.Ensure(ref _xTime, t, b, InputSize);
+        Tensor gates = Buffers.Ensure(ref _gates, t, b, g4);
+        Tensor cells = Buffers.Ensure(ref _cells, t + 1, b, h);
+        Tensor hiddens = Buffers.Ensure(ref _hiddens, t + 1, b, h);
+        Tensor tanhC = Buffers.Ensure(ref _tanhC, t, b, h);
+
+        Buffers.SwapLeadingAxes(x.Span, xTime.Span, b, t, InputSize);
+        Span<float> hs = hiddens.Span, cs = cells.Span;
+        if (initialState is null)
+        {
+            hs[..(b * h)].Clear();
+            cs[..(b * h)].Clear();
+        }
+        else
+        {
+            initialState.H.Span.CopyTo(hs);
+            initialState.C.Span.CopyTo(cs);
+        }
+
+        // All steps' input projection at once: gates[T·B, 4H] = bias + xTime[T·B, I] · W_ihᵀ.
+        Span<float> gs = gates.Span;
+        for (int r = 0; r < t * b; r++)
+        {
+            Bias.Value.Span.CopyTo(gs.Slice(r * g4, g4));
+        }
+
+        Gemm.Multiply(false, true, t * b, g4, InputSize, 1f, xTime.Span, InputSize, WeightIh.Value.Span, InputSize, 1f, gs, g4);
+
+        for (int s = 0; s < t; s++)
+        {
+            Span<float> z = gs.Slice(s * b * g4, b * g4);
+            // z[B, 4H] += h_{s-1}[B, H] · W_hhᵀ
+            Gemm.Multiply(false, true, b, g4, h, 1f, hs.Slice(s * b * h, b * h), h, WeightHh.Value.Span, h, 1f, z, g4);
+            CellForward(z, cs.Slice(s * b * h, b * h), cs.Slice((s + 1) * b * h, b * h),
+                tanhC.Span.Slice(s * b * h, b * h), hs.Slice((s + 1) * b * h, b * h), b, h, ForgetBias);
+        }
+
+        _finalState = EnsureState(_finalState, b);
+        hs.Slice(t * b * h, b * h).CopyTo(_finalState.H.Span);
+        cs.Slice(t * b * h, b * h).CopyTo(_finalState.C.Span);
+
+        Tensor y;
+        if (ReturnSequences)
+        {
+            y = Buffers.Ensure(ref _output, b, t, h);
+            Buffers.SwapLeadingAxes(hs.Slice(b * h), y.Span, t, b, h);
+        }
+        else
+        {
+            y = Buffers.Ensure(ref _output, b, h);
+            hs.Slice(t * b * h, b * h).CopyTo(y.Span);
+        }
+
+        return y;
+    }
+
+    /// <summary><c>dy</c> shaped like the last output → <c>dx [B, T, I]</c>; adds into the parameter gradients.</summary>
+    public Tensor Backward(Tensor dy) => Backward(dy, null, null);
+
+    /// <summary>
+    /// Back-propagates through the last forward pass. <paramref name="dy"/> is shaped like its output
+    /// (<c>[B, H]</c> or <c>[B, T, H]</c>; null means zero); <paramref name="dFinalH"/> and
+    /// <paramref name="dFinalC"/> (<c>[B, H]</c>, optional) are gradients with respect to <see cref="FinalState"/>.
+    /// Returns <c>dx [B, T, I]</c>, adds into the parameter gradients and sets <see cref="InitialStateGradient"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No forward pass preceded this call.</exception>
+    /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
+    public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC)
+    {
+        if (_output is null || _xTime is null)
+        {
+            throw new InvalidOperationException("Lstm.Backward called before Forward.");
+        }
+
+        if (dy is not null)
+        {
+            ShapeCheck.Same(dy, _output, nameof(dy), "Lstm");
+        }
+
+        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, bh = b * h;
+        if (dFinalH is not null)
+        {
+            ShapeCheck.Same(dFinalH, _finalState!.H, nameof(dFinalH), "Lstm");
+        }
+
+        if (dFinalC is not null)
+        {
+            ShapeCheck.Same(dFinalC, _finalState!.C, nameof(dFinalC), "Lstm");
+        }
+
+        Tensor gateGrads = Buffers.Ensure(ref _gateGrads, t, b, g4);
+        Span<float> dh = Buffers.Ensure(ref _dh, b, h).Span;
+        Span<float> dc = Buffers.Ensure(ref _dc, b, h).Span;
+        if (dFinalH is null)
+        {
+            dh.Clear();
+        }
+        else
+        {
+            dFinalH.Span.CopyTo(dh);
+        }
+
+        if (dFinalC is null)
+        {
+            dc.Clear();
+        }
+        else
+        {
+            dFinalC.Span.CopyTo(dc);
+        }
+
+        Span<float> gs = _gates!.Span, dgs = gateGrads.Span, cs = _cells!.Span, tc = _tanhC!.Span;
+        for (int s = t - 1; s >= 0; s--)
+        {
+            if (dy is not null)
+            {
+                if (ReturnSequences)
+                {
+                    // dy is [B, T, H]: add row (i, s) of every sequence.
+                    ReadOnlySpan<float> dys = dy.Span;
+                    for (int i = 0; i < b; i++)
+                    {
+                        TensorPrimitives.Add(dh.Slice(i * h, h), dys.Slice((i * t + s) * h, h), dh.Slice(i * h, h));
+                    }
+                }
+                else if (s == t - 1)
+                {
+                    TensorPrimitives.Add(dh, dy.Span, dh);
+                }
+            }
+
+            Span<float> dz = dgs.Slice(s * b * g4, b * g4);
+            CellBackward(gs.Slice(s * b * g4, b * g4), cs.Slice(s * bh, bh), tc.Slice(s * bh, bh), dh, dc, dz, b, h);
+            // dh_{s-1}[B, H] = dz[B, 4H] · W_hh[4H, H]
+            Gemm.Multiply(false, false, b, h, g4, 1f, dz, g4, WeightHh.Value.Span, h, 0f, dh, h);
+        }
+
+        _initialStateGrad = EnsureState(_initialStateGrad, b);
+        dh.CopyTo(_initialStateGrad.H.Span);
+        dc.CopyTo(_initialStateGrad.C.Span);
+
+        // Weight gradients, one product each over all T·B rows.
+        // dW_hh[4H, H] += dz[T·B, 4H]ᵀ · h_{s-1}[T·B, H]   (hiddens rows 0 … T-1)
+        Gemm.Multiply(true, false, g4, h, t * b, 1f, dgs, g4, _hiddens!.Span, h, 1f, WeightHh.Grad.Span, h);
+        // dW_ih[4H, I] += dz[T·B, 4H]ᵀ · x[T·B, I]
+        Gemm.Multiply(true, false, g4, InputSize, t * b, 1f, dgs, g4, _xTime.Span, InputSize, 1f, WeightIh.Grad.Span, InputSize);
+        Buffers.AddRowsInto(dgs, t * b, g4, Bias.Grad.Span);
+
+        // dx[T·B, I] = dz[T·B, 4H] · W_ih[4H, I], then back to batch-major.
+        Tensor dxTime = Buffers.Ensure(ref _dxTime, t, b, InputSize);
+        Gemm.Multiply(false, false, t * b, InputSize, g4, 1f, dgs, g4, WeightIh.Value.Span, InputSize, 0f, dxTime.Span, InputSize);
+        Tensor dx = Buffers.Ensure(ref _dx, b, t, InputSize);
+        Buffers.SwapLeadingAxes(dxTime.Span, dx.Span, t, b, InputSize);
+        return dx;
+    }
+
+    /// <summary>
+    /// One step of the cell (TensorFlow's <c>cell(x_t, state)</c>): <c>x_t [B, I]</c>, <c>state (H, C: [B, H])</c>
+    /// → the new state, whose <c>H [B, H]</c> is the step's output. Allocates new tensors and keeps nothing for
+    /// <see cref="Backward(Tensor)"/>: it is the inference and streaming API; train through <see cref="Forward(Tensor, LstmState?, bool)"/>.
+    /// </summary>
+    public LstmState Step(Tensor x, LstmState state)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 2 || x.Dim(1) != InputSize)
+        {
+            throw ShapeCheck.Error(x, nameof(x), "Lstm.Step", $"[batch, {InputSize}]");
+        }
+        ArgumentNullException.ThrowIfNull(state);
+        int b = x.Dim(0), h = HiddenSize, g4 = 4 * h;
+        CheckState(state, b, nameof(state));
+
+        var z = new float[b * g4];
+        for (int i = 0; i < b; i++)
+        {
+            Bias.Value.Span.CopyTo(z.AsSpan(i * g4, g4));
+        }
+
+        Gemm.Multiply(false, true, b, g4, InputSize, 1f, x.Span, InputSize, WeightIh.Value.Span, InputSize, 1f, z, g4);
+        Gemm.Multiply(false, true, b, g4, h, 1f, state.H.Span, h, WeightHh.Value.Span, h, 1f, z, g4);
+        var next = LstmState.Zeros(b, h);
+        var tanhC = new float[b * h];
+        CellForward(z, state.C.Span, next.C.Span, tanhC, next.H.Span, b, h, ForgetBias);
+        return next;
+    }
+
+    /// <summary>
+    /// TensorFlow's <c>static_rnn</c>: runs <see cref="Step"/> over a list of per-step inputs <c>[B, I]</c>
+    /// and returns the list of per-step outputs <c>[B, H]</c>; <paramref name="finalState"/> receives the last state.
+    /// </summary>
+    public IReadOnlyList<Tensor> Unroll(IReadOnlyList<Tensor> inputs, LstmState? initialState, out LstmState finalState)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count == 0)
+        {
+            throw new ArgumentException("Lstm.Unroll: inputs is empty; it needs one [batch, input] tensor per step.", nameof(inputs));
+        }
+
+        LstmState state = initialState ?? ZeroState(inputs[0].Dim(0));
+        var outputs = new Tensor[inputs.Count];
+        for (int s = 0; s < inputs.Count; s++)
+        {
+            state = Step(inputs[s], state);
+            outputs[s] = state.H;
+        }
+
+        finalState = state;
+        return outputs;
+    }
+
+    /// <summary>
+    /// The fused cell update over one step: activates the gate pre-activations <paramref name="z"/> <c>[B, 4H]</c>
+    /// in place (σ(i), σ(f + forgetBias), tanh(g), σ(o)), then <c>c = f·cPrev + i·g</c>, <c>tanhC = tanh(c)</c>,
+    /// <c>h = o·tanhC</c>; all others <c>[B, H]</c>.
+    /// </summary>
+    internal static void CellForward(Span<float> z, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> hOut, int batch, int h, float forgetBias)
+    {
+        int g4 = 4 * h;
+        for (int i = 0; i < batch; i++)
+        {
+            Span<float> row = z.Slice(i * g4, g4);
+            Span<float> ig = row[..h], fg = row.Slice(h, h), gg = row.Slice(2 * h, h), og = row.Slice(3 * h, h);
+            TensorPrimitives.Sigmoid(ig, ig);
+            if (forgetBias != 0f)
+            {
+                TensorPrimitives.Add(fg, forgetBias, fg);
+            }
+
+            TensorPrimitives.Sigmoid(fg, fg);
+            TensorPrimitives.Tanh(gg, gg);
+            TensorPrimitives.Sigmoid(og, og);
+
+            Span<float> ci = c.Slice(i * h, h), ti = tanhC.Slice(i * h, h);
+            TensorPrimitives.Multiply(fg, cPrev.Slice(i * h, h), ci);
+            TensorPrimitives.FusedMultiplyAdd(ig, gg, ci, ci);
+            TensorPrimitives.Tanh(ci, ti);
+            TensorPrimitives.Multiply(og, ti, hOut.Slice(i * h, h));
+        }
+    }
+
+    /// <summary>
+    /// The fused cell backward over one step. In: activated gates <paramref name="a"/> <c>[B, 4H]</c>,
+    /// <paramref name="cPrev"/>, <paramref name="tanhC"/>, <paramref name="dh"/> (gradient of h_t) <c>[B, H]</c>;
+    /// <paramref name="dc"/> <c>[B, H]</c> holds the gradient of c_t from later steps and leaves holding that of
+    /// c_{t-1}. Out: <paramref name="dz"/> <c>[B, 4H]</c>, the gradient of the gate pre-activations.
+    /// </summary>
+    internal static void CellBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, int batch, int h)
+    {
+        int g4 = 4 * h;
+        for (int r = 0; r < batch; r++)
+        {
+            int ag = r * g4, ah = r * h;
+            for (int j = 0; j < h; j++)
+            {
+                float ig = a[ag + j], fg = a[ag + h + j], gg = a[ag + 2 * h + j], og = a[ag + 3 * h + j];
+                float tcj = tanhC[ah + j], dhj = dh[ah + j];
+                float dcj = dc[ah + j] + dhj * og * (1f - tcj * tcj);
+                dz[ag + j] = dcj * gg * ig * (1f - ig);
+                dz[ag + h + j] = dcj * cPrev[ah + j] * fg * (1f - fg);
+                dz[ag + 2 * h + j] = dcj * ig * (1f - gg * gg);
+                dz[ag + 3 * h + j] = dhj * tcj * og * (1f - og);
+                dc[ah + j] = dcj * fg;
+            }
+        }
+    }
+
+    private void CheckState(LstmState state, int batch, string name)
+    {
+        if (!state.H.HasShape(batch, HiddenSize))
+        {
+            throw ShapeCheck.Error(state.H, name, "Lstm", $"[{batch}, {HiddenSize}] (batch, hidden) for {name}.H");
+        }
+
+        if (!state.C.HasShape(batch, HiddenSize))
+        {
+            throw ShapeCheck.Error(state.C, name, "Lstm", $"[{batch}, {HiddenSize}] (batch, hidden) for {name}.C");
+        }
+    }
+
+    private static void CheckLike(Tensor t, Tensor like, string name)
+    {
+        ArgumentNullException.ThrowIfNull(t, name);
+        if (!t.HasShape(like.Shape))
+        {
+            throw ShapeCheck.Error(t, name, "Lstm.CopyFromPyTorch", Tensor.FormatShape(like.Shape));
+        }
+    }
+
+    private LstmState EnsureState(LstmState? state, int batch) =>
+        state is not null && state.H.HasShape(batch, HiddenSize) ? state : LstmState.Zeros(batch, HiddenSize);
+}

@@ -1,0 +1,38 @@
+using Recur.Tensors;
+
+namespace Recur.Layers;
+
+/// <summary>
+/// A trainable tensor: its value, the gradient that <c>Backward</c> accumulates into (+=),
+/// and a stable name in PyTorch's style (<c>weight_ih</c>, <c>bias</c>, ...). Optimizers
+/// read <see cref="Grad"/>, update <see cref="Value"/> and zero the gradient.
+/// </summary>
+public sealed class Parameter
+{
+    /// <summary>Creates a parameter of the given shape with zero value and zero gradient.</summary>
+    public Parameter(string name, params int[] shape)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+        Value = new Tensor(shape);
+        Grad = new Tensor(shape);
+    }
+
+    /// <summary>The name, unique within its layer (<c>weight</c>, <c>weight_ih</c>, <c>bias</c>, ...).</summary>
+    public string Name { get; }
+
+    /// <summary>The value.</summary>
+    public Tensor Value { get; }
+
+    /// <summary>The accumulated gradient of the loss with respect to <see cref="Value"/>; same shape.</summary>
+    public Tensor Grad { get; }
+
+    /// <summary>Whether optimizers update this parameter. Frozen parameters still accumulate gradients.</summary>
+    public bool Trainable { get; set; } = true;
+
+    /// <summary>Sets the gradient to zero.</summary>
+    public void ZeroGrad() => Grad.Fill(0f);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} {Tensor.FormatShape(Value.Shape)}";
+}

@@ -1,0 +1,371 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Recur.Tensors;
+
+/// <summary>
+/// Single-precision matrix multiply (sgemm) on row-major storage, built the way BLIS builds it: blocks
+/// of op(A) and op(B) are packed into cache-sized, zero-padded panels and a register-blocked SIMD
+/// micro-kernel (Vector512, Vector256 or Vector128 with fused multiply-add, or scalar) computes C one
+/// micro-tile at a time. Single-threaded, deterministic (the same inputs give bit-identical results on
+/// every call), and allocation-free once the calling thread has seen a problem of that size.
+/// </summary>
+/// <remarks>
+/// <para>The loops, outermost first, each in its own method (BLIS's frame/3/gemm):</para>
+/// <list type="number">
+/// <item>rows of C in blocks of MC (<see cref="LoopOverRowBlocks{TKernel}"/>);</item>
+/// <item>depth in blocks of KC, packing the MC × KC block of op(A) (<see cref="LoopOverDepthBlocks{TKernel}"/>);</item>
+/// <item>columns of C in blocks of NC, packing the KC × NC block of op(B) (<see cref="LoopOverColumnBlocks{TKernel}"/>);</item>
+/// <item>MR-row micro-panels of the packed A (<see cref="LoopOverMicroRows{TKernel}"/>);</item>
+/// <item>NR-column micro-panels of the packed B, one micro-kernel call each (<see cref="LoopOverMicroColumns{TKernel}"/>).</item>
+/// </list>
+/// <para>
+/// The micro-kernel broadcasts elements of A and loads vectors of B along a row of C, so the vector
+/// dimension is n. In BLIS terms this is the column-major kernel applied to Cᵀ = op(B)ᵀ·op(A)ᵀ, and
+/// the cache roles follow BLIS's Zen 4 configuration (32 × 12 sgemm kernel, KC 480, MC 512, NC 6144)
+/// with the names of m and n swapped: the A micro-panel (MR × KC) is the one reused from L1 across a
+/// whole row of micro-tiles, the B block (KC × NC) stays in L2 and the A block (MC × KC) in L3.
+/// The block sizes for each path are on the kernel structs in GemmKernels.cs.
+/// </para>
+/// </remarks>
+public static class Gemm
+{
+    /// <summary>
+    /// Computes <c>C = alpha·op(A)·op(B) + beta·C</c> on row-major storage, where op(A) is <c>[m, k]</c>,
+    /// op(B) is <c>[k, n]</c> and C is <c>[m, n]</c>.
+    /// </summary>
+    /// <remarks>
+    /// As in BLAS, beta == 0 means C is not read, so NaN or garbage in C is overwritten; alpha == 0 or
+    /// k == 0 means A and B are not read and C becomes beta·C. Elements of <paramref name="c"/> outside
+    /// the m × n matrix (between n and <paramref name="ldc"/> in a row, or after the last row) are never
+    /// written. Sums run over k in a fixed blocked order, so results are bit-identical from call to
+    /// call on the same machine, but may differ in the last bits from <see cref="GemmReference"/>.
+    /// </remarks>
+    /// <param name="transA">False: A is stored <c>[m, k]</c>. True: A is stored <c>[k, m]</c> and op(A) = Aᵀ.</param>
+    /// <param name="transB">False: B is stored <c>[k, n]</c>. True: B is stored <c>[n, k]</c> and op(B) = Bᵀ.</param>
+    /// <param name="m">Rows of C and of op(A).</param>
+    /// <param name="n">Columns of C and of op(B).</param>
+    /// <param name="k">Columns of op(A) and rows of op(B).</param>
+    /// <param name="alpha">Scale of the product. When 0, A and B are not read.</param>
+    /// <param name="a">Storage of A; at least (rows - 1)·<paramref name="lda"/> + columns elements of A as stored.</param>
+    /// <param name="lda">Row stride of A as stored; at least its number of columns (k, or m when <paramref name="transA"/>).</param>
+    /// <param name="b">Storage of B; at least (rows - 1)·<paramref name="ldb"/> + columns elements of B as stored.</param>
+    /// <param name="ldb">Row stride of B as stored; at least its number of columns (n, or k when <paramref name="transB"/>).</param>
+    /// <param name="beta">Scale of the old C. When 0, C is not read (NaN in C is overwritten).</param>
+    /// <param name="c">Storage of C <c>[m, n]</c>; at least (m - 1)·<paramref name="ldc"/> + n elements. Must not overlap A or B.</param>
+    /// <param name="ldc">Row stride of C; at least <paramref name="n"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or a leading dimension is smaller than the row length of its matrix.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than the matrix it holds, or <paramref name="c"/> overlaps A or B.</exception>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Multiply(DefaultPath, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>The widest micro-kernel the machine accelerates; chosen once, used by <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.</summary>
+    internal static GemmPath DefaultPath { get; } =
+        Vector512.IsHardwareAccelerated ? GemmPath.Vector512
+        : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
+        : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
+        : GemmPath.Scalar;
+
+    /// <summary>
+    /// <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// with the micro-kernel family chosen by the caller; tests use it to exercise every path on one
+    /// machine. A path the hardware does not accelerate still gives correct results, slowly.
+    /// </summary>
+    internal static unsafe void Multiply(GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        GemmChecks.Check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0 || alpha == 0f)
+        {
+            Scale(m, n, beta, c, ldc);
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var op = new GemmOperands(pa, lda, transA, pb, ldb, transB, pc, ldc, alpha);
+            switch (path)
+            {
+                case GemmPath.Vector512:
+                    LoopOverRowBlocks<GemmKernel512>(in op, m, n, k, beta);
+                    break;
+                case GemmPath.Vector256:
+                    LoopOverRowBlocks<GemmKernel256>(in op, m, n, k, beta);
+                    break;
+                case GemmPath.Vector128:
+                    LoopOverRowBlocks<GemmKernel128>(in op, m, n, k, beta);
+                    break;
+                case GemmPath.Scalar:
+                    LoopOverRowBlocks<GemmKernelScalar>(in op, m, n, k, beta);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(path), path, $"path = {path} is not a GemmPath.");
+            }
+        }
+    }
+
+    /// <summary>The register and cache block sizes of <paramref name="path"/>; tests size their sweeps from them.</summary>
+    internal static (int MR, int NR, int MC, int KC, int NC) BlockSizes(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => Sizes<GemmKernel512>(),
+        GemmPath.Vector256 => Sizes<GemmKernel256>(),
+        GemmPath.Vector128 => Sizes<GemmKernel128>(),
+        _ => Sizes<GemmKernelScalar>(),
+    };
+
+    private static (int MR, int NR, int MC, int KC, int NC) Sizes<TKernel>()
+        where TKernel : struct, IGemmMicroKernel =>
+        (TKernel.MR, TKernel.NR, TKernel.MC, TKernel.KC, TKernel.NC);
+
+    /// <summary>C = beta·C over the m × n matrix only; beta == 0 writes zeros without reading C.</summary>
+    private static void Scale(int m, int n, float beta, Span<float> c, int ldc)
+    {
+        if (beta == 1f)
+        {
+            return;
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = c.Slice(i * ldc, n);
+            if (beta == 0f)
+            {
+                row.Clear();
+            }
+            else
+            {
+                for (int j = 0; j < row.Length; j++)
+                {
+                    row[j] *= beta;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loop 5: rows of C in blocks of MC; each block is an independent product. Also decides which
+    /// operands are packed (see <see cref="ReadAInPlace{TKernel}"/> and <see cref="ReadBInPlace{TKernel}"/>)
+    /// and takes the pack buffers from the thread's workspace.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LoopOverRowBlocks<TKernel>(in GemmOperands op, nint m, nint n, nint k, float beta)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        // The depth is split into equal blocks of at most KC, so k = KC + 1 does not leave a sliver
+        // of depth 1 that would cost a whole extra pass over C.
+        nint depthBlocks = (k + TKernel.KC - 1) / TKernel.KC;
+        nint kcMax = (k + depthBlocks - 1) / depthBlocks;
+        nint mcMax = Math.Min(m, TKernel.MC);
+        nint ncMax = Math.Min(n, TKernel.NC);
+        bool aInPlace = ReadAInPlace<TKernel>(op.TransA, m, n);
+        bool bInPlace = ReadBInPlace<TKernel>(op.TransB, m, n);
+
+        // Operands read in place still pack their partial last micro-panel, so they need one panel.
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        float* packA = workspace.PackA((aInPlace ? TKernel.MR : RoundUp(mcMax, TKernel.MR)) * kcMax);
+        float* packB = workspace.PackB((bInPlace ? TKernel.NR : RoundUp(ncMax, TKernel.NR)) * kcMax);
+        float* tile = workspace.Tile(TKernel.MR * TKernel.NR);
+
+        for (nint ic = 0; ic < m; ic += TKernel.MC)
+        {
+            nint mc = Math.Min(TKernel.MC, m - ic);
+            LoopOverDepthBlocks<TKernel>(in op, ic, mc, n, k, kcMax, beta, aInPlace ? null : packA, packA,
+                bInPlace ? null : packB, packB, tile);
+        }
+    }
+
+    /// <summary>
+    /// Loop 4: depth in blocks of at most <paramref name="kcMax"/>; packs the mc × kc block of op(A),
+    /// or only its partial last micro-panel when A is read in place (<paramref name="packA"/> null).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LoopOverDepthBlocks<TKernel>(in GemmOperands op, nint ic, nint mc, nint n, nint k,
+        nint kcMax, float beta, float* packA, float* edgeA, float* packB, float* edgeB, float* tile)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        for (nint pc = 0; pc < k; pc += kcMax)
+        {
+            nint kc = Math.Min(kcMax, k - pc);
+            GemmPanels aPanels;
+            if (packA != null)
+            {
+                GemmPacking.PackA<TKernel>(in op, ic, mc, pc, kc, packA);
+                nint fullRows = mc - (mc % TKernel.MR);
+                aPanels = new GemmPanels(packA, TKernel.MR * kc, TKernel.MR, packA + (fullRows * kc));
+            }
+            else
+            {
+                // A stored [k, m]: micro-panel r is MR adjacent columns of the storage, row p at p·lda.
+                nint fullRows = mc - (mc % TKernel.MR);
+                if (fullRows < mc)
+                {
+                    GemmPacking.PackA<TKernel>(in op, ic + fullRows, mc - fullRows, pc, kc, edgeA);
+                }
+
+                aPanels = new GemmPanels(op.A + (pc * op.Lda) + ic, TKernel.MR, op.Lda, edgeA);
+            }
+
+            // The first depth block applies the caller's beta; later ones accumulate onto it.
+            float blockBeta = pc == 0 ? beta : 1f;
+            LoopOverColumnBlocks<TKernel>(in op, ic, mc, pc, kc, n, blockBeta, in aPanels, packB, edgeB, tile);
+        }
+    }
+
+    /// <summary>
+    /// Loop 3: columns of C in blocks of NC; packs the kc × nc block of op(B), or only its partial last
+    /// micro-panel when B is read in place (<paramref name="packB"/> null).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LoopOverColumnBlocks<TKernel>(in GemmOperands op, nint ic, nint mc, nint pc, nint kc,
+        nint n, float beta, in GemmPanels aPanels, float* packB, float* edgeB, float* tile)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        for (nint jc = 0; jc < n; jc += TKernel.NC)
+        {
+            nint nc = Math.Min(TKernel.NC, n - jc);
+            nint fullColumns = nc - (nc % TKernel.NR);
+            GemmPanels bPanels;
+            if (packB != null)
+            {
+                GemmPacking.PackB<TKernel>(in op, pc, kc, jc, nc, packB);
+                bPanels = new GemmPanels(packB, TKernel.NR * kc, TKernel.NR, packB + (fullColumns * kc));
+            }
+            else
+            {
+                // B stored [k, n]: micro-panel s is NR adjacent columns of the storage, row p at p·ldb.
+                if (fullColumns < nc)
+                {
+                    GemmPacking.PackB<TKernel>(in op, pc, kc, jc + fullColumns, nc - fullColumns, edgeB);
+                }
+
+                bPanels = new GemmPanels(op.B + (pc * op.Ldb) + jc, TKernel.NR, op.Ldb, edgeB);
+            }
+
+            float* cBlock = op.C + (ic * op.Ldc) + jc;
+            LoopOverMicroRows<TKernel>(mc, nc, kc, in aPanels, in bPanels, cBlock, op.Ldc, op.Alpha, beta, tile);
+        }
+    }
+
+    /// <summary>Loop 2 (the macro-kernel's outer loop): MR-row micro-panels of the A block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LoopOverMicroRows<TKernel>(nint mc, nint nc, nint kc, in GemmPanels aPanels,
+        in GemmPanels bPanels, float* c, nint ldc, float alpha, float beta, float* tile)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        nint panel = 0;
+        for (nint ir = 0; ir < mc; ir += TKernel.MR, panel++)
+        {
+            nint rows = Math.Min(TKernel.MR, mc - ir);
+            if (rows == TKernel.MR)
+            {
+                float* aPanel = aPanels.First + (panel * aPanels.PanelStride);
+                LoopOverMicroColumns<TKernel>(rows, nc, kc, aPanel, aPanels.Step, in bPanels, c + (ir * ldc), ldc,
+                    alpha, beta, tile);
+            }
+            else
+            {
+                LoopOverMicroColumns<TKernel>(rows, nc, kc, aPanels.Edge, TKernel.MR, in bPanels, c + (ir * ldc), ldc,
+                    alpha, beta, tile);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loop 1 (the macro-kernel's inner loop): NR-column micro-panels of the B block, one micro-kernel
+    /// call per MR × NR tile of C. The A micro-panel stays in L1 for the whole loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LoopOverMicroColumns<TKernel>(nint rows, nint nc, nint kc, float* aPanel, nint aStep,
+        in GemmPanels bPanels, float* c, nint ldc, float alpha, float beta, float* tile)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        nint fullColumns = nc - (nc % TKernel.NR);
+        float* bPanel = bPanels.First;
+        nint bStep = bPanels.Step;
+        nint jr = 0;
+        if (rows == TKernel.MR)
+        {
+            for (; jr < fullColumns; jr += TKernel.NR, bPanel += bPanels.PanelStride)
+            {
+                TKernel.Run(kc, aPanel, aStep, bPanel, bStep, c + jr, ldc, alpha, beta);
+            }
+        }
+        else
+        {
+            for (; jr < fullColumns; jr += TKernel.NR, bPanel += bPanels.PanelStride)
+            {
+                EdgeTile<TKernel>(rows, TKernel.NR, kc, aPanel, aStep, bPanel, bStep, c + jr, ldc, alpha, beta, tile);
+            }
+        }
+
+        if (jr < nc)
+        {
+            EdgeTile<TKernel>(rows, nc - jr, kc, aPanel, aStep, bPanels.Edge, TKernel.NR, c + jr, ldc, alpha, beta, tile);
+        }
+    }
+
+    /// <summary>
+    /// A tile at the bottom or right edge of C: the micro-kernel writes the full MR × NR product to
+    /// <paramref name="tile"/>, and only its rows × cols corner is merged into C, with the same
+    /// arithmetic as the kernel (alpha·t + beta·c, or alpha·t when beta == 0), so nothing outside C is
+    /// touched and edge elements round exactly as interior ones.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void EdgeTile<TKernel>(nint rows, nint cols, nint kc, float* aPanel, nint aStep,
+        float* bPanel, nint bStep, float* c, nint ldc, float alpha, float beta, float* tile)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        TKernel.Run(kc, aPanel, aStep, bPanel, bStep, tile, TKernel.NR, 1f, 0f);
+        for (nint i = 0; i < rows; i++)
+        {
+            float* t = tile + (i * TKernel.NR);
+            float* ci = c + (i * ldc);
+            if (beta == 0f)
+            {
+                for (nint j = 0; j < cols; j++)
+                {
+                    ci[j] = t[j] * alpha;
+                }
+            }
+            else
+            {
+                for (nint j = 0; j < cols; j++)
+                {
+                    ci[j] = (t[j] * alpha) + (ci[j] * beta);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the A micro-panels are read straight from the caller's matrix instead of packed. Only
+    /// possible when A is stored [k, m] (op(A) columns are contiguous), and only worth it when each
+    /// A micro-panel is used by few micro-tiles (n small): then packing costs a full extra read and
+    /// write of A for little reuse.
+    /// </summary>
+    private static bool ReadAInPlace<TKernel>(bool transA, nint m, nint n)
+        where TKernel : struct, IGemmMicroKernel =>
+        transA && n <= NoPackAMaxN * TKernel.NR;
+
+    /// <summary>
+    /// Whether the B micro-panels are read straight from the caller's matrix instead of packed. Only
+    /// possible when B is stored [k, n] (op(B) rows are contiguous), and only worth it when each B
+    /// micro-panel is used by few micro-tiles (m small).
+    /// </summary>
+    private static bool ReadBInPlace<TKernel>(bool transB, nint m, nint n)
+        where TKernel : struct, IGemmMicroKernel =>
+        !transB && m <= NoPackBMaxM * TKernel.MR;
+
+    internal static int NoPackAMaxN = 4;
+    internal static int NoPackBMaxM = 2;
+
+    private static nint RoundUp(nint value, nint multiple) => (value + multiple - 1) / multiple * multiple;
+}

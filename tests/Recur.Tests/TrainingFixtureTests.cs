@@ -1,0 +1,136 @@
+using Recur.Layers;
+using Recur.Losses;
+using Recur.Optimizers;
+using Recur.Tensors;
+using Xunit.Abstractions;
+
+namespace Recur.Tests;
+
+/// <summary>
+/// Twenty optimizer steps on a small LSTM → Dense classifier, against the same run in PyTorch
+/// (tools/make_fixtures.py: torch.nn.LSTM with bias_hh frozen at zero, torch.nn.Linear, cross_entropy).
+/// </summary>
+public class TrainingFixtureTests(ITestOutputHelper output)
+{
+    /// <summary>The fixture's model: Lstm(3 → 4, forgetBias 0) on [4, 5, 3], last step → Dense(4 → 3).</summary>
+    internal sealed class TinyModel
+    {
+        public TinyModel(Fixture f)
+        {
+            Lstm = new Lstm(3, 4, forgetBias: 0f);
+            Dense = new Dense(4, 3);
+            Lstm.WeightIh.Value.CopyFrom(f["lstm_weight_ih"]);
+            Lstm.WeightHh.Value.CopyFrom(f["lstm_weight_hh"]);
+            Lstm.Bias.Value.CopyFrom(f["lstm_bias"]);
+            Dense.Weight.Value.CopyFrom(f["dense_weight"]);
+            Dense.Bias!.Value.CopyFrom(f["dense_bias"]);
+            Parameters = [.. Lstm.Parameters, .. Dense.Parameters];
+        }
+
+        public Lstm Lstm { get; }
+
+        public Dense Dense { get; }
+
+        public Parameter[] Parameters { get; }
+
+        public SoftmaxCrossEntropy Loss { get; } = new();
+
+        /// <summary>Forward, loss, backward: gradients accumulate into the parameters.</summary>
+        public float ForwardBackward(Tensor x, int[] labels)
+        {
+            Tensor logits = Dense.Forward(Lstm.Forward(x, training: true), training: true);
+            float loss = Loss.Forward(logits, labels);
+            Lstm.Backward(Dense.Backward(Loss.Gradient));
+            return loss;
+        }
+    }
+
+    public static TheoryData<string> Files => ["optim_sgd.json", "optim_momentum.json", "optim_adam.json", "optim_rmsprop.json", "optim_adam_clip.json"];
+
+    private static Optimizer Make(Fixture f)
+    {
+        double lr = f.Config("lr");
+        return f.ConfigString("optimizer") switch
+        {
+            "sgd" => new Sgd(lr),
+            "momentum" => new Momentum(lr, momentum: f.Config("momentum")),
+            "adam" => new Adam(lr, f.Config("beta1"), f.Config("beta2"), f.Config("eps")),
+            "rmsprop" => new RmsProp(lr, alpha: f.Config("alpha"), epsilon: f.Config("eps")),
+            string other => throw new InvalidOperationException($"unknown optimizer {other}"),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void TwentyStepsMatchPyTorch(string file)
+    {
+        var f = Fixture.Load(file);
+        var model = new TinyModel(f);
+        Optimizer optimizer = Make(f);
+        double? maxNorm = f.HasConfig("max_norm") ? f.Config("max_norm") : null;
+        Tensor x = f["x"];
+        int[] labels = f.Classes("labels");
+        int steps = (int)f.Config("steps");
+        var losses = new Tensor(steps);
+        var norms = new Tensor(steps);
+        for (int s = 0; s < steps; s++)
+        {
+            optimizer.ZeroGrad(model.Parameters);
+            losses.Data[s] = model.ForwardBackward(x, labels);
+            if (maxNorm is double m)
+            {
+                norms.Data[s] = GradientClipping.ClipByGlobalNorm(model.Parameters, (float)m);
+            }
+
+            optimizer.Step(model.Parameters);
+        }
+
+        f.AssertClose("losses", losses, 1e-5, output);
+        if (maxNorm is not null)
+        {
+            f.AssertClose("grad_norms", norms, 1e-5, output);
+        }
+
+        f.AssertClose("final_lstm_weight_ih", model.Lstm.WeightIh.Value, 1e-4, output);
+        f.AssertClose("final_lstm_weight_hh", model.Lstm.WeightHh.Value, 1e-4, output);
+        f.AssertClose("final_lstm_bias", model.Lstm.Bias.Value, 1e-4, output);
+        f.AssertClose("final_dense_weight", model.Dense.Weight.Value, 1e-4, output);
+        f.AssertClose("final_dense_bias", model.Dense.Bias!.Value, 1e-4, output);
+    }
+
+    [Fact]
+    public void TrainingStepAllocatesNothingAfterWarmUp()
+    {
+        // LSTM forward + backward, Dense, loss, clipping and an Adam step, on tutorial-like shapes.
+        var rng = new Rng(1);
+        var lstm = new Lstm(28, 32, rng: rng);
+        var dense = new Dense(32, 10, rng: rng);
+        Parameter[] parameters = [.. lstm.Parameters, .. dense.Parameters];
+        var adam = new Adam(0.001);
+        var loss = new SoftmaxCrossEntropy();
+        Tensor x = GradCheck.Values(1, 1f, 16, 28, 28);
+        int[] labels = new int[16];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = i % 10;
+        }
+
+        void Step()
+        {
+            adam.ZeroGrad(parameters);
+            Tensor logits = dense.Forward(lstm.Forward(x, training: true), training: true);
+            loss.Forward(logits, labels);
+            lstm.Backward(dense.Backward(loss.Gradient));
+            GradientClipping.ClipByGlobalNorm(parameters, 5f);
+            adam.Step(parameters);
+        }
+
+        Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Step();
+        Step();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"allocated after warm-up: {allocated} bytes");
+        Assert.Equal(0, allocated);
+    }
+}
