@@ -43,7 +43,7 @@ public class GemmTests
 
     /// <summary>
     /// The default path over a grid of sizes around its register block (MR, NR) and cache blocks
-    /// (KC, and the in-place thresholds), every scaling, some padded leading dimensions.
+    /// (KC, and 6·MR rows, where B stops being read in place), every scaling, some padded leading dimensions.
     /// </summary>
     [Theory]
     [MemberData(nameof(Transposes))]
@@ -51,7 +51,7 @@ public class GemmTests
     {
         GemmPath path = Gemm.DefaultPath;
         var (mr, nr, _, kc, _) = Gemm.BlockSizes(path);
-        int[] ms = Distinct(1, 2, 3, 7, mr - 1, mr, mr + 1, 2 * mr + 3, 65, 129);
+        int[] ms = Distinct(1, 2, 3, 7, mr - 1, mr, mr + 1, (2 * mr) + 3, 6 * mr, (6 * mr) + 1, 65, 129);
         int[] ns = Distinct(1, 2, 9, nr - 1, nr, nr + 1, 2 * nr + 5, 100, 4 * nr + 1);
         int[] ks = Distinct(1, 2, 3, 16, 17, 63, kc + 1);
         int index = 0;
@@ -202,6 +202,47 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// An element of C does not depend on where its row or column falls in the register and cache
+    /// blocks: a product split into row blocks or column blocks (as threads across the batch will
+    /// split it) gives exactly the bits of one call.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PathsAndTransposes))]
+    public void SplittingRowsOrColumnsGivesTheSameBits(string pathName, bool transA, bool transB)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        var (mr, nr, _, kc, _) = Gemm.BlockSizes(path);
+        int m = (7 * mr) + 3, n = (3 * nr) + 5, k = kc + 9;
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        float[] a = Random(m * k, 81), b = Random(k * n, 82), c0 = Random(m * n, 83);
+        float[] whole = (float[])c0.Clone(), byRows = (float[])c0.Clone(), byColumns = (float[])c0.Clone();
+        Gemm.Multiply(path, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 1f, whole, n);
+
+        // Uneven row blocks: 1 row, then 5, then 17, ... (some below the in-place threshold for B, some above).
+        int[] rowBlocks = [1, 5, 17, 2, m];
+        for (int i0 = 0, block = 0; i0 < m; i0 += rowBlocks[block], block++)
+        {
+            int rows = Math.Min(rowBlocks[block], m - i0);
+            ReadOnlySpan<float> aRows = transA ? a.AsSpan(i0) : a.AsSpan(i0 * lda);
+            Gemm.Multiply(path, transA, transB, rows, n, k, 0.5f, aRows, lda, b, ldb, 1f, byRows.AsSpan(i0 * n), n);
+        }
+
+        int[] columnBlocks = [3, 1, nr + 1, n];
+        for (int j0 = 0, block = 0; j0 < n; j0 += columnBlocks[block], block++)
+        {
+            int cols = Math.Min(columnBlocks[block], n - j0);
+            ReadOnlySpan<float> bColumns = transB ? b.AsSpan(j0 * ldb) : b.AsSpan(j0);
+            Gemm.Multiply(path, transA, transB, m, cols, k, 0.5f, a, lda, bColumns, ldb, 1f, byColumns.AsSpan(j0), n);
+        }
+
+        for (int i = 0; i < whole.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(whole[i]), BitConverter.SingleToInt32Bits(byRows[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(whole[i]), BitConverter.SingleToInt32Bits(byColumns[i]));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void RepeatedCallAllocatesNothing(string pathName)
@@ -231,6 +272,63 @@ public class GemmTests
             : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? GemmPath.Vector128
             : GemmPath.Scalar;
         Assert.Equal(expected, Gemm.DefaultPath);
+    }
+
+    /// <summary>
+    /// Packing lays out op(A) and op(B) exactly as the micro-kernels read them, including from an
+    /// offset sub-block, and zero-pads partial panels. (Padding only ever meets discarded lanes of C,
+    /// so results cannot show it; garbage there could still be denormal or NaN and slow the kernel.)
+    /// </summary>
+    [Fact]
+    public void PackingLaysOutPanelsAndZeroPadsTheEdges()
+    {
+        CheckPacking<GemmKernel512>();
+        CheckPacking<GemmKernel256>();
+        CheckPacking<GemmKernel128>();
+        CheckPacking<GemmKernelScalar>();
+    }
+
+    private static unsafe void CheckPacking<TKernel>()
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        const int Ic = 1, Pc = 2, Jc = 3, Kc = 13;
+        int mc = (2 * mr) + 3, nc = (2 * nr) + 5;
+        int m = Ic + mc + 2, n = Jc + nc + 1, k = Pc + Kc + 4;
+        int mPanels = (mc + mr - 1) / mr, nPanels = (nc + nr - 1) / nr;
+        foreach (bool trans in new[] { false, true })
+        {
+            int lda = (trans ? m : k) + 1, ldb = (trans ? k : n) + 2;
+            float[] a = Matrix(trans ? k : m, trans ? m : k, lda, 71, float.NaN);
+            float[] b = Matrix(trans ? n : k, trans ? k : n, ldb, 72, float.NaN);
+            float[] packA = Filled(mPanels * mr * Kc, float.NaN), packB = Filled(nPanels * nr * Kc, float.NaN);
+            fixed (float* pa = a, pb = b, ppa = packA, ppb = packB)
+            {
+                var op = new GemmOperands(pa, lda, trans, pb, ldb, trans, null, 0, 1f);
+                GemmPacking.PackA<TKernel>(in op, Ic, mc, Pc, Kc, ppa);
+                GemmPacking.PackB<TKernel>(in op, Pc, Kc, Jc, nc, ppb);
+            }
+
+            for (int r = 0; r < mPanels * mr; r++)
+            {
+                for (int p = 0; p < Kc; p++)
+                {
+                    int i = Ic + r, q = Pc + p;
+                    float expected = r < mc ? (trans ? a[(q * lda) + i] : a[(i * lda) + q]) : 0f;
+                    Assert.Equal(expected, packA[((r / mr) * mr * Kc) + (p * mr) + (r % mr)]);
+                }
+            }
+
+            for (int col = 0; col < nPanels * nr; col++)
+            {
+                for (int p = 0; p < Kc; p++)
+                {
+                    int j = Jc + col, q = Pc + p;
+                    float expected = col < nc ? (trans ? b[(j * ldb) + q] : b[(q * ldb) + j]) : 0f;
+                    Assert.Equal(expected, packB[((col / nr) * nr * Kc) + (p * nr) + (col % nr)]);
+                }
+            }
+        }
     }
 
     [Fact]

@@ -25,7 +25,17 @@ namespace Recur.Tensors;
 /// the cache roles follow BLIS's Zen 4 configuration (32 × 12 sgemm kernel, KC 480, MC 512, NC 6144)
 /// with the names of m and n swapped: the A micro-panel (MR × KC) is the one reused from L1 across a
 /// whole row of micro-tiles, the B block (KC × NC) stays in L2 and the A block (MC × KC) in L3.
-/// The block sizes for each path are on the kernel structs in GemmKernels.cs.
+/// The block sizes of each path, and why, are on its kernel struct (GemmKernel512.cs and siblings).
+/// </para>
+/// <para>
+/// In the small-m regime of an RNN step (a batch times the weights) packing B costs more than it
+/// saves, so when B is stored [k, n] and m is at most a few micro-rows, the kernel reads B's rows in
+/// place (BLIS's "sup" idea); only a partial last micro-panel is packed, to keep the zero padding.
+/// </para>
+/// <para>
+/// Calls from different threads may run at the same time: each thread packs into its own
+/// workspace (<see cref="GemmWorkspace"/>), which grows to at most (MC + NC)·KC floats, about
+/// 2.3 MiB on the AVX-512 path, and is kept for the thread's lifetime.
 /// </para>
 /// </remarks>
 public static class Gemm
@@ -38,8 +48,11 @@ public static class Gemm
     /// As in BLAS, beta == 0 means C is not read, so NaN or garbage in C is overwritten; alpha == 0 or
     /// k == 0 means A and B are not read and C becomes beta·C. Elements of <paramref name="c"/> outside
     /// the m × n matrix (between n and <paramref name="ldc"/> in a row, or after the last row) are never
-    /// written. Sums run over k in a fixed blocked order, so results are bit-identical from call to
-    /// call on the same machine, but may differ in the last bits from <see cref="GemmReference"/>.
+    /// written. Sums run over k in a fixed blocked order that depends only on k, so results are
+    /// bit-identical from call to call on the same machine, and each element of C depends only on its
+    /// row of op(A), its column of op(B) and its old value: splitting a product into blocks of rows or
+    /// columns (across threads, say) gives the same bits as one call. They may differ in the last
+    /// bits from <see cref="GemmReference"/>, which sums without fused multiply-adds.
     /// </remarks>
     /// <param name="transA">False: A is stored <c>[m, k]</c>. True: A is stored <c>[k, m]</c> and op(A) = Aᵀ.</param>
     /// <param name="transB">False: B is stored <c>[k, n]</c>. True: B is stored <c>[n, k]</c> and op(B) = Bᵀ.</param>
@@ -151,9 +164,9 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Loop 5: rows of C in blocks of MC; each block is an independent product. Also decides which
-    /// operands are packed (see <see cref="ReadAInPlace{TKernel}"/> and <see cref="ReadBInPlace{TKernel}"/>)
-    /// and takes the pack buffers from the thread's workspace.
+    /// Loop 5: rows of C in blocks of MC; each block is an independent product. Also decides whether
+    /// B is packed (see <see cref="ReadBInPlace{TKernel}"/>) and takes the pack buffers from the
+    /// thread's workspace.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LoopOverRowBlocks<TKernel>(in GemmOperands op, nint m, nint n, nint k, float beta)
@@ -165,67 +178,45 @@ public static class Gemm
         nint kcMax = (k + depthBlocks - 1) / depthBlocks;
         nint mcMax = Math.Min(m, TKernel.MC);
         nint ncMax = Math.Min(n, TKernel.NC);
-        bool aInPlace = ReadAInPlace<TKernel>(op.TransA, m, n);
-        bool bInPlace = ReadBInPlace<TKernel>(op.TransB, m, n);
+        bool bInPlace = ReadBInPlace<TKernel>(op.TransB, m);
 
-        // Operands read in place still pack their partial last micro-panel, so they need one panel.
+        // B read in place still packs its partial last micro-panel, so it needs one panel of room.
         GemmWorkspace workspace = GemmWorkspace.Current;
-        float* packA = workspace.PackA((aInPlace ? TKernel.MR : RoundUp(mcMax, TKernel.MR)) * kcMax);
+        float* packA = workspace.PackA(RoundUp(mcMax, TKernel.MR) * kcMax);
         float* packB = workspace.PackB((bInPlace ? TKernel.NR : RoundUp(ncMax, TKernel.NR)) * kcMax);
         float* tile = workspace.Tile(TKernel.MR * TKernel.NR);
 
         for (nint ic = 0; ic < m; ic += TKernel.MC)
         {
             nint mc = Math.Min(TKernel.MC, m - ic);
-            LoopOverDepthBlocks<TKernel>(in op, ic, mc, n, k, kcMax, beta, aInPlace ? null : packA, packA,
-                bInPlace ? null : packB, packB, tile);
+            LoopOverDepthBlocks<TKernel>(in op, ic, mc, n, k, kcMax, beta, packA, bInPlace, packB, tile);
         }
     }
 
-    /// <summary>
-    /// Loop 4: depth in blocks of at most <paramref name="kcMax"/>; packs the mc × kc block of op(A),
-    /// or only its partial last micro-panel when A is read in place (<paramref name="packA"/> null).
-    /// </summary>
+    /// <summary>Loop 4: depth in blocks of at most <paramref name="kcMax"/>; packs the mc × kc block of op(A).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LoopOverDepthBlocks<TKernel>(in GemmOperands op, nint ic, nint mc, nint n, nint k,
-        nint kcMax, float beta, float* packA, float* edgeA, float* packB, float* edgeB, float* tile)
+        nint kcMax, float beta, float* packA, bool bInPlace, float* packB, float* tile)
         where TKernel : struct, IGemmMicroKernel
     {
         for (nint pc = 0; pc < k; pc += kcMax)
         {
             nint kc = Math.Min(kcMax, k - pc);
-            GemmPanels aPanels;
-            if (packA != null)
-            {
-                GemmPacking.PackA<TKernel>(in op, ic, mc, pc, kc, packA);
-                nint fullRows = mc - (mc % TKernel.MR);
-                aPanels = new GemmPanels(packA, TKernel.MR * kc, TKernel.MR, packA + (fullRows * kc));
-            }
-            else
-            {
-                // A stored [k, m]: micro-panel r is MR adjacent columns of the storage, row p at p·lda.
-                nint fullRows = mc - (mc % TKernel.MR);
-                if (fullRows < mc)
-                {
-                    GemmPacking.PackA<TKernel>(in op, ic + fullRows, mc - fullRows, pc, kc, edgeA);
-                }
-
-                aPanels = new GemmPanels(op.A + (pc * op.Lda) + ic, TKernel.MR, op.Lda, edgeA);
-            }
+            GemmPacking.PackA<TKernel>(in op, ic, mc, pc, kc, packA);
 
             // The first depth block applies the caller's beta; later ones accumulate onto it.
             float blockBeta = pc == 0 ? beta : 1f;
-            LoopOverColumnBlocks<TKernel>(in op, ic, mc, pc, kc, n, blockBeta, in aPanels, packB, edgeB, tile);
+            LoopOverColumnBlocks<TKernel>(in op, ic, mc, pc, kc, n, blockBeta, packA, bInPlace, packB, tile);
         }
     }
 
     /// <summary>
     /// Loop 3: columns of C in blocks of NC; packs the kc × nc block of op(B), or only its partial last
-    /// micro-panel when B is read in place (<paramref name="packB"/> null).
+    /// micro-panel when B is read in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LoopOverColumnBlocks<TKernel>(in GemmOperands op, nint ic, nint mc, nint pc, nint kc,
-        nint n, float beta, in GemmPanels aPanels, float* packB, float* edgeB, float* tile)
+        nint n, float beta, float* packA, bool bInPlace, float* packB, float* tile)
         where TKernel : struct, IGemmMicroKernel
     {
         for (nint jc = 0; jc < n; jc += TKernel.NC)
@@ -233,7 +224,7 @@ public static class Gemm
             nint nc = Math.Min(TKernel.NC, n - jc);
             nint fullColumns = nc - (nc % TKernel.NR);
             GemmPanels bPanels;
-            if (packB != null)
+            if (!bInPlace)
             {
                 GemmPacking.PackB<TKernel>(in op, pc, kc, jc, nc, packB);
                 bPanels = new GemmPanels(packB, TKernel.NR * kc, TKernel.NR, packB + (fullColumns * kc));
@@ -243,38 +234,28 @@ public static class Gemm
                 // B stored [k, n]: micro-panel s is NR adjacent columns of the storage, row p at p·ldb.
                 if (fullColumns < nc)
                 {
-                    GemmPacking.PackB<TKernel>(in op, pc, kc, jc + fullColumns, nc - fullColumns, edgeB);
+                    GemmPacking.PackB<TKernel>(in op, pc, kc, jc + fullColumns, nc - fullColumns, packB);
                 }
 
-                bPanels = new GemmPanels(op.B + (pc * op.Ldb) + jc, TKernel.NR, op.Ldb, edgeB);
+                bPanels = new GemmPanels(op.B + (pc * op.Ldb) + jc, TKernel.NR, op.Ldb, packB);
             }
 
             float* cBlock = op.C + (ic * op.Ldc) + jc;
-            LoopOverMicroRows<TKernel>(mc, nc, kc, in aPanels, in bPanels, cBlock, op.Ldc, op.Alpha, beta, tile);
+            LoopOverMicroRows<TKernel>(mc, nc, kc, packA, in bPanels, cBlock, op.Ldc, op.Alpha, beta, tile);
         }
     }
 
-    /// <summary>Loop 2 (the macro-kernel's outer loop): MR-row micro-panels of the A block.</summary>
+    /// <summary>Loop 2 (the macro-kernel's outer loop): MR-row micro-panels of the packed A block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void LoopOverMicroRows<TKernel>(nint mc, nint nc, nint kc, in GemmPanels aPanels,
+    private static unsafe void LoopOverMicroRows<TKernel>(nint mc, nint nc, nint kc, float* packA,
         in GemmPanels bPanels, float* c, nint ldc, float alpha, float beta, float* tile)
         where TKernel : struct, IGemmMicroKernel
     {
-        nint panel = 0;
-        for (nint ir = 0; ir < mc; ir += TKernel.MR, panel++)
+        for (nint ir = 0; ir < mc; ir += TKernel.MR)
         {
             nint rows = Math.Min(TKernel.MR, mc - ir);
-            if (rows == TKernel.MR)
-            {
-                float* aPanel = aPanels.First + (panel * aPanels.PanelStride);
-                LoopOverMicroColumns<TKernel>(rows, nc, kc, aPanel, aPanels.Step, in bPanels, c + (ir * ldc), ldc,
-                    alpha, beta, tile);
-            }
-            else
-            {
-                LoopOverMicroColumns<TKernel>(rows, nc, kc, aPanels.Edge, TKernel.MR, in bPanels, c + (ir * ldc), ldc,
-                    alpha, beta, tile);
-            }
+            LoopOverMicroColumns<TKernel>(rows, nc, kc, packA + (ir * kc), in bPanels, c + (ir * ldc), ldc,
+                alpha, beta, tile);
         }
     }
 
@@ -283,7 +264,7 @@ public static class Gemm
     /// call per MR × NR tile of C. The A micro-panel stays in L1 for the whole loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void LoopOverMicroColumns<TKernel>(nint rows, nint nc, nint kc, float* aPanel, nint aStep,
+    private static unsafe void LoopOverMicroColumns<TKernel>(nint rows, nint nc, nint kc, float* aPanel,
         in GemmPanels bPanels, float* c, nint ldc, float alpha, float beta, float* tile)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -295,20 +276,20 @@ public static class Gemm
         {
             for (; jr < fullColumns; jr += TKernel.NR, bPanel += bPanels.PanelStride)
             {
-                TKernel.Run(kc, aPanel, aStep, bPanel, bStep, c + jr, ldc, alpha, beta);
+                TKernel.Run(kc, aPanel, TKernel.MR, bPanel, bStep, c + jr, ldc, alpha, beta);
             }
         }
         else
         {
             for (; jr < fullColumns; jr += TKernel.NR, bPanel += bPanels.PanelStride)
             {
-                EdgeTile<TKernel>(rows, TKernel.NR, kc, aPanel, aStep, bPanel, bStep, c + jr, ldc, alpha, beta, tile);
+                EdgeTile<TKernel>(rows, TKernel.NR, kc, aPanel, bPanel, bStep, c + jr, ldc, alpha, beta, tile);
             }
         }
 
         if (jr < nc)
         {
-            EdgeTile<TKernel>(rows, nc - jr, kc, aPanel, aStep, bPanels.Edge, TKernel.NR, c + jr, ldc, alpha, beta, tile);
+            EdgeTile<TKernel>(rows, nc - jr, kc, aPanel, bPanels.Edge, TKernel.NR, c + jr, ldc, alpha, beta, tile);
         }
     }
 
@@ -319,53 +300,89 @@ public static class Gemm
     /// touched and edge elements round exactly as interior ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void EdgeTile<TKernel>(nint rows, nint cols, nint kc, float* aPanel, nint aStep,
+    private static unsafe void EdgeTile<TKernel>(nint rows, nint cols, nint kc, float* aPanel,
         float* bPanel, nint bStep, float* c, nint ldc, float alpha, float beta, float* tile)
         where TKernel : struct, IGemmMicroKernel
     {
-        TKernel.Run(kc, aPanel, aStep, bPanel, bStep, tile, TKernel.NR, 1f, 0f);
+        TKernel.Run(kc, aPanel, TKernel.MR, bPanel, bStep, tile, TKernel.NR, 1f, 0f);
         for (nint i = 0; i < rows; i++)
         {
-            float* t = tile + (i * TKernel.NR);
-            float* ci = c + (i * ldc);
-            if (beta == 0f)
+            MergeRow(tile + (i * TKernel.NR), c + (i * ldc), cols, alpha, beta);
+        }
+    }
+
+    /// <summary>
+    /// <c>c[j] = alpha·t[j] + beta·c[j]</c> (or <c>alpha·t[j]</c> when beta == 0) for j &lt; <paramref name="cols"/>:
+    /// element for element the arithmetic of the micro-kernels' store, in the widest vectors that fit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void MergeRow(float* t, float* c, nint cols, float alpha, float beta)
+    {
+        nint j = 0;
+        if (beta == 0f)
+        {
+            if (Vector512.IsHardwareAccelerated)
             {
-                for (nint j = 0; j < cols; j++)
+                for (; j + 16 <= cols; j += 16)
                 {
-                    ci[j] = t[j] * alpha;
+                    (Vector512.Load(t + j) * alpha).Store(c + j);
                 }
             }
-            else
+
+            if (Vector256.IsHardwareAccelerated)
             {
-                for (nint j = 0; j < cols; j++)
+                for (; j + 8 <= cols; j += 8)
                 {
-                    ci[j] = (t[j] * alpha) + (ci[j] * beta);
+                    (Vector256.Load(t + j) * alpha).Store(c + j);
                 }
+            }
+
+            for (; j < cols; j++)
+            {
+                c[j] = t[j] * alpha;
+            }
+        }
+        else
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 16 <= cols; j += 16)
+                {
+                    ((Vector512.Load(t + j) * alpha) + (Vector512.Load(c + j) * beta)).Store(c + j);
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j + 8 <= cols; j += 8)
+                {
+                    ((Vector256.Load(t + j) * alpha) + (Vector256.Load(c + j) * beta)).Store(c + j);
+                }
+            }
+
+            for (; j < cols; j++)
+            {
+                c[j] = (t[j] * alpha) + (c[j] * beta);
             }
         }
     }
 
     /// <summary>
-    /// Whether the A micro-panels are read straight from the caller's matrix instead of packed. Only
-    /// possible when A is stored [k, m] (op(A) columns are contiguous), and only worth it when each
-    /// A micro-panel is used by few micro-tiles (n small): then packing costs a full extra read and
-    /// write of A for little reuse.
+    /// Whether the B micro-panels are read straight from the caller's matrix instead of packed: only
+    /// possible when B is stored [k, n] (rows of op(B) are contiguous), and only worth it when each B
+    /// micro-panel serves few micro-rows (m small, the RNN regime of one batch times the weights).
+    /// Packing then costs a read and a write of all of B for little reuse; measured on Zen 4 (AVX-512),
+    /// m = 16, n = 512, k = 128 goes from about 75 to about 110 GFLOP/s, while for large m the
+    /// packed, sequential panels win (the in-place panel walks down B with stride ldb, a new page
+    /// every row or two once ldb is large, which the hardware prefetchers do not follow). The
+    /// same walk is why A, whose in-place panels would be strided the same way, is always packed.
     /// </summary>
-    private static bool ReadAInPlace<TKernel>(bool transA, nint m, nint n)
+    private static bool ReadBInPlace<TKernel>(bool transB, nint m)
         where TKernel : struct, IGemmMicroKernel =>
-        transA && n <= NoPackAMaxN * TKernel.NR;
+        !transB && m <= InPlaceBMaxMicroRows * TKernel.MR;
 
-    /// <summary>
-    /// Whether the B micro-panels are read straight from the caller's matrix instead of packed. Only
-    /// possible when B is stored [k, n] (op(B) rows are contiguous), and only worth it when each B
-    /// micro-panel is used by few micro-tiles (m small).
-    /// </summary>
-    private static bool ReadBInPlace<TKernel>(bool transB, nint m, nint n)
-        where TKernel : struct, IGemmMicroKernel =>
-        !transB && m <= NoPackBMaxM * TKernel.MR;
-
-    internal static int NoPackAMaxN = 4;
-    internal static int NoPackBMaxM = 2;
+    /// <summary>Largest number of MR-row micro-panels of C for which B is read in place (see <see cref="ReadBInPlace{TKernel}"/>).</summary>
+    private const int InPlaceBMaxMicroRows = 6;
 
     private static nint RoundUp(nint value, nint multiple) => (value + multiple - 1) / multiple * multiple;
 }

@@ -3,7 +3,10 @@ using System.Runtime.Intrinsics;
 
 namespace Recur.Tensors;
 
-/// <summary>Vector128 micro-kernel: 6 × 8 tile, 12 Vector128 accumulators.</summary>
+/// <summary>
+/// The Vector128 (SSE, AdvSimd) micro-kernel: a 6 × 8 tile of C in 12 Vector128 accumulators,
+/// fused multiply-add where the machine has it (<see cref="Vector128.MultiplyAddEstimate(Vector128{float}, Vector128{float}, Vector128{float})"/>).
+/// </summary>
 internal readonly unsafe struct GemmKernel128 : IGemmMicroKernel
 {
     /// <inheritdoc/>
@@ -12,15 +15,17 @@ internal readonly unsafe struct GemmKernel128 : IGemmMicroKernel
     /// <inheritdoc/>
     public static int NR => 8;
 
-    // TODO
+    // Register block 6 × 8: 12 accumulators, 2 registers for the row of B and 1 broadcast, 15 of
+    // the 16 xmm registers of SSE (AdvSimd has 32; this block leaves them free).
+    // Cache blocks as the Vector256 path: the panels are narrower, the caches they target the same.
     /// <inheritdoc/>
-    public static int MC => 1536;
+    public static int MC => 1024;
 
     /// <inheritdoc/>
     public static int KC => 256;
 
     /// <inheritdoc/>
-    public static int NC => 512;
+    public static int NC => 256;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

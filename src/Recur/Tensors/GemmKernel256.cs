@@ -3,7 +3,10 @@ using System.Runtime.Intrinsics;
 
 namespace Recur.Tensors;
 
-/// <summary>AVX2 micro-kernel: 6 × 16 tile, 12 Vector256 accumulators.</summary>
+/// <summary>
+/// The AVX2 micro-kernel: a 6 × 16 tile of C in 12 Vector256 accumulators, fused multiply-add
+/// where the machine has FMA (<see cref="Vector256.MultiplyAddEstimate(Vector256{float}, Vector256{float}, Vector256{float})"/>).
+/// </summary>
 internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
 {
     /// <inheritdoc/>
@@ -12,15 +15,22 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
     /// <inheritdoc/>
     public static int NR => 16;
 
-    // TODO
+    // Register block 6 × 16: 12 accumulators, 2 registers for the row of B and 1 broadcast, 15 of
+    // the 16 ymm registers AVX2 has (BLIS's Haswell sgemm kernel is 6 × 16 for the same reason).
+    //
+    // Cache blocks, for AVX2 machines with 32 KiB L1d and 256 KiB to 1 MiB L2:
+    // KC = 256: the A micro-panel (6 × 256 × 4 B = 6 KiB) stays in L1.
+    // NC = 256: the packed B block (256 × 256 × 4 B = 256 KiB) stays in L2 on Zen 2/3 (512 KiB) and
+    //   Skylake-SP (1 MiB); on Haswell (256 KiB) it is the tight case.
+    // MC = 1024: the packed A block (1 MiB) stays in L3.
     /// <inheritdoc/>
-    public static int MC => 1536;
+    public static int MC => 1024;
 
     /// <inheritdoc/>
     public static int KC => 256;
 
     /// <inheritdoc/>
-    public static int NC => 512;
+    public static int NC => 256;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -2,7 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace Recur.Tensors;
 
-/// <summary>Scalar micro-kernel: 4 × 4 tile, 16 float accumulators.</summary>
+/// <summary>
+/// The scalar micro-kernel: a 4 × 4 tile of C in 16 float accumulators, plain multiply then add.
+/// Used only where no vector width is accelerated.
+/// </summary>
 internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
 {
     /// <inheritdoc/>
@@ -11,9 +14,10 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
     /// <inheritdoc/>
     public static int NR => 4;
 
-    // TODO
+    // Register block 4 × 4: 16 accumulators; with x64's 16 xmm registers a few spill, which only
+    // matters where no SIMD is accelerated at all. Cache blocks as the Vector256 path.
     /// <inheritdoc/>
-    public static int MC => 1536;
+    public static int MC => 1024;
 
     /// <inheritdoc/>
     public static int KC => 256;

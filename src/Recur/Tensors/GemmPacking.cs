@@ -76,18 +76,7 @@ internal static unsafe class GemmPacking
 
             if (rest > 0)
             {
-                float* se = s + (fullPanels * w);
-                float* de = d + (fullPanels * panelSize);
-                nint x = 0;
-                for (; x < rest; x++)
-                {
-                    de[x] = se[x];
-                }
-
-                for (; x < w; x++)
-                {
-                    de[x] = 0f;
-                }
+                CopyPartialRow(s + (fullPanels * w), d + (fullPanels * panelSize), rest, w);
             }
         }
     }
@@ -124,6 +113,38 @@ internal static unsafe class GemmPacking
         for (; x < w; x++)
         {
             dst[x] = src[x];
+        }
+    }
+
+    /// <summary>Copies <paramref name="count"/> &lt; <paramref name="w"/> floats and zeroes the rest of the <paramref name="w"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPartialRow(float* src, float* dst, nint count, int w)
+    {
+        nint x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; x + 8 <= count; x += 8)
+            {
+                Vector256.Load(src + x).Store(dst + x);
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; x + 4 <= count; x += 4)
+            {
+                Vector128.Load(src + x).Store(dst + x);
+            }
+        }
+
+        for (; x < count; x++)
+        {
+            dst[x] = src[x];
+        }
+
+        for (; x < w; x++)
+        {
+            dst[x] = 0f;
         }
     }
 
@@ -194,6 +215,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary><c>dst[p·w + x] = src[x·ld + p]</c> for x &lt; <paramref name="count"/>, p in [<paramref name="p0"/>, <paramref name="kc"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeScalar(float* src, nint ld, nint count, nint p0, nint kc, int w, float* dst)
     {
         for (nint x = 0; x < count; x++)

@@ -1,10 +1,10 @@
 namespace Recur.Tensors;
 
 /// <summary>
-/// Where the micro-kernel finds the micro-panels of one operand block: either packed (consecutive
-/// panels of MR or NR floats per depth step) or read in place from the caller's matrix when it is
-/// already contiguous along the panel width. In both cases a partial last panel is packed and
-/// zero-padded, at <see cref="Edge"/>.
+/// Where the micro-kernel finds the micro-panels of a B block: either packed (NR floats per depth
+/// step, panel after panel) or read in place from the caller's matrix when B is stored [k, n], so
+/// its rows are already contiguous along the panel width. In both cases a partial last panel is
+/// packed and zero-padded, at <see cref="Edge"/>.
 /// </summary>
 internal readonly unsafe struct GemmPanels
 {

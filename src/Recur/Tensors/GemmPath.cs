@@ -15,6 +15,6 @@ internal enum GemmPath
     /// <summary><see cref="System.Runtime.Intrinsics.Vector256{T}"/> (AVX2 + FMA), 6 × 16 register block.</summary>
     Vector256,
 
-    /// <summary><see cref="System.Runtime.Intrinsics.Vector512{T}"/> (AVX-512F), 12 × 32 register block.</summary>
+    /// <summary><see cref="System.Runtime.Intrinsics.Vector512{T}"/> (AVX-512F), 8 × 32 register block.</summary>
     Vector512,
 }
