@@ -32,4 +32,18 @@ public class TensorTests
         var ex = Assert.Throws<ArgumentException>(() => new Tensor(2, -1));
         Assert.Contains("[2, -1]", ex.Message);
     }
+
+    [Fact]
+    public void WrongLengthBufferNamesBothCounts()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Tensor(new float[10], 3, 4));
+        Assert.Equal("data", ex.ParamName);
+        Assert.Contains("10 elements", ex.Message);
+        Assert.Contains("[3, 4] needs 12", ex.Message);
+
+        var t = new Tensor(2, 3);
+        ex = Assert.Throws<ArgumentException>(() => t.CopyFrom(new Tensor(3, 2)));
+        Assert.Contains("[3, 2]", ex.Message);
+        Assert.Contains("[2, 3]", ex.Message);
+    }
 }
