@@ -1,5 +1,4 @@
 using Recur.Layers;
-using Recur.Losses;
 using Recur.Optimizers;
 using Recur.Tensors;
 using Xunit.Abstractions;
@@ -13,36 +12,15 @@ namespace Recur.Tests;
 public class TrainingFixtureTests(ITestOutputHelper output)
 {
     /// <summary>The fixture's model: Lstm(3 → 4, forgetBias 0) on [4, 5, 3], last step → Dense(4 → 3).</summary>
-    internal sealed class TinyModel
+    private static LstmClassifier Model(Fixture f)
     {
-        public TinyModel(Fixture f)
-        {
-            Lstm = new Lstm(3, 4, forgetBias: 0f);
-            Dense = new Dense(4, 3);
-            Lstm.WeightIh.Value.CopyFrom(f["lstm_weight_ih"]);
-            Lstm.WeightHh.Value.CopyFrom(f["lstm_weight_hh"]);
-            Lstm.Bias.Value.CopyFrom(f["lstm_bias"]);
-            Dense.Weight.Value.CopyFrom(f["dense_weight"]);
-            Dense.Bias!.Value.CopyFrom(f["dense_bias"]);
-            Parameters = [.. Lstm.Parameters, .. Dense.Parameters];
-        }
-
-        public Lstm Lstm { get; }
-
-        public Dense Dense { get; }
-
-        public Parameter[] Parameters { get; }
-
-        public SoftmaxCrossEntropy Loss { get; } = new();
-
-        /// <summary>Forward, loss, backward: gradients accumulate into the parameters.</summary>
-        public float ForwardBackward(Tensor x, int[] labels)
-        {
-            Tensor logits = Dense.Forward(Lstm.Forward(x, training: true), training: true);
-            float loss = Loss.Forward(logits, labels);
-            Lstm.Backward(Dense.Backward(Loss.Gradient));
-            return loss;
-        }
+        var model = new LstmClassifier(new Lstm(3, 4, forgetBias: 0f), new Dense(4, 3));
+        model.Lstm.WeightIh.Value.CopyFrom(f["lstm_weight_ih"]);
+        model.Lstm.WeightHh.Value.CopyFrom(f["lstm_weight_hh"]);
+        model.Lstm.Bias.Value.CopyFrom(f["lstm_bias"]);
+        model.Dense.Weight.Value.CopyFrom(f["dense_weight"]);
+        model.Dense.Bias!.Value.CopyFrom(f["dense_bias"]);
+        return model;
     }
 
     public static TheoryData<string> Files => ["optim_sgd.json", "optim_momentum.json", "optim_adam.json", "optim_rmsprop.json", "optim_adam_clip.json"];
@@ -65,9 +43,9 @@ public class TrainingFixtureTests(ITestOutputHelper output)
     public void TwentyStepsMatchPyTorch(string file)
     {
         var f = Fixture.Load(file);
-        var model = new TinyModel(f);
+        LstmClassifier model = Model(f);
         Optimizer optimizer = Make(f);
-        double? maxNorm = f.HasConfig("max_norm") ? f.Config("max_norm") : null;
+        float? maxNorm = f.HasConfig("max_norm") ? (float)f.Config("max_norm") : null;
         Tensor x = f["x"];
         int[] labels = f.Classes("labels");
         int steps = (int)f.Config("steps");
@@ -75,14 +53,7 @@ public class TrainingFixtureTests(ITestOutputHelper output)
         var norms = new Tensor(steps);
         for (int s = 0; s < steps; s++)
         {
-            optimizer.ZeroGrad(model.Parameters);
-            losses.Data[s] = model.ForwardBackward(x, labels);
-            if (maxNorm is double m)
-            {
-                norms.Data[s] = GradientClipping.ClipByGlobalNorm(model.Parameters, (float)m);
-            }
-
-            optimizer.Step(model.Parameters);
+            losses.Data[s] = model.TrainStep(x, labels, optimizer, maxNorm, out norms.Data[s]);
         }
 
         f.AssertClose("losses", losses, 1e-5, output);
@@ -103,11 +74,8 @@ public class TrainingFixtureTests(ITestOutputHelper output)
     {
         // LSTM forward + backward, Dense, loss, clipping and an Adam step, on tutorial-like shapes.
         var rng = new Rng(1);
-        var lstm = new Lstm(28, 32, rng: rng);
-        var dense = new Dense(32, 10, rng: rng);
-        Parameter[] parameters = [.. lstm.Parameters, .. dense.Parameters];
+        var model = new LstmClassifier(new Lstm(28, 32, rng: rng), new Dense(32, 10, rng: rng));
         var adam = new Adam(0.001);
-        var loss = new SoftmaxCrossEntropy();
         Tensor x = GradCheck.Values(1, 1f, 16, 28, 28);
         int[] labels = new int[16];
         for (int i = 0; i < labels.Length; i++)
@@ -115,15 +83,7 @@ public class TrainingFixtureTests(ITestOutputHelper output)
             labels[i] = i % 10;
         }
 
-        void Step()
-        {
-            adam.ZeroGrad(parameters);
-            Tensor logits = dense.Forward(lstm.Forward(x, training: true), training: true);
-            loss.Forward(logits, labels);
-            lstm.Backward(dense.Backward(loss.Gradient));
-            GradientClipping.ClipByGlobalNorm(parameters, 5f);
-            adam.Step(parameters);
-        }
+        void Step() => model.TrainStep(x, labels, adam, clipNorm: 5f);
 
         Step();
         long before = GC.GetAllocatedBytesForCurrentThread();
