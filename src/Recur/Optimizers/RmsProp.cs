@@ -79,14 +79,7 @@ public sealed class RmsProp : Optimizer
 
         Span<float> theta = parameter.Value.Span;
         ReadOnlySpan<float> g = parameter.Grad.Span;
-        if (Centered)
-        {
-            UpdateCentered(theta, g, state.SquareAverage, state.GradAverage, state.Buffer, k, Momentum > 0.0);
-        }
-        else
-        {
-            UpdatePlain(theta, g, state.SquareAverage, state.Buffer, k, Momentum > 0.0);
-        }
+        UpdateCore(theta, g, state.SquareAverage, state.GradAverage, state.Buffer, k, Centered, Momentum > 0.0);
     }
 
     /// <inheritdoc/>
@@ -94,57 +87,14 @@ public sealed class RmsProp : Optimizer
 
     private readonly record struct Coefficients(float Alpha, float OneMinusAlpha, float Epsilon, float LearningRate, float Momentum);
 
-    private static void UpdatePlain(
-        Span<float> theta, ReadOnlySpan<float> g, Span<float> sq, Span<float> buf, in Coefficients k, bool useMomentum)
-    {
-        Span<Vector<float>> thetaV = MemoryMarshal.Cast<float, Vector<float>>(theta);
-        ReadOnlySpan<Vector<float>> gV = MemoryMarshal.Cast<float, Vector<float>>(g);
-        Span<Vector<float>> sqV = MemoryMarshal.Cast<float, Vector<float>>(sq);
-        Span<Vector<float>> bufV = MemoryMarshal.Cast<float, Vector<float>>(buf);
-        var alpha = new Vector<float>(k.Alpha);
-        var oneMinusAlpha = new Vector<float>(k.OneMinusAlpha);
-        var eps = new Vector<float>(k.Epsilon);
-        var lr = new Vector<float>(k.LearningRate);
-        var mu = new Vector<float>(k.Momentum);
-        for (int i = 0; i < thetaV.Length; i++)
-        {
-            Vector<float> gi = gV[i];
-            Vector<float> si = alpha * sqV[i] + oneMinusAlpha * (gi * gi);
-            sqV[i] = si;
-            Vector<float> den = Vector.SquareRoot(si) + eps;
-            if (useMomentum)
-            {
-                Vector<float> bi = mu * bufV[i] + gi / den;
-                bufV[i] = bi;
-                thetaV[i] -= lr * bi;
-            }
-            else
-            {
-                thetaV[i] -= lr * (gi / den);
-            }
-        }
-
-        for (int i = thetaV.Length * Vector<float>.Count; i < theta.Length; i++)
-        {
-            float gi = g[i];
-            float si = k.Alpha * sq[i] + k.OneMinusAlpha * (gi * gi);
-            sq[i] = si;
-            float den = MathF.Sqrt(si) + k.Epsilon;
-            if (useMomentum)
-            {
-                float bi = k.Momentum * buf[i] + gi / den;
-                buf[i] = bi;
-                theta[i] -= k.LearningRate * bi;
-            }
-            else
-            {
-                theta[i] -= k.LearningRate * (gi / den);
-            }
-        }
-    }
-
-    private static void UpdateCentered(
-        Span<float> theta, ReadOnlySpan<float> g, Span<float> sq, Span<float> avg, Span<float> buf, in Coefficients k, bool useMomentum)
+    /// <summary>
+    /// One step over a parameter. <paramref name="avg"/> (the running mean of g, used when
+    /// <paramref name="centered"/>) and <paramref name="buf"/> (used when <paramref name="useMomentum"/>)
+    /// may be empty otherwise. The vector loop and the scalar tail perform the same float operations.
+    /// </summary>
+    private static void UpdateCore(
+        Span<float> theta, ReadOnlySpan<float> g, Span<float> sq, Span<float> avg, Span<float> buf, in Coefficients k,
+        bool centered, bool useMomentum)
     {
         Span<Vector<float>> thetaV = MemoryMarshal.Cast<float, Vector<float>>(theta);
         ReadOnlySpan<Vector<float>> gV = MemoryMarshal.Cast<float, Vector<float>>(g);
@@ -160,10 +110,16 @@ public sealed class RmsProp : Optimizer
         {
             Vector<float> gi = gV[i];
             Vector<float> si = alpha * sqV[i] + oneMinusAlpha * (gi * gi);
-            Vector<float> ai = alpha * avgV[i] + oneMinusAlpha * gi;
             sqV[i] = si;
-            avgV[i] = ai;
-            Vector<float> den = Vector.SquareRoot(si - ai * ai) + eps;
+            Vector<float> variance = si;
+            if (centered)
+            {
+                Vector<float> ai = alpha * avgV[i] + oneMinusAlpha * gi;
+                avgV[i] = ai;
+                variance = si - ai * ai;
+            }
+
+            Vector<float> den = Vector.SquareRoot(variance) + eps;
             if (useMomentum)
             {
                 Vector<float> bi = mu * bufV[i] + gi / den;
@@ -180,10 +136,16 @@ public sealed class RmsProp : Optimizer
         {
             float gi = g[i];
             float si = k.Alpha * sq[i] + k.OneMinusAlpha * (gi * gi);
-            float ai = k.Alpha * avg[i] + k.OneMinusAlpha * gi;
             sq[i] = si;
-            avg[i] = ai;
-            float den = MathF.Sqrt(si - ai * ai) + k.Epsilon;
+            float variance = si;
+            if (centered)
+            {
+                float ai = k.Alpha * avg[i] + k.OneMinusAlpha * gi;
+                avg[i] = ai;
+                variance = si - ai * ai;
+            }
+
+            float den = MathF.Sqrt(variance) + k.Epsilon;
             if (useMomentum)
             {
                 float bi = k.Momentum * buf[i] + gi / den;
