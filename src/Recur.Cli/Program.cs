@@ -1,26 +1,46 @@
+using System.CommandLine;
+
 namespace Recur.Cli;
 
-/// <summary>The <c>recur</c> command. Training commands arrive with the CLI work; for now it explains itself.</summary>
+/// <summary>The <c>recur</c> command: train, evaluate, predict and bench.</summary>
 public static class Program
 {
-    /// <summary>Entry point: prints usage; unknown arguments exit with code 2.</summary>
-    public static int Main(string[] args)
+    /// <summary>Entry point. Exit codes: 0 success, 1 a failed run, 2 bad usage.</summary>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Parses and runs <paramref name="args"/>, writing to the given streams (tests use this).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        var root = CreateRootCommand();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
         {
-            Console.WriteLine("""
-                recur — train recurrent neural networks (LSTM, GRU, simple RNN) on the CPU.
-
-                Usage: recur [--help]
-
-                The library (Recur) is usable today: Tensor, Gemm, Dense, Lstm, SoftmaxCrossEntropy,
-                Sgd, Momentum, Adam, RmsProp. The train, evaluate, predict and bench commands are
-                not built yet.
-                """);
-            return 0;
+            string command = parse.CommandResult.Command == root ? "recur" : $"recur {parse.CommandResult.Command.Name}";
+            error.WriteLine($"{command}: {parse.Errors[0].Message} Run '{command} --help' for the options.");
+            return ExitCodes.Usage;
         }
-
-        Console.Error.WriteLine($"recur: unknown command '{args[0]}'. Run 'recur --help'.");
-        return 2;
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        return parse.Invoke(invocation);
     }
+
+    /// <summary>The command tree.</summary>
+    internal static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("recur — train recurrent neural networks (LSTM, GRU, simple RNN) on the CPU.")
+        {
+            BenchCommand.Create(),
+        };
+        return root;
+    }
+}
+
+/// <summary>The process exit codes every command uses.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+    /// <summary>A run that failed (diverged, missing data it could not fetch, an unreadable model).</summary>
+    public const int Failed = 1;
+    /// <summary>Bad usage: an unknown command or option, or an option value out of range.</summary>
+    public const int Usage = 2;
 }
