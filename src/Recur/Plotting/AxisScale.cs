@@ -13,16 +13,18 @@ internal readonly record struct AxisScale(double Min, double Max, double Step, d
     public const double Margin = 0.05;
 
     /// <summary>
-    /// Fits a scale to data between <paramref name="dataMin"/> and <paramref name="dataMax"/> with at
-    /// most <paramref name="maxTicks"/> ticks. NaN bounds mean no data (the range is 0 to 1); equal
+    /// Fits a scale to data between <paramref name="dataMin"/> and <paramref name="dataMax"/> with
+    /// between 2 and <paramref name="maxTicks"/> (at least 5) ticks. NaN bounds mean no data (the range is 0 to 1); equal
     /// bounds are widened so the range is never zero. A non-null <paramref name="fixedMin"/> or
     /// <paramref name="fixedMax"/> is kept exactly, without margin.
     /// </summary>
     public static AxisScale Fit(double dataMin, double dataMax, int maxTicks, double? fixedMin = null, double? fixedMax = null)
     {
-        if (maxTicks < 2)
+        // Five allowed ticks guarantee at least two: when the step must grow past one giving six
+        // or more, the next 1-2-5 step is at most 2.5 times larger and still fits twice.
+        if (maxTicks < 5)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxTicks), maxTicks, "An axis needs at least 2 ticks.");
+            throw new ArgumentOutOfRangeException(nameof(maxTicks), maxTicks, "Allow at least 5 ticks, so that at least 2 are drawn.");
         }
 
         double lo = fixedMin ?? (double.IsNaN(dataMin) ? 0 : dataMin);
