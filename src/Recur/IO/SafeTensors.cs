@@ -456,62 +456,92 @@ public static class SafeTensors
 
     private static Tensor ReadTensor(string source, Stream stream, Entry e)
     {
-        int[] shape = e.Shape.Length == 0 ? [1] : e.Shape;
-        int count = (int)(e.End - e.Begin) / e.DType.Size;
-        float[] data = new float[count];
-        if (e.DType.Name == "F32")
-        {
-            stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
-            if (!BitConverter.IsLittleEndian)
-            {
-                Span<int> bits = MemoryMarshal.Cast<float, int>(data.AsSpan());
-                BinaryPrimitives.ReverseEndianness(bits, bits);
-            }
-
-            return new Tensor(data, shape);
-        }
-
         if (!e.DType.Readable)
         {
             throw new InvalidDataException(
                 $"'{source}': tensor '{e.Name}' is stored as {e.DType.Name}, which Recur cannot read (it reads {string.Join(", ", ReadableDTypes)}); convert it to float32 before saving (in PyTorch: tensor.float()).");
         }
 
-        byte[] raw = ArrayPool<byte>.Shared.Rent((int)(e.End - e.Begin));
+        int[] shape = e.Shape.Length == 0 ? [1] : e.Shape;
+        float[] data = new float[(e.End - e.Begin) / e.DType.Size];
+        const int Chunk = 1 << 16; // elements per read: bounded memory for any tensor size
+        byte[]? raw = e.DType.Name == "F32" ? null : ArrayPool<byte>.Shared.Rent(Chunk * e.DType.Size);
         try
         {
-            Span<byte> bytes = raw.AsSpan(0, (int)(e.End - e.Begin));
-            stream.ReadExactly(bytes);
-            Convert(e.DType.Name, bytes, data);
+            for (int done = 0; done < data.Length; done += Chunk)
+            {
+                Span<float> dst = data.AsSpan(done, Math.Min(Chunk, data.Length - done));
+                if (raw is null)
+                {
+                    stream.ReadExactly(MemoryMarshal.AsBytes(dst));
+                    if (!BitConverter.IsLittleEndian)
+                    {
+                        Span<int> bits = MemoryMarshal.Cast<float, int>(dst);
+                        BinaryPrimitives.ReverseEndianness(bits, bits);
+                    }
+                }
+                else
+                {
+                    Span<byte> bytes = raw.AsSpan(0, dst.Length * e.DType.Size);
+                    stream.ReadExactly(bytes);
+                    Convert(e.DType.Name, bytes, dst);
+                }
+            }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(raw);
+            if (raw is not null)
+            {
+                ArrayPool<byte>.Shared.Return(raw);
+            }
         }
 
         return new Tensor(data, shape);
     }
 
+    /// <summary>Converts little-endian elements of <paramref name="dtype"/> in <paramref name="b"/> to floats.</summary>
     private static void Convert(string dtype, ReadOnlySpan<byte> b, Span<float> dst)
     {
-        for (int i = 0; i < dst.Length; i++)
+        switch (dtype)
         {
-            dst[i] = dtype switch
-            {
-                "F64" => (float)BinaryPrimitives.ReadDoubleLittleEndian(b[(8 * i)..]),
-                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(b[(2 * i)..]),
-                "BF16" => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b[(2 * i)..]) << 16),
-                "I64" => BinaryPrimitives.ReadInt64LittleEndian(b[(8 * i)..]),
-                "I32" => BinaryPrimitives.ReadInt32LittleEndian(b[(4 * i)..]),
-                "I16" => BinaryPrimitives.ReadInt16LittleEndian(b[(2 * i)..]),
-                "I8" => (sbyte)b[i],
-                "U64" => BinaryPrimitives.ReadUInt64LittleEndian(b[(8 * i)..]),
-                "U32" => BinaryPrimitives.ReadUInt32LittleEndian(b[(4 * i)..]),
-                "U16" => BinaryPrimitives.ReadUInt16LittleEndian(b[(2 * i)..]),
-                "U8" => b[i],
-                "BOOL" => b[i] != 0 ? 1f : 0f,
-                _ => throw new InvalidOperationException($"No conversion from {dtype}."),
-            };
+            case "F64":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(b[(8 * i)..]); }
+                break;
+            case "F16":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(b[(2 * i)..]); }
+                break;
+            case "BF16": // the upper half of a float32
+                for (int i = 0; i < dst.Length; i++) { dst[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b[(2 * i)..]) << 16); }
+                break;
+            case "I64":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = BinaryPrimitives.ReadInt64LittleEndian(b[(8 * i)..]); }
+                break;
+            case "I32":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = BinaryPrimitives.ReadInt32LittleEndian(b[(4 * i)..]); }
+                break;
+            case "I16":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = BinaryPrimitives.ReadInt16LittleEndian(b[(2 * i)..]); }
+                break;
+            case "I8":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = (sbyte)b[i]; }
+                break;
+            case "U64":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = BinaryPrimitives.ReadUInt64LittleEndian(b[(8 * i)..]); }
+                break;
+            case "U32":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = BinaryPrimitives.ReadUInt32LittleEndian(b[(4 * i)..]); }
+                break;
+            case "U16":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = BinaryPrimitives.ReadUInt16LittleEndian(b[(2 * i)..]); }
+                break;
+            case "U8":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = b[i]; }
+                break;
+            case "BOOL":
+                for (int i = 0; i < dst.Length; i++) { dst[i] = b[i] != 0 ? 1f : 0f; }
+                break;
+            default:
+                throw new InvalidOperationException($"No conversion from {dtype}.");
         }
     }
 

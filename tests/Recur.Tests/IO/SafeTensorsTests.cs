@@ -21,6 +21,7 @@ public class SafeTensorsTests
             ["dense.weight"] = Random(rng, 2, 4),
             ["z"] = Random(rng, 2, 1, 3),
             ["empty"] = new Tensor(0, 3),
+            ["large"] = Random(rng, 3, 70_001), // more than one 65,536-element read
             ["special"] = new Tensor(
                 [float.NaN, BitConverter.Int32BitsToSingle(0x7FC00001), -0f, float.PositiveInfinity,
                  float.NegativeInfinity, float.Epsilon, float.MaxValue, float.MinValue], 8),
@@ -31,7 +32,7 @@ public class SafeTensorsTests
         SafeTensors.Save(path, tensors, metadata);
         SafeTensorFile loaded = SafeTensors.Load(path);
 
-        Assert.Equal(["dense.weight", "empty", "lstm.bias", "lstm.weight_ih", "special", "z"], loaded.Names);
+        Assert.Equal(["dense.weight", "empty", "large", "lstm.bias", "lstm.weight_ih", "special", "z"], loaded.Names);
         Assert.Equal(tensors.Count, loaded.Tensors.Count);
         foreach (var (name, expected) in tensors)
         {
@@ -144,6 +145,26 @@ public class SafeTensorsTests
         Assert.Equal(0, f["none"].Length);
         Assert.Equal("F16", f.DTypes["f16"]);
         Assert.Equal("I64", f.DTypes["i64"]);
+    }
+
+    [Fact]
+    public void LargeHalfPrecisionTensorsAreConvertedAcrossReadChunks()
+    {
+        const int N = 150_000;
+        var elements = new byte[N][];
+        for (int i = 0; i < N; i++)
+        {
+            elements[i] = new byte[2];
+            BinaryPrimitives.WriteHalfLittleEndian(elements[i], (Half)(i % 2048));
+        }
+
+        SafeTensorFile f = SafeTensors.Read(new MemoryStream(new RawFile().Add("h", "F16", [N], elements).Build()));
+        float[] data = f["h"].Data;
+        Assert.Equal(N, data.Length);
+        for (int i = 0; i < N; i++)
+        {
+            Assert.Equal(i % 2048, data[i]); // integers up to 2048 are exact in binary16
+        }
     }
 
     public static TheoryData<string> CorruptCases => new(Corrupt.Keys);
