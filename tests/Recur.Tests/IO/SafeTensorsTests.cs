@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Recur.IO;
@@ -275,31 +276,16 @@ public class SafeTensorsTests
         return s.ToArray();
     }
 
-    private static byte[] Le(double v)
+    /// <summary>The little-endian bytes of <paramref name="v"/>.</summary>
+    private static byte[] Le<T>(T v)
+        where T : unmanaged
     {
-        var b = new byte[8];
-        BinaryPrimitives.WriteDoubleLittleEndian(b, v);
-        return b;
-    }
+        byte[] b = MemoryMarshal.AsBytes(new ReadOnlySpan<T>(ref v)).ToArray();
+        if (!BitConverter.IsLittleEndian)
+        {
+            Array.Reverse(b);
+        }
 
-    private static byte[] Le(float v)
-    {
-        var b = new byte[4];
-        BinaryPrimitives.WriteSingleLittleEndian(b, v);
-        return b;
-    }
-
-    private static byte[] Le(long v)
-    {
-        var b = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(b, v);
-        return b;
-    }
-
-    private static byte[] Le(int v)
-    {
-        var b = new byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(b, v);
         return b;
     }
 
