@@ -58,7 +58,7 @@ internal sealed class HttpFetcher : IDisposable
             _deadHosts.Add(uri.Authority);
             failure = $"cannot connect ({e.Message})";
         }
-        catch (TaskCanceledException)
+        catch (OperationCanceledException)
         {
             _deadHosts.Add(uri.Authority);
             failure = $"timed out ({_limits})";

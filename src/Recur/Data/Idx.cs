@@ -87,9 +87,10 @@ public static class Idx
     /// <exception cref="DataFileException">The compressed data is damaged.</exception>
     internal static byte[] Decompress(byte[] bytes, string source, string fix)
     {
-        // The gzip trailer holds the decompressed size mod 2^32: a good first capacity.
+        // The gzip trailer holds the decompressed size mod 2^32: a good first capacity, bounded by
+        // deflate's largest ratio (about 1032:1) so a damaged trailer cannot ask for much more.
         long hint = bytes.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)) : 0;
-        var output = new MemoryStream((int)Math.Min(hint, 1 << 30));
+        var output = new MemoryStream((int)Math.Min(hint, Math.Min(bytes.Length * 1032L, 1 << 30)));
         try
         {
             using var gzip = new GZipStream(new MemoryStream(bytes, writable: false), CompressionMode.Decompress);

