@@ -38,6 +38,16 @@ public static class Threading
         }
     }
 
+    /// <summary>
+    /// A per-thread override of <see cref="MaxThreads"/> for calls made from the current thread (0: none).
+    /// Tests use it to compare thread counts without changing the setting under other tests running at once.
+    /// </summary>
+    [ThreadStatic]
+    internal static int t_override;
+
+    /// <summary>The thread count calls from the current thread use: the override when set, else <see cref="MaxThreads"/>.</summary>
+    internal static int Effective => t_override > 0 ? t_override : s_maxThreads;
+
     /// <summary>The largest value <see cref="MaxThreads"/> accepts.</summary>
     public const int MaxSupportedThreads = 256;
 }

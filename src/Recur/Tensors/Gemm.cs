@@ -72,7 +72,7 @@ public static class Gemm
     /// <exception cref="ArgumentException">A span is shorter than the matrix it holds, or <paramref name="c"/> overlaps A or B.</exception>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Multiply(DefaultPath, Threading.MaxThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Multiply(DefaultPath, Threading.Effective, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>The widest micro-kernel the machine accelerates; chosen once, used by <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.</summary>
     internal static GemmPath DefaultPath { get; } =

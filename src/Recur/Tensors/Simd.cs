@@ -278,7 +278,7 @@ internal static class SimdMath
     private const float P5 = 5.0000001201e-1f;
 
     // tanh: the odd rational approximation x·P(x²)/Q(x²) of degrees 13/6 used by Eigen, on x clamped to
-    // ±7.9053, beyond which tanh rounds to ±1 in float32.
+    // ±7.9053, where it is within 3e-7 of ±1 (and stays there beyond).
     private const float TanhClamp = 7.90531110763549805f;
     private const float A1 = 4.89352455891786e-03f;
     private const float A3 = 6.37261928875436e-04f;

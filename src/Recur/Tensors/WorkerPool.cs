@@ -52,7 +52,7 @@ internal sealed class WorkerPool
     public static int PartsFor(long units, long minUnitsPerPart)
     {
         long byWork = minUnitsPerPart <= 0 ? units : units / minUnitsPerPart;
-        return (int)Math.Clamp(byWork, 1, Threading.MaxThreads);
+        return (int)Math.Clamp(byWork, 1, Threading.Effective);
     }
 
     /// <summary>The start of part <paramref name="part"/> when <paramref name="count"/> items are cut into <paramref name="parts"/> near-equal runs whose starts are multiples of <paramref name="align"/>.</summary>
