@@ -7,8 +7,10 @@ namespace Recur.Tests;
 /// <summary>
 /// Work split across threads gives the bits of one thread: matrix products, and whole LSTM training runs.
 /// The thread count is set per test thread (<see cref="Threading.t_override"/>), so tests running at the
-/// same time do not see each other's setting.
+/// same time do not see each other's setting. The class runs alone (its collection disables parallel
+/// runs): it keeps both cores busy and makes garbage, which other tests' allocation counts need not meet.
 /// </summary>
+[Collection(nameof(ThreadingTests))]
 public class ThreadingTests
 {
     [Fact]
@@ -174,4 +176,10 @@ public class ThreadingTests
             }
         }
     }
+}
+
+/// <summary>Runs <see cref="ThreadingTests"/> after the parallel test collections, on its own.</summary>
+[CollectionDefinition(nameof(ThreadingTests), DisableParallelization = true)]
+public class ThreadingTestsCollection
+{
 }

@@ -112,6 +112,14 @@ public sealed partial class Lstm : ILayer
     /// <summary>Whether <see cref="Forward(Tensor, bool)"/> returns <c>[B, T, H]</c> rather than <c>[B, H]</c>.</summary>
     public bool ReturnSequences { get; }
 
+    /// <summary>
+    /// Whether <see cref="Backward(Tensor?, Tensor?, Tensor?)"/> computes the gradient with respect to the input
+    /// (default true). A first layer, whose input is data, needs none: set this to false there and
+    /// Backward skips the product <c>dx = dz·W_ih</c> (<c>2·T·B·4H·I</c> operations) and returns zeros.
+    /// Parameter and initial-state gradients are unaffected.
+    /// </summary>
+    public bool ComputeInputGradient { get; set; } = true;
+
     /// <summary><c>weight_ih [4H, I]</c>, gates i, f, g, o.</summary>
     public Parameter WeightIh { get; }
 
@@ -285,6 +293,11 @@ public sealed partial class Lstm : ILayer
         _initialStateGrad = EnsureState(_initialStateGrad, b);
         Buffers.Ensure(ref _dxTime, t, b, InputSize);
         Tensor dx = Buffers.Ensure(ref _dx, b, t, InputSize);
+        if (!ComputeInputGradient)
+        {
+            dx.Fill(0f);
+        }
+
         _gatesHoldGradients = true;
         RunBackward(dy);
         return dx;
