@@ -21,7 +21,8 @@ internal static class BenchRunner
     public static BenchResult Run(BenchShape shape, int batches, int warmup, ulong seed)
     {
         var rng = new Rng(seed);
-        var lstm = new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng);
+        // The input is data, so no gradient flows into it (as in the PyTorch peer, whose input does not require one).
+        var lstm = new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng) { ComputeInputGradient = false };
         var dense = new Dense(shape.Hidden, BenchShape.Classes, rng: rng);
         Parameter[] parameters = [.. lstm.Parameters, .. dense.Parameters];
         var loss = new SoftmaxCrossEntropy();

@@ -23,7 +23,7 @@ public unsafe class LstmCellTests
             float[] z = (float[])z0.Clone(), c = new float[Rows * h], tc = new float[Rows * h], hOut = new float[Rows * h];
             fixed (float* pz = z, pp = cPrev, pc = c, pt = tc, ph = hOut)
             {
-                LstmCell.Forward(width, pz, pp, pc, pt, ph, Rows, h, ForgetBias);
+                LstmCell.Forward(width, pz, pp, pc, pt, ph, h, Rows, h, ForgetBias);
             }
 
             for (int r = 0; r < Rows; r++)

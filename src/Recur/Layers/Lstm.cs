@@ -37,11 +37,11 @@ public sealed partial class Lstm : ILayer
     // Forward caches, time-major. B, T: the batch and steps of the last forward call.
     private int _batch;
     private int _steps;
-    private Tensor? _xTime;   // [T, B, I]   input, time-major
     private Tensor? _gates;   // [T, B, 4H]  activated gates σ(i), σ(f + forgetBias), tanh(g), σ(o); after Backward,
                               //             the gradients of their pre-activations (see _gatesHoldGradients)
     private Tensor? _cells;   // [T + 1, B, H]  c_{-1} = c0, c_0 … c_{T-1}
-    private Tensor? _hiddens; // [T + 1, B, H]  h_{-1} = h0, h_0 … h_{T-1}
+    private Tensor? _xh;      // [T + 1, B, I + H]  row block s: [x_s, h_{s-1}] (the operand of step s's product;
+                              //             h_{-1} = h0; block T holds h_{T-1} after an unused x part)
     private Tensor? _tanhC;   // [T, B, H]   tanh(c_t)
     private Tensor? _output;  // [B, H] or [B, T, H]
     private LstmState? _finalState; // [B, H] each, copies of the last step
@@ -206,23 +206,34 @@ public sealed partial class Lstm : ILayer
 
         _batch = b;
         _steps = t;
-        Buffers.Ensure(ref _xTime, t, b, InputSize);
+        int xh = InputSize + h;
         Buffers.Ensure(ref _gates, t, b, g4);
-        Tensor hiddens = Buffers.Ensure(ref _hiddens, t + 1, b, h);
+        Tensor xhs = Buffers.Ensure(ref _xh, t + 1, b, xh);
         Tensor cells = Buffers.Ensure(ref _cells, t + 1, b, h);
         Buffers.Ensure(ref _tanhC, t, b, h);
         _finalState = EnsureState(_finalState, b);
         Tensor y = ReturnSequences ? Buffers.Ensure(ref _output, b, t, h) : Buffers.Ensure(ref _output, b, h);
         _gatesHoldGradients = false;
 
+        for (int i = 0; i < b; i++)
+        {
+            Span<float> h0 = xhs.Span.Slice((i * xh) + InputSize, h);
+            if (initialState is null)
+            {
+                h0.Clear();
+            }
+            else
+            {
+                initialState.H.Span.Slice(i * h, h).CopyTo(h0);
+            }
+        }
+
         if (initialState is null)
         {
-            hiddens.Span[..(b * h)].Clear();
             cells.Span[..(b * h)].Clear();
         }
         else
         {
-            initialState.H.Span.CopyTo(hiddens.Span);
             initialState.C.Span.CopyTo(cells.Span);
         }
 
@@ -243,7 +254,7 @@ public sealed partial class Lstm : ILayer
     /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
     public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC)
     {
-        if (_output is null || _xTime is null)
+        if (_output is null || _xh is null)
         {
             throw new InvalidOperationException("Lstm.Backward called before Forward.");
         }
@@ -333,7 +344,7 @@ public sealed partial class Lstm : ILayer
         {
             fixed (float* pz = z, pc = state.C.Data, pn = next.C.Data, pt = tanhC, ph = next.H.Data)
             {
-                LstmCell.Forward(Simd.Default, pz, pc, pn, pt, ph, b, h, ForgetBias);
+                LstmCell.Forward(Simd.Default, pz, pc, pn, pt, ph, h, b, h, ForgetBias);
             }
         }
 

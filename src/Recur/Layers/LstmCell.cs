@@ -14,23 +14,24 @@ internal static unsafe class LstmCell
     /// <summary>
     /// Forward over <paramref name="rows"/> rows: activates the pre-activations <paramref name="z"/>
     /// <c>[rows, 4H]</c> in place (σ(i), σ(f + forgetBias), tanh(g), σ(o)), then <c>c = i·g + f·cPrev</c> (one
-    /// fused multiply-add), <c>tanhC = tanh(c)</c>, <c>h = o·tanhC</c>; the others are <c>[rows, H]</c>.
+    /// fused multiply-add), <c>tanhC = tanh(c)</c>, <c>h = o·tanhC</c>; the others are <c>[rows, H]</c>, h with row
+    /// stride <paramref name="ldh"/>.
     /// </summary>
-    public static void Forward(SimdWidth width, float* z, float* cPrev, float* c, float* tanhC, float* h, int rows, int hidden, float forgetBias)
+    public static void Forward(SimdWidth width, float* z, float* cPrev, float* c, float* tanhC, float* h, int ldh, int rows, int hidden, float forgetBias)
     {
         switch (width)
         {
             case SimdWidth.Vector512:
-                Forward<Simd512, System.Runtime.Intrinsics.Vector512<float>>(z, cPrev, c, tanhC, h, rows, hidden, forgetBias);
+                Forward<Simd512, System.Runtime.Intrinsics.Vector512<float>>(z, cPrev, c, tanhC, h, ldh, rows, hidden, forgetBias);
                 break;
             case SimdWidth.Vector256:
-                Forward<Simd256, System.Runtime.Intrinsics.Vector256<float>>(z, cPrev, c, tanhC, h, rows, hidden, forgetBias);
+                Forward<Simd256, System.Runtime.Intrinsics.Vector256<float>>(z, cPrev, c, tanhC, h, ldh, rows, hidden, forgetBias);
                 break;
             case SimdWidth.Vector128:
-                Forward<Simd128, System.Runtime.Intrinsics.Vector128<float>>(z, cPrev, c, tanhC, h, rows, hidden, forgetBias);
+                Forward<Simd128, System.Runtime.Intrinsics.Vector128<float>>(z, cPrev, c, tanhC, h, ldh, rows, hidden, forgetBias);
                 break;
             default:
-                Forward<SimdScalar, float>(z, cPrev, c, tanhC, h, rows, hidden, forgetBias);
+                Forward<SimdScalar, float>(z, cPrev, c, tanhC, h, ldh, rows, hidden, forgetBias);
                 break;
         }
     }
@@ -62,7 +63,7 @@ internal static unsafe class LstmCell
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward<TS, TV>(float* z, float* cPrev, float* c, float* tanhC, float* h, int rows, int hidden, float forgetBias)
+    private static void Forward<TS, TV>(float* z, float* cPrev, float* c, float* tanhC, float* h, int ldh, int rows, int hidden, float forgetBias)
         where TS : struct, ISimd<TV>
         where TV : struct
     {
@@ -71,15 +72,16 @@ internal static unsafe class LstmCell
         {
             float* zr = z + (r * 4 * hh);
             nint o = r * hh;
+            float* hr = h + ((nint)r * ldh);
             nint j = 0;
             for (; j + TS.Count <= hh; j += TS.Count)
             {
-                ForwardAt<TS, TV>(zr + j, hh, cPrev + o + j, c + o + j, tanhC + o + j, h + o + j, forgetBias);
+                ForwardAt<TS, TV>(zr + j, hh, cPrev + o + j, c + o + j, tanhC + o + j, hr + j, forgetBias);
             }
 
             for (; j < hh; j++)
             {
-                ForwardAt<SimdScalar, float>(zr + j, hh, cPrev + o + j, c + o + j, tanhC + o + j, h + o + j, forgetBias);
+                ForwardAt<SimdScalar, float>(zr + j, hh, cPrev + o + j, c + o + j, tanhC + o + j, hr + j, forgetBias);
             }
         }
     }

@@ -7,37 +7,41 @@ namespace Recur.Layers;
 /// The time loops of <see cref="Lstm"/>, split across threads (<see cref="Threading.MaxThreads"/>).
 /// </summary>
 /// <remarks>
+/// <para>Each step's input and previous output sit side by side in one buffer, <c>xh [T + 1, B, I + H]</c>,
+/// so a step is one product with the weights side by side, <c>[W_ih, W_hh] [4H, I + H]</c>, and the weight
+/// gradient is one product over all steps, <c>d[W_ih, W_hh] = dzᵀ·xh</c>.</para>
 /// <para>A forward pass is one parallel phase, in shards of the batch: each thread runs the whole sequence
 /// for its rows, with no barrier per step (rows of a batch never meet in an LSTM). Per step it forms
-/// <c>gates[t] = bias + x_t·W_ihᵀ + h[t−1]·W_hhᵀ</c> for its rows, two products with W_ihᵀ and W_hhᵀ packed
-/// once per pass and shared, then the fused cell update, while the step's gate rows are still in cache.
-/// (DESIGN.md's hoisted input projection, one product over all T·B rows, measured slower: its output,
-/// 7 MiB for the tutorial's shape, went out to L3 and came back a step at a time; packing W_ihᵀ once
-/// keeps what hoisting saved.)</para>
-/// <para>A backward pass is the same: (1) the recurrence in shards of the batch, the cell backward writing
-/// the gate gradients over the gate activations, <c>dh = dz·W_hh</c> with W_hh packed once; (2) the weight
-/// gradients, each one product over all T·B rows (<c>dW_hh += dzᵀ·h</c>, <c>dW_ih += dzᵀ·x</c>, the bias
-/// gradient a sum of rows in order) in blocks of gate rows, and <c>dx = dz·W_ih</c> in blocks of T·B rows.</para>
+/// <c>gates = bias + [x_t, h_{t−1}]·[W_ih, W_hh]ᵀ</c> for its rows, with the weights packed once per pass
+/// and shared, then the fused cell update while the step's gate rows are still in cache. (DESIGN.md's
+/// input projection hoisted out of the loop as one product over all T·B rows measured slower: its
+/// output, 7 MiB for the tutorial's shape, went out to L3 and came back a step at a time, and its depth
+/// of I = 28 kept the micro-kernel mostly loading and storing C.)</para>
+/// <para>A backward pass is two: (1) the recurrence in shards of the batch, the cell backward writing the
+/// gate gradients over the gate activations, then <c>dh = dz·W_hh</c> with W_hh packed once; (2) the
+/// weight gradients as one product over all T·B rows, in blocks of gate rows, the bias gradient as a sum
+/// of rows in order, and <c>dx = dz·W_ih</c> in blocks of T·B rows.</para>
 /// <para>No element depends on how the work is split, so results are bit-identical for every thread count.</para>
 /// </remarks>
 public sealed partial class Lstm
 {
-    /// <summary>Inputs of at most this many features take the direct loops instead of matrix products (a K ≤ 4 product wastes most of a packed micro-kernel).</summary>
+    /// <summary>Inputs of at most this many features take direct loops instead of matrix products (a depth or width of 4 or less wastes most of a packed micro-kernel).</summary>
     internal const int SmallInput = 4;
 
     /// <summary>The smallest shard of the batch worth a thread of its own: one AVX-512 micro-panel.</summary>
     private const int MinRowsPerShard = 8;
 
-    /// <summary>The smallest block of T·B rows (or of 4H gate rows) worth a thread in the phases outside the time loop.</summary>
+    /// <summary>The smallest block of T·B rows (or of 4H gate rows) worth a thread in the phase after the time loop.</summary>
     private const int MinRowsPerBlock = 64;
 
-    private readonly PackedMatrix _packedWihT = new(); // W_ihᵀ [I, 4H], forward
-    private readonly PackedMatrix _packedWhhT = new(); // W_hhᵀ [H, 4H], forward
-    private readonly PackedMatrix _packedWhh = new();  // W_hh [4H, H], backward
+    private readonly PackedMatrix _packedForward = new(); // [W_ih, W_hh]ᵀ [I + H, 4H], or W_hhᵀ [H, 4H] for small inputs
+    private readonly PackedMatrix _packedWhh = new();     // W_hh [4H, H], backward
     private LstmWork? _work;
-    private Tensor? _weightIhT;    // [I, 4H]  W_ihᵀ, for small inputs
-    private Tensor? _weightIhTGrad; // [I, 4H] dW_ihᵀ of one backward pass, for small inputs
-    private Tensor? _dyForward;    // the dy of the running backward pass
+    private Tensor? _weightCat;     // [4H, I + H]  [W_ih, W_hh], to pack
+    private Tensor? _weightGradCat; // [4H, I + H]  d[W_ih, W_hh] of one backward pass
+    private Tensor? _weightIhT;     // [I, 4H]  W_ihᵀ, for small inputs
+    private Tensor? _weightIhTGrad; // [I, 4H]  dW_ihᵀ of one backward pass, for small inputs
+    private Tensor? _dyForward;     // the dy of the running backward pass
     private bool _gatesHoldGradients;
 
     private enum Phase
@@ -47,118 +51,127 @@ public sealed partial class Lstm
         Weights,
     }
 
+    private bool IsSmallInput => InputSize <= SmallInput;
+
     private void RunForward(Tensor x)
     {
-        int b = _batch;
+        int i = InputSize, h = HiddenSize, g4 = 4 * h;
         LstmWork work = _work ??= new LstmWork(this);
         work.Input = x;
-        if (InputSize <= SmallInput)
+        if (IsSmallInput)
         {
-            Tensor wt = Buffers.Ensure(ref _weightIhT, InputSize, 4 * HiddenSize);
-            Buffers.SwapLeadingAxes(WeightIh.Value.Span, wt.Span, 4 * HiddenSize, InputSize, 1);
+            Tensor wt = Buffers.Ensure(ref _weightIhT, i, g4);
+            Buffers.SwapLeadingAxes(WeightIh.Value.Span, wt.Span, g4, i, 1);
+            _packedForward.Pack(Gemm.DefaultPath, true, h, g4, WeightHh.Value.Span, h);
         }
         else
         {
-            _packedWihT.Pack(Gemm.DefaultPath, true, InputSize, 4 * HiddenSize, WeightIh.Value.Span, InputSize);
+            Span<float> cat = Buffers.Ensure(ref _weightCat, g4, i + h).Span;
+            ReadOnlySpan<float> wih = WeightIh.Value.Span, whh = WeightHh.Value.Span;
+            for (int g = 0; g < g4; g++)
+            {
+                wih.Slice(g * i, i).CopyTo(cat.Slice(g * (i + h), i));
+                whh.Slice(g * h, h).CopyTo(cat.Slice((g * (i + h)) + i, h));
+            }
+
+            _packedForward.Pack(Gemm.DefaultPath, true, i + h, g4, cat, i + h);
         }
 
-        _packedWhhT.Pack(Gemm.DefaultPath, true, HiddenSize, 4 * HiddenSize, WeightHh.Value.Span, HiddenSize);
-        work.Start(Phase.RecurForward, WorkerPool.PartsFor(b, MinRowsPerShard));
+        work.Start(Phase.RecurForward, WorkerPool.PartsFor(_batch, MinRowsPerShard));
         work.Input = null;
     }
 
     private void RunBackward(Tensor? dy)
     {
-        int b = _batch, t = _steps;
+        int b = _batch, t = _steps, i = InputSize, h = HiddenSize, g4 = 4 * h;
         LstmWork work = _work ??= new LstmWork(this);
         _dyForward = dy;
-        _packedWhh.Pack(Gemm.DefaultPath, false, 4 * HiddenSize, HiddenSize, WeightHh.Value.Span, HiddenSize);
+        _packedWhh.Pack(Gemm.DefaultPath, false, g4, h, WeightHh.Value.Span, h);
         work.Start(Phase.RecurBackward, WorkerPool.PartsFor(b, MinRowsPerShard));
         _dyForward = null;
-        if (InputSize <= SmallInput)
+
+        Buffers.Ensure(ref _weightGradCat, g4, i + h);
+        if (IsSmallInput)
         {
-            Buffers.Ensure(ref _weightIhTGrad, InputSize, 4 * HiddenSize).Fill(0f);
+            Buffers.Ensure(ref _weightIhTGrad, i, g4);
         }
 
-        work.Start(Phase.Weights, WorkerPool.PartsFor(Math.Max((long)t * b, 4 * HiddenSize), MinRowsPerBlock));
-        if (InputSize <= SmallInput)
+        work.Start(Phase.Weights, WorkerPool.PartsFor(Math.Max((long)t * b, g4), MinRowsPerBlock));
+
+        // dW_ih [4H, I] += d[W_ih, W_hh][:, :I]; dW_hh [4H, H] += d[W_ih, W_hh][:, I:]
+        ReadOnlySpan<float> cat = _weightGradCat!.Span;
+        Span<float> dWih = WeightIh.Grad.Span, dWhh = WeightHh.Grad.Span;
+        for (int g = 0; g < g4; g++)
         {
-            // dW_ih [4H, I] += (dW_ihᵀ [I, 4H])ᵀ
-            Span<float> grad = WeightIh.Grad.Span, gradT = _weightIhTGrad!.Span;
-            int g4 = 4 * HiddenSize;
-            for (int g = 0; g < g4; g++)
-            {
-                for (int i = 0; i < InputSize; i++)
-                {
-                    grad[(g * InputSize) + i] += gradT[(i * g4) + g];
-                }
-            }
+            ReadOnlySpan<float> row = cat.Slice(g * (i + h), i + h);
+            TensorPrimitives.Add(dWih.Slice(g * i, i), row[..i], dWih.Slice(g * i, i));
+            TensorPrimitives.Add(dWhh.Slice(g * h, h), row[i..], dWhh.Slice(g * h, h));
         }
     }
 
     /// <summary>The forward pass for batch rows [b0, b1) of <paramref name="x"/> <c>[B, T, I]</c>, every step.</summary>
     private unsafe void RecurForward(Tensor x, int b0, int b1)
     {
-        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, rows = b1 - b0, inputs = InputSize;
+        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, rows = b1 - b0, inputs = InputSize, ld = inputs + h;
         ReadOnlySpan<float> xs = x.Span, bias = Bias.Value.Span;
-        fixed (float* gates = _gates!.Data, cells = _cells!.Data, hiddens = _hiddens!.Data, tanhC = _tanhC!.Data)
+        fixed (float* gates = _gates!.Data, cells = _cells!.Data, xh = _xh!.Data, tanhC = _tanhC!.Data)
         {
-            Span<float> gs = _gates.Span, hs = _hiddens.Span, xTime = _xTime!.Span;
+            Span<float> gs = _gates.Span, xhs = _xh.Span;
             for (int s = 0; s < t; s++)
             {
                 int slab = (s * b) + b0;
                 Span<float> z = gs.Slice(slab * g4, rows * g4);
                 for (int i = 0; i < rows; i++)
                 {
-                    // The time-major copy of x (for dW_ih): row s·B + i is step s of sequence i.
-                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(xTime.Slice((slab + i) * inputs, inputs));
+                    // Row s·B + i of xh gets step s of sequence i next to h_{s−1}.
+                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(xhs.Slice((slab + i) * ld, inputs));
                     bias.CopyTo(z.Slice(i * g4, g4));
                 }
 
-                // gates[s][b0 … b1) = bias + x_s · W_ihᵀ
-                if (inputs <= SmallInput)
+                if (IsSmallInput)
                 {
+                    // gates = bias + x_s·W_ihᵀ, one input at a time, then += h_{s−1}·W_hhᵀ
                     ReadOnlySpan<float> wt = _weightIhT!.Span;
                     for (int i = 0; i < rows; i++)
                     {
                         Span<float> row = z.Slice(i * g4, g4);
                         for (int k = 0; k < inputs; k++)
                         {
-                            TensorPrimitives.FusedMultiplyAdd(wt.Slice(k * g4, g4), xTime[((slab + i) * inputs) + k], row, row);
+                            TensorPrimitives.FusedMultiplyAdd(wt.Slice(k * g4, g4), xhs[((slab + i) * ld) + k], row, row);
                         }
                     }
+
+                    Gemm.Multiply(false, rows, 1f, xhs[((slab * ld) + inputs)..], ld, _packedForward, 1f, z, g4);
                 }
                 else
                 {
-                    // Rows of x_s are T·I apart in the batch-major input.
-                    Gemm.Multiply(false, rows, 1f, xs[((((b0 * t) + s) * inputs))..], t * inputs, _packedWihT, 1f, z, g4);
+                    // gates = bias + [x_s, h_{s−1}]·[W_ih, W_hh]ᵀ
+                    Gemm.Multiply(false, rows, 1f, xhs[(slab * ld)..], ld, _packedForward, 1f, z, g4);
                 }
 
-                // gates[s][b0 … b1) += h[s − 1][b0 … b1) · W_hhᵀ
-                Gemm.Multiply(false, rows, 1f, hs.Slice(slab * h, rows * h), h, _packedWhhT, 1f, z, g4);
                 LstmCell.Forward(Simd.Default, gates + ((nint)slab * g4), cells + ((nint)slab * h), cells + ((nint)(slab + b) * h),
-                    tanhC + ((nint)slab * h), hiddens + ((nint)(slab + b) * h), rows, h, ForgetBias);
+                    tanhC + ((nint)slab * h), xh + ((nint)(slab + b) * ld) + inputs, ld, rows, h, ForgetBias);
             }
         }
 
-        Span<float> last = _hiddens.Span.Slice(((t * b) + b0) * h, rows * h);
-        last.CopyTo(_finalState!.H.Span.Slice(b0 * h, rows * h));
-        _cells.Span.Slice(((t * b) + b0) * h, rows * h).CopyTo(_finalState.C.Span.Slice(b0 * h, rows * h));
-        Span<float> y = _output!.Span;
-        if (ReturnSequences)
+        Span<float> all = _xh.Span, y = _output!.Span;
+        _cells.Span.Slice(((t * b) + b0) * h, rows * h).CopyTo(_finalState!.C.Span.Slice(b0 * h, rows * h));
+        for (int i = b0; i < b1; i++)
         {
-            // y [B, T, H] ← hiddens [T + 1, B, H] from step 0
-            for (int i = b0; i < b1; i++)
+            ReadOnlySpan<float> last = all.Slice((((t * b) + i) * ld) + inputs, h);
+            last.CopyTo(_finalState.H.Span.Slice(i * h, h));
+            if (ReturnSequences)
             {
+                // y [B, T, H]: row (i, s) is h_s, in block s + 1 of xh
                 for (int s = 0; s < t; s++)
                 {
-                    _hiddens.Span.Slice((((s + 1) * b) + i) * h, h).CopyTo(y.Slice(((i * t) + s) * h, h));
+                    all.Slice(((((s + 1) * b) + i) * ld) + inputs, h).CopyTo(y.Slice(((i * t) + s) * h, h));
                 }
             }
-        }
-        else
-        {
-            last.CopyTo(y.Slice(b0 * h, rows * h));
+            else
+            {
+                last.CopyTo(y.Slice(i * h, h));
+            }
         }
     }
 
@@ -206,39 +219,50 @@ public sealed partial class Lstm
 
     /// <summary>
     /// Phase 2 of backward, part <paramref name="part"/> of <paramref name="parts"/>: gate rows [g0, g1) of
-    /// dW_hh, dW_ih and the bias gradient, each summed over all T·B rows in order; rows [r0, r1) of dx.
+    /// d[W_ih, W_hh] and of the bias gradient, each summed over all T·B rows in order; rows [r0, r1) of dx.
     /// </summary>
     private void Weights(int part, int parts)
     {
-        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, inputs = InputSize, tb = t * b;
+        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, inputs = InputSize, ld = inputs + h, tb = t * b;
         int g0 = WorkerPool.Split(g4, parts, part, MinRowsPerShard), g1 = WorkerPool.Split(g4, parts, part + 1, MinRowsPerShard);
         int r0 = WorkerPool.Split(tb, parts, part, 1), r1 = WorkerPool.Split(tb, parts, part + 1, 1);
-        ReadOnlySpan<float> dz = _gates!.Span, xTime = _xTime!.Span;
+        ReadOnlySpan<float> dz = _gates!.Span, xh = _xh!.Span;
         if (g1 > g0)
         {
             int rows = g1 - g0;
-            // dW_hh [g0 … g1, H] += dz[T·B, g0 … g1]ᵀ · h_{s−1} [T·B, H]   (hiddens rows 0 … T−1)
-            Gemm.Multiply(Gemm.DefaultPath, true, false, rows, h, tb, 1f, dz[g0..], g4, _hiddens!.Span, h, 1f,
-                WeightHh.Grad.Span[(g0 * h)..], h);
-            if (inputs <= SmallInput)
+            Span<float> cat = _weightGradCat!.Span[(g0 * ld)..];
+            if (IsSmallInput)
             {
-                // dW_ihᵀ [I, g0 … g1] += x[r, i] · dz[r, g0 … g1], rows r in order
+                // d[W_ih, W_hh][g0 … g1, I:] = dz[T·B, g0 … g1]ᵀ · h [T·B, H]; the I input columns row by row, in order.
+                Gemm.Multiply(Gemm.DefaultPath, true, false, rows, h, tb, 1f, dz[g0..], g4, xh[inputs..], ld, 0f, cat[inputs..], ld);
                 Span<float> gradT = _weightIhTGrad!.Span;
+                for (int k = 0; k < inputs; k++)
+                {
+                    gradT.Slice((k * g4) + g0, rows).Clear();
+                }
+
                 for (int r = 0; r < tb; r++)
                 {
                     ReadOnlySpan<float> dzr = dz.Slice((r * g4) + g0, rows);
                     for (int k = 0; k < inputs; k++)
                     {
                         Span<float> acc = gradT.Slice((k * g4) + g0, rows);
-                        TensorPrimitives.FusedMultiplyAdd(dzr, xTime[(r * inputs) + k], acc, acc);
+                        TensorPrimitives.FusedMultiplyAdd(dzr, xh[(r * ld) + k], acc, acc);
+                    }
+                }
+
+                for (int g = 0; g < rows; g++)
+                {
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        cat[(g * ld) + k] = gradT[(k * g4) + g0 + g];
                     }
                 }
             }
             else
             {
-                // dW_ih [g0 … g1, I] += dz[T·B, g0 … g1]ᵀ · x [T·B, I]
-                Gemm.Multiply(Gemm.DefaultPath, true, false, rows, inputs, tb, 1f, dz[g0..], g4, xTime, inputs, 1f,
-                    WeightIh.Grad.Span[(g0 * inputs)..], inputs);
+                // d[W_ih, W_hh][g0 … g1, :] = dz[T·B, g0 … g1]ᵀ · xh [T·B, I + H]
+                Gemm.Multiply(Gemm.DefaultPath, true, false, rows, ld, tb, 1f, dz[g0..], g4, xh, ld, 0f, cat, ld);
             }
 
             Span<float> biasGrad = Bias.Grad.Span.Slice(g0, rows);
@@ -251,9 +275,9 @@ public sealed partial class Lstm
         if (r1 > r0 && ComputeInputGradient)
         {
             Span<float> dxTime = _dxTime!.Span;
-            if (inputs <= SmallInput)
+            if (IsSmallInput)
             {
-                ReadOnlySpan<float> wt = _weightIhT is null ? default : _weightIhT.Span;
+                ReadOnlySpan<float> wt = _weightIhT!.Span;
                 for (int r = r0; r < r1; r++)
                 {
                     for (int k = 0; k < inputs; k++)
@@ -294,31 +318,26 @@ public sealed partial class Lstm
 
         public void Run(int part, int parts)
         {
-            switch (_phase)
+            if (_phase == Phase.Weights)
             {
-                case Phase.RecurForward:
-                case Phase.RecurBackward:
-                {
-                    int b = owner._batch;
-                    int b0 = WorkerPool.Split(b, parts, part, MinRowsPerShard), b1 = WorkerPool.Split(b, parts, part + 1, MinRowsPerShard);
-                    if (b1 > b0)
-                    {
-                        if (_phase == Phase.RecurForward)
-                        {
-                            owner.RecurForward(Input!, b0, b1);
-                        }
-                        else
-                        {
-                            owner.RecurBackward(b0, b1);
-                        }
-                    }
+                owner.Weights(part, parts);
+                return;
+            }
 
-                    break;
-                }
+            int b = owner._batch;
+            int b0 = WorkerPool.Split(b, parts, part, MinRowsPerShard), b1 = WorkerPool.Split(b, parts, part + 1, MinRowsPerShard);
+            if (b1 <= b0)
+            {
+                return;
+            }
 
-                default:
-                    owner.Weights(part, parts);
-                    break;
+            if (_phase == Phase.RecurForward)
+            {
+                owner.RecurForward(Input!, b0, b1);
+            }
+            else
+            {
+                owner.RecurBackward(b0, b1);
             }
         }
     }
