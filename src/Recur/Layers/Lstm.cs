@@ -44,6 +44,12 @@ public sealed partial class Lstm : ILayer
                               //             h_{-1} = h0; block T holds h_{T-1} after an unused x part)
     private Tensor? _tanhC;   // [T, B, H]   tanh(c_t)
     private Tensor? _output;  // [B, H] or [B, T, H]
+    private Tensor? _stepGates; // [B, 4H]         inference: one step's gates
+    private Tensor? _stepXh;    // [2, B, I + H]   inference: [x_s, h_{s-1}] of the current and the next step
+    private Tensor? _stepCells; // [2, B, H]       inference: c_{s-1} and c_s
+    private Tensor? _stepTanhC; // [B, H]          inference: one step's tanh(c)
+    private bool _historyKept;  // whether the last Forward kept every step (training) for Backward
+    private Tensor _runGates = null!, _runXh = null!, _runCells = null!, _runTanhC = null!; // the set the last Forward used
     private LstmState? _finalState; // [B, H] each, copies of the last step
 
     // Backward buffers.
@@ -207,17 +213,20 @@ public sealed partial class Lstm : ILayer
         _batch = b;
         _steps = t;
         int xh = InputSize + h;
-        Buffers.Ensure(ref _gates, t, b, g4);
-        Tensor xhs = Buffers.Ensure(ref _xh, t + 1, b, xh);
-        Tensor cells = Buffers.Ensure(ref _cells, t + 1, b, h);
-        Buffers.Ensure(ref _tanhC, t, b, h);
+        // Training keeps every step for Backward; inference keeps one step's gates and two steps of state.
+        _historyKept = training;
+        _runGates = training ? Buffers.Ensure(ref _gates, t, b, g4) : Buffers.Ensure(ref _stepGates, b, g4);
+        _runXh = training ? Buffers.Ensure(ref _xh, t + 1, b, xh) : Buffers.Ensure(ref _stepXh, 2, b, xh);
+        _runCells = training ? Buffers.Ensure(ref _cells, t + 1, b, h) : Buffers.Ensure(ref _stepCells, 2, b, h);
+        _runTanhC = training ? Buffers.Ensure(ref _tanhC, t, b, h) : Buffers.Ensure(ref _stepTanhC, b, h);
         _finalState = EnsureState(_finalState, b);
         Tensor y = ReturnSequences ? Buffers.Ensure(ref _output, b, t, h) : Buffers.Ensure(ref _output, b, h);
         _gatesHoldGradients = false;
 
+        Span<float> xhs = _runXh.Span;
         for (int i = 0; i < b; i++)
         {
-            Span<float> h0 = xhs.Span.Slice((i * xh) + InputSize, h);
+            Span<float> h0 = xhs.Slice((i * xh) + InputSize, h);
             if (initialState is null)
             {
                 h0.Clear();
@@ -230,11 +239,11 @@ public sealed partial class Lstm : ILayer
 
         if (initialState is null)
         {
-            cells.Span[..(b * h)].Clear();
+            _runCells.Span[..(b * h)].Clear();
         }
         else
         {
-            initialState.C.Span.CopyTo(cells.Span);
+            initialState.C.Span.CopyTo(_runCells.Span);
         }
 
         RunForward(x);
@@ -273,6 +282,12 @@ public sealed partial class Lstm : ILayer
         if (dFinalC is not null)
         {
             ShapeCheck.Same(dFinalC, _finalState!.C, nameof(dFinalC), "Lstm");
+        }
+
+        if (!_historyKept)
+        {
+            throw new InvalidOperationException(
+                "Lstm.Backward after Forward(training: false): inference keeps only the last step; call Forward with training: true before Backward.");
         }
 
         if (_gatesHoldGradients)

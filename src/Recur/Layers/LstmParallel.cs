@@ -109,22 +109,30 @@ public sealed partial class Lstm
         }
     }
 
-    /// <summary>The forward pass for batch rows [b0, b1) of <paramref name="x"/> <c>[B, T, I]</c>, every step.</summary>
+    /// <summary>
+    /// The forward pass for batch rows [b0, b1) of <paramref name="x"/> <c>[B, T, I]</c>, every step. Training
+    /// keeps every step's gates and state (block s of each buffer is step s); inference keeps one step's gates
+    /// and alternates between two blocks of state.
+    /// </summary>
     private unsafe void RecurForward(Tensor x, int b0, int b1)
     {
         int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, rows = b1 - b0, inputs = InputSize, ld = inputs + h;
+        bool keep = _historyKept;
         ReadOnlySpan<float> xs = x.Span, bias = Bias.Value.Span;
-        fixed (float* gates = _gates!.Data, cells = _cells!.Data, xh = _xh!.Data, tanhC = _tanhC!.Data)
+        Span<float> y = _output!.Span;
+        fixed (float* gates = _runGates.Data, cells = _runCells.Data, xh = _runXh.Data, tanhC = _runTanhC.Data)
         {
-            Span<float> gs = _gates.Span, xhs = _xh.Span;
+            Span<float> gs = _runGates.Span, xhs = _runXh.Span;
             for (int s = 0; s < t; s++)
             {
-                int slab = (s * b) + b0;
-                Span<float> z = gs.Slice(slab * g4, rows * g4);
+                // Row blocks of step s: state (xh, cells) in block `now`, the step's output into block `next`.
+                int now = keep ? s : s & 1, next = keep ? s + 1 : (s + 1) & 1, step = keep ? s : 0;
+                int xhRow = (now * b) + b0, gateRow = (step * b) + b0;
+                Span<float> z = gs.Slice(gateRow * g4, rows * g4);
                 for (int i = 0; i < rows; i++)
                 {
-                    // Row s·B + i of xh gets step s of sequence i next to h_{s−1}.
-                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(xhs.Slice((slab + i) * ld, inputs));
+                    // Row i of the block gets step s of sequence b0 + i next to h_{s−1}.
+                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(xhs.Slice((xhRow + i) * ld, inputs));
                     bias.CopyTo(z.Slice(i * g4, g4));
                 }
 
@@ -137,40 +145,41 @@ public sealed partial class Lstm
                         Span<float> row = z.Slice(i * g4, g4);
                         for (int k = 0; k < inputs; k++)
                         {
-                            TensorPrimitives.FusedMultiplyAdd(wt.Slice(k * g4, g4), xhs[((slab + i) * ld) + k], row, row);
+                            TensorPrimitives.FusedMultiplyAdd(wt.Slice(k * g4, g4), xhs[((xhRow + i) * ld) + k], row, row);
                         }
                     }
 
-                    Gemm.Multiply(false, rows, 1f, xhs[((slab * ld) + inputs)..], ld, _packedForward, 1f, z, g4);
+                    Gemm.Multiply(false, rows, 1f, xhs[((xhRow * ld) + inputs)..], ld, _packedForward, 1f, z, g4);
                 }
                 else
                 {
                     // gates = bias + [x_s, h_{s−1}]·[W_ih, W_hh]ᵀ
-                    Gemm.Multiply(false, rows, 1f, xhs[(slab * ld)..], ld, _packedForward, 1f, z, g4);
+                    Gemm.Multiply(false, rows, 1f, xhs[(xhRow * ld)..], ld, _packedForward, 1f, z, g4);
                 }
 
-                LstmCell.Forward(Simd.Default, gates + ((nint)slab * g4), cells + ((nint)slab * h), cells + ((nint)(slab + b) * h),
-                    tanhC + ((nint)slab * h), xh + ((nint)(slab + b) * ld) + inputs, ld, rows, h, ForgetBias);
+                int nextRow = (next * b) + b0;
+                LstmCell.Forward(Simd.Default, gates + ((nint)gateRow * g4), cells + ((nint)xhRow * h), cells + ((nint)nextRow * h),
+                    tanhC + ((nint)gateRow * h), xh + ((nint)nextRow * ld) + inputs, ld, rows, h, ForgetBias);
+                if (ReturnSequences)
+                {
+                    // y [B, T, H]: row (i, s) is h_s
+                    for (int i = 0; i < rows; i++)
+                    {
+                        xhs.Slice(((nextRow + i) * ld) + inputs, h).CopyTo(y.Slice((((b0 + i) * t) + s) * h, h));
+                    }
+                }
             }
         }
 
-        Span<float> all = _xh.Span, y = _output!.Span;
-        _cells.Span.Slice(((t * b) + b0) * h, rows * h).CopyTo(_finalState!.C.Span.Slice(b0 * h, rows * h));
-        for (int i = b0; i < b1; i++)
+        int lastRow = ((keep ? t : t & 1) * b) + b0;
+        _runCells.Span.Slice(lastRow * h, rows * h).CopyTo(_finalState!.C.Span.Slice(b0 * h, rows * h));
+        for (int i = 0; i < rows; i++)
         {
-            ReadOnlySpan<float> last = all.Slice((((t * b) + i) * ld) + inputs, h);
-            last.CopyTo(_finalState.H.Span.Slice(i * h, h));
-            if (ReturnSequences)
+            ReadOnlySpan<float> last = _runXh.Span.Slice(((lastRow + i) * ld) + inputs, h);
+            last.CopyTo(_finalState.H.Span.Slice((b0 + i) * h, h));
+            if (!ReturnSequences)
             {
-                // y [B, T, H]: row (i, s) is h_s, in block s + 1 of xh
-                for (int s = 0; s < t; s++)
-                {
-                    all.Slice(((((s + 1) * b) + i) * ld) + inputs, h).CopyTo(y.Slice(((i * t) + s) * h, h));
-                }
-            }
-            else
-            {
-                last.CopyTo(y.Slice(i * h, h));
+                last.CopyTo(y.Slice((b0 + i) * h, h));
             }
         }
     }
