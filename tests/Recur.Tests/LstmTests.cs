@@ -228,6 +228,7 @@ public class LstmTests(ITestOutputHelper output)
         Assert.Equal("dy", ex.ParamName);
         Assert.Contains("[4, 16]", ex.Message);
     }
+
     [Theory]
     [InlineData(28, true)]
     [InlineData(28, false)]

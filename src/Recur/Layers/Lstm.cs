@@ -40,12 +40,12 @@ public sealed partial class Lstm : ILayer
     private Tensor? _gates;   // [T, B, 4H]  activated gates σ(i), σ(f + forgetBias), tanh(g), σ(o); after Backward,
                               //             the gradients of their pre-activations (see _gatesHoldGradients)
     private Tensor? _cells;   // [T + 1, B, H]  c_{-1} = c0, c_0 … c_{T-1}
-    private Tensor? _xh;      // [T + 1, B, I + H]  row block s: [x_s, h_{s-1}] (the operand of step s's product;
+    private Tensor? _xh;      // [T + 1, B, I + H + 1]  row block s: [x_s, h_{s-1}, 1] (the operand of step s's product;
                               //             h_{-1} = h0; block T holds h_{T-1} after an unused x part)
     private Tensor? _tanhC;   // [T, B, H]   tanh(c_t)
     private Tensor? _output;  // [B, H] or [B, T, H]
     private Tensor? _stepGates; // [B, 4H]         inference: one step's gates
-    private Tensor? _stepXh;    // [2, B, I + H]   inference: [x_s, h_{s-1}] of the current and the next step
+    private Tensor? _stepXh;    // [2, B, I + H + 1] inference: [x_s, h_{s-1}] of the current and the next step
     private Tensor? _stepCells; // [2, B, H]       inference: c_{s-1} and c_s
     private Tensor? _stepTanhC; // [B, H]          inference: one step's tanh(c)
     private bool _historyKept;  // whether the last Forward kept every step (training) for Backward
@@ -212,7 +212,7 @@ public sealed partial class Lstm : ILayer
 
         _batch = b;
         _steps = t;
-        int xh = InputSize + h;
+        int xh = InputSize + h + 1;
         // Training keeps every step for Backward; inference keeps one step's gates and two steps of state.
         _historyKept = training;
         _runGates = training ? Buffers.Ensure(ref _gates, t, b, g4) : Buffers.Ensure(ref _stepGates, b, g4);

@@ -7,20 +7,21 @@ namespace Recur.Layers;
 /// The time loops of <see cref="Lstm"/>, split across threads (<see cref="Threading.MaxThreads"/>).
 /// </summary>
 /// <remarks>
-/// <para>Each step's input and previous output sit side by side in one buffer, <c>xh [T + 1, B, I + H]</c>,
-/// so a step is one product with the weights side by side, <c>[W_ih, W_hh] [4H, I + H]</c>, and the weight
-/// gradient is one product over all steps, <c>d[W_ih, W_hh] = dzᵀ·xh</c>.</para>
+/// <para>Each step's input and previous output sit side by side in one buffer with a column of ones,
+/// <c>xh [T + 1, B, I + H + 1]</c>, so a step is one product with the weights and the bias side by side,
+/// <c>[W_ih, W_hh, bias] [4H, I + H + 1]</c>, and the gradients of all three are one product over all
+/// steps, <c>d[W_ih, W_hh, bias] = dzᵀ·xh</c>.</para>
 /// <para>A forward pass is one parallel phase, in shards of the batch: each thread runs the whole sequence
 /// for its rows, with no barrier per step (rows of a batch never meet in an LSTM). Per step it forms
-/// <c>gates = bias + [x_t, h_{t−1}]·[W_ih, W_hh]ᵀ</c> for its rows, with the weights packed once per pass
+/// <c>gates = [x_t, h_{t−1}, 1]·[W_ih, W_hh, bias]ᵀ</c> for its rows, with the weights packed once per pass
 /// and shared, then the fused cell update while the step's gate rows are still in cache. (DESIGN.md's
 /// input projection hoisted out of the loop as one product over all T·B rows measured slower: its
 /// output, 7 MiB for the tutorial's shape, went out to L3 and came back a step at a time, and its depth
 /// of I = 28 kept the micro-kernel mostly loading and storing C.)</para>
 /// <para>A backward pass is two: (1) the recurrence in shards of the batch, the cell backward writing the
 /// gate gradients over the gate activations, then <c>dh = dz·W_hh</c> with W_hh packed once; (2) the
-/// weight gradients as one product over all T·B rows, in blocks of gate rows, the bias gradient as a sum
-/// of rows in order, and <c>dx = dz·W_ih</c> in blocks of T·B rows.</para>
+/// parameter gradients as one product over all T·B rows, in blocks of gate rows, and <c>dx = dz·W_ih</c>
+/// in blocks of T·B rows.</para>
 /// <para>No element depends on how the work is split, so results are bit-identical for every thread count.</para>
 /// </remarks>
 public sealed partial class Lstm
@@ -34,11 +35,11 @@ public sealed partial class Lstm
     /// <summary>The smallest block of T·B rows (or of 4H gate rows) worth a thread in the phase after the time loop.</summary>
     private const int MinRowsPerBlock = 64;
 
-    private readonly PackedMatrix _packedForward = new(); // [W_ih, W_hh]ᵀ [I + H, 4H], or W_hhᵀ [H, 4H] for small inputs
+    private readonly PackedMatrix _packedForward = new(); // [W_ih, W_hh, bias]ᵀ [I + H + 1, 4H], or [W_hh, bias]ᵀ for small inputs
     private readonly PackedMatrix _packedWhh = new();     // W_hh [4H, H], backward
     private LstmWork? _work;
-    private Tensor? _weightCat;     // [4H, I + H]  [W_ih, W_hh], to pack
-    private Tensor? _weightGradCat; // [4H, I + H]  d[W_ih, W_hh] of one backward pass
+    private Tensor? _weightCat;     // [4H, I + H + 1]  [W_ih, W_hh, bias], to pack
+    private Tensor? _weightGradCat; // [4H, I + H + 1]  d[W_ih, W_hh, bias] of one backward pass
     private Tensor? _weightIhT;     // [I, 4H]  W_ihᵀ, for small inputs
     private Tensor? _weightIhTGrad; // [I, 4H]  dW_ihᵀ of one backward pass, for small inputs
     private Tensor? _dyForward;     // the dy of the running backward pass
@@ -58,23 +59,26 @@ public sealed partial class Lstm
         int i = InputSize, h = HiddenSize, g4 = 4 * h;
         LstmWork work = _work ??= new LstmWork(this);
         work.Input = x;
+        int ld = i + h + 1;
+        Span<float> cat = Buffers.Ensure(ref _weightCat, g4, ld).Span;
+        ReadOnlySpan<float> wih = WeightIh.Value.Span, whh = WeightHh.Value.Span, bias = Bias.Value.Span;
+        for (int g = 0; g < g4; g++)
+        {
+            wih.Slice(g * i, i).CopyTo(cat.Slice(g * ld, i));
+            whh.Slice(g * h, h).CopyTo(cat.Slice((g * ld) + i, h));
+            cat[(g * ld) + i + h] = bias[g];
+        }
+
         if (IsSmallInput)
         {
+            // The product covers [h, 1]; the few inputs are added one at a time with W_ihᵀ.
             Tensor wt = Buffers.Ensure(ref _weightIhT, i, g4);
-            Buffers.SwapLeadingAxes(WeightIh.Value.Span, wt.Span, g4, i, 1);
-            _packedForward.Pack(Gemm.DefaultPath, true, h, g4, WeightHh.Value.Span, h);
+            Buffers.SwapLeadingAxes(wih, wt.Span, g4, i, 1);
+            _packedForward.Pack(Gemm.DefaultPath, true, h + 1, g4, cat[i..], ld);
         }
         else
         {
-            Span<float> cat = Buffers.Ensure(ref _weightCat, g4, i + h).Span;
-            ReadOnlySpan<float> wih = WeightIh.Value.Span, whh = WeightHh.Value.Span;
-            for (int g = 0; g < g4; g++)
-            {
-                wih.Slice(g * i, i).CopyTo(cat.Slice(g * (i + h), i));
-                whh.Slice(g * h, h).CopyTo(cat.Slice((g * (i + h)) + i, h));
-            }
-
-            _packedForward.Pack(Gemm.DefaultPath, true, i + h, g4, cat, i + h);
+            _packedForward.Pack(Gemm.DefaultPath, true, ld, g4, cat, ld);
         }
 
         work.Start(Phase.RecurForward, WorkerPool.PartsFor(_batch, MinRowsPerShard));
@@ -90,7 +94,7 @@ public sealed partial class Lstm
         work.Start(Phase.RecurBackward, WorkerPool.PartsFor(b, MinRowsPerShard));
         _dyForward = null;
 
-        Buffers.Ensure(ref _weightGradCat, g4, i + h);
+        Buffers.Ensure(ref _weightGradCat, g4, i + h + 1);
         if (IsSmallInput)
         {
             Buffers.Ensure(ref _weightIhTGrad, i, g4);
@@ -98,14 +102,16 @@ public sealed partial class Lstm
 
         work.Start(Phase.Weights, WorkerPool.PartsFor(Math.Max((long)t * b, g4), MinRowsPerBlock));
 
-        // dW_ih [4H, I] += d[W_ih, W_hh][:, :I]; dW_hh [4H, H] += d[W_ih, W_hh][:, I:]
+        // dW_ih [4H, I] += d[…][:, :I]; dW_hh [4H, H] += d[…][:, I:I + H]; dbias [4H] += d[…][:, I + H]
         ReadOnlySpan<float> cat = _weightGradCat!.Span;
-        Span<float> dWih = WeightIh.Grad.Span, dWhh = WeightHh.Grad.Span;
+        Span<float> dWih = WeightIh.Grad.Span, dWhh = WeightHh.Grad.Span, dBias = Bias.Grad.Span;
+        int ld = i + h + 1;
         for (int g = 0; g < g4; g++)
         {
-            ReadOnlySpan<float> row = cat.Slice(g * (i + h), i + h);
+            ReadOnlySpan<float> row = cat.Slice(g * ld, ld);
             TensorPrimitives.Add(dWih.Slice(g * i, i), row[..i], dWih.Slice(g * i, i));
-            TensorPrimitives.Add(dWhh.Slice(g * h, h), row[i..], dWhh.Slice(g * h, h));
+            TensorPrimitives.Add(dWhh.Slice(g * h, h), row.Slice(i, h), dWhh.Slice(g * h, h));
+            dBias[g] += row[i + h];
         }
     }
 
@@ -116,9 +122,9 @@ public sealed partial class Lstm
     /// </summary>
     private unsafe void RecurForward(Tensor x, int b0, int b1)
     {
-        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, rows = b1 - b0, inputs = InputSize, ld = inputs + h;
+        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, rows = b1 - b0, inputs = InputSize, ld = inputs + h + 1;
         bool keep = _historyKept;
-        ReadOnlySpan<float> xs = x.Span, bias = Bias.Value.Span;
+        ReadOnlySpan<float> xs = x.Span;
         Span<float> y = _output!.Span;
         fixed (float* gates = _runGates.Data, cells = _runCells.Data, xh = _runXh.Data, tanhC = _runTanhC.Data)
         {
@@ -131,14 +137,16 @@ public sealed partial class Lstm
                 Span<float> z = gs.Slice(gateRow * g4, rows * g4);
                 for (int i = 0; i < rows; i++)
                 {
-                    // Row i of the block gets step s of sequence b0 + i next to h_{s−1}.
-                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(xhs.Slice((xhRow + i) * ld, inputs));
-                    bias.CopyTo(z.Slice(i * g4, g4));
+                    // Row i of the block gets step s of sequence b0 + i next to h_{s−1}, then the 1 for the bias.
+                    Span<float> row = xhs.Slice((xhRow + i) * ld, ld);
+                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(row);
+                    row[inputs + h] = 1f;
                 }
 
                 if (IsSmallInput)
                 {
-                    // gates = bias + x_s·W_ihᵀ, one input at a time, then += h_{s−1}·W_hhᵀ
+                    // gates = [h_{s−1}, 1]·[W_hh, bias]ᵀ, then += x_s·W_ihᵀ one input at a time
+                    Gemm.Multiply(false, rows, 1f, xhs[((xhRow * ld) + inputs)..], ld, _packedForward, 0f, z, g4);
                     ReadOnlySpan<float> wt = _weightIhT!.Span;
                     for (int i = 0; i < rows; i++)
                     {
@@ -148,13 +156,11 @@ public sealed partial class Lstm
                             TensorPrimitives.FusedMultiplyAdd(wt.Slice(k * g4, g4), xhs[((xhRow + i) * ld) + k], row, row);
                         }
                     }
-
-                    Gemm.Multiply(false, rows, 1f, xhs[((xhRow * ld) + inputs)..], ld, _packedForward, 1f, z, g4);
                 }
                 else
                 {
-                    // gates = bias + [x_s, h_{s−1}]·[W_ih, W_hh]ᵀ
-                    Gemm.Multiply(false, rows, 1f, xhs[(xhRow * ld)..], ld, _packedForward, 1f, z, g4);
+                    // gates = [x_s, h_{s−1}, 1]·[W_ih, W_hh, bias]ᵀ
+                    Gemm.Multiply(false, rows, 1f, xhs[(xhRow * ld)..], ld, _packedForward, 0f, z, g4);
                 }
 
                 int nextRow = (next * b) + b0;
@@ -228,11 +234,11 @@ public sealed partial class Lstm
 
     /// <summary>
     /// Phase 2 of backward, part <paramref name="part"/> of <paramref name="parts"/>: gate rows [g0, g1) of
-    /// d[W_ih, W_hh] and of the bias gradient, each summed over all T·B rows in order; rows [r0, r1) of dx.
+    /// d[W_ih, W_hh, bias], each summed over all T·B rows in order; rows [r0, r1) of dx.
     /// </summary>
     private void Weights(int part, int parts)
     {
-        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, inputs = InputSize, ld = inputs + h, tb = t * b;
+        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, inputs = InputSize, ld = inputs + h + 1, tb = t * b;
         int g0 = WorkerPool.Split(g4, parts, part, MinRowsPerShard), g1 = WorkerPool.Split(g4, parts, part + 1, MinRowsPerShard);
         int r0 = WorkerPool.Split(tb, parts, part, 1), r1 = WorkerPool.Split(tb, parts, part + 1, 1);
         ReadOnlySpan<float> dz = _gates!.Span, xh = _xh!.Span;
@@ -242,8 +248,8 @@ public sealed partial class Lstm
             Span<float> cat = _weightGradCat!.Span[(g0 * ld)..];
             if (IsSmallInput)
             {
-                // d[W_ih, W_hh][g0 … g1, I:] = dz[T·B, g0 … g1]ᵀ · h [T·B, H]; the I input columns row by row, in order.
-                Gemm.Multiply(Gemm.DefaultPath, true, false, rows, h, tb, 1f, dz[g0..], g4, xh[inputs..], ld, 0f, cat[inputs..], ld);
+                // d[W_hh, bias][g0 … g1] = dz[T·B, g0 … g1]ᵀ · [h, 1] [T·B, H + 1]; the I input columns row by row, in order.
+                Gemm.Multiply(Gemm.DefaultPath, true, false, rows, h + 1, tb, 1f, dz[g0..], g4, xh[inputs..], ld, 0f, cat[inputs..], ld);
                 Span<float> gradT = _weightIhTGrad!.Span;
                 for (int k = 0; k < inputs; k++)
                 {
@@ -270,14 +276,8 @@ public sealed partial class Lstm
             }
             else
             {
-                // d[W_ih, W_hh][g0 … g1, :] = dz[T·B, g0 … g1]ᵀ · xh [T·B, I + H]
+                // d[W_ih, W_hh, bias][g0 … g1, :] = dz[T·B, g0 … g1]ᵀ · xh [T·B, I + H + 1]
                 Gemm.Multiply(Gemm.DefaultPath, true, false, rows, ld, tb, 1f, dz[g0..], g4, xh, ld, 0f, cat, ld);
-            }
-
-            Span<float> biasGrad = Bias.Grad.Span.Slice(g0, rows);
-            for (int r = 0; r < tb; r++)
-            {
-                TensorPrimitives.Add(biasGrad, dz.Slice((r * g4) + g0, rows), biasGrad);
             }
         }
 
