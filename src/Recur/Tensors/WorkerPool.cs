@@ -30,7 +30,7 @@ internal interface IParallelWork
 internal sealed class WorkerPool
 {
     private readonly object _growLock = new();
-    private readonly ManualResetEventSlim _done = new(false, spinCount: 64);
+    private readonly Signal _done = new();
     private Worker[] _workers = [];
     private int _busy;
     private int _pending;
@@ -88,7 +88,6 @@ internal sealed class WorkerPool
             _parts = parts;
             _error = null;
             _pending = parts - 1;
-            _done.Reset();
             for (int w = 0; w < parts - 1; w++)
             {
                 _workers[w].Start();
@@ -159,7 +158,7 @@ internal sealed class WorkerPool
     {
         private readonly WorkerPool _pool;
         private readonly int _part;
-        private readonly ManualResetEventSlim _start = new(false, spinCount: 64);
+        private readonly Signal _start = new();
 
         public Worker(WorkerPool pool, int part)
         {
@@ -176,8 +175,47 @@ internal sealed class WorkerPool
             while (true)
             {
                 _start.Wait();
-                _start.Reset();
                 _pool.RunPart(_part);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An auto-reset event: <see cref="Wait"/> returns once per <see cref="Set"/>, after spinning briefly and
+    /// then sleeping on a monitor. Unlike <see cref="ManualResetEventSlim"/>, which creates its lock object the
+    /// first time a wait has to sleep, it allocates nothing after construction, so a parallel call never
+    /// allocates on the calling thread.
+    /// </summary>
+    private sealed class Signal
+    {
+        private const int SpinIterations = 200; // about 50 to 100 µs before sleeping
+        private readonly object _lock = new();
+        private bool _set;
+
+        public void Set()
+        {
+            lock (_lock)
+            {
+                _set = true;
+                Monitor.Pulse(_lock);
+            }
+        }
+
+        public void Wait()
+        {
+            for (int i = 0; i < SpinIterations && !Volatile.Read(ref _set); i++)
+            {
+                Thread.SpinWait(8);
+            }
+
+            lock (_lock)
+            {
+                while (!_set)
+                {
+                    Monitor.Wait(_lock);
+                }
+
+                _set = false;
             }
         }
     }
