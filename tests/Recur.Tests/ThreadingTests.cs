@@ -82,40 +82,43 @@ public class ThreadingTests
         }
     }
 
-    public static TheoryData<int, int, bool> LstmCases() => new()
+    public static TheoryData<int, int, int, bool> LstmCases() => new()
     {
-        { 28, 40, false }, // the tutorial's rows, a batch that does not split evenly into micro-panels
-        { 1, 24, true },   // pixel-like input (the direct path for small inputs), every step's output
-        { 5, 17, true },
+        { 28, 40, 20, false },  // the tutorial's rows, a batch that does not split evenly into micro-panels
+        { 1, 24, 20, true },    // pixel-like input (the direct path for small inputs), every step's output
+        { 5, 17, 20, true },
+        { 28, 150, 20, false }, // a larger batch, uneven shards
+        { 28, 24, 200, true },  // wider layers
+        { 2, 20, 200, false },  // the same with a small input
     };
 
     [Theory]
     [MemberData(nameof(LstmCases))]
-    public void TrainingIsBitIdenticalForAnyThreadCountAndRepeatable(int input, int batch, bool returnSequences)
+    public void TrainingIsBitIdenticalForAnyThreadCountAndRepeatable(int input, int batch, int hidden, bool returnSequences)
     {
-        float[] one = Train(1, input, batch, returnSequences);
-        AssertBits(one, Train(1, input, batch, returnSequences), "second run on 1 thread");
-        float[] two = Train(2, input, batch, returnSequences);
+        float[] one = Train(1, input, batch, hidden, returnSequences);
+        AssertBits(one, Train(1, input, batch, hidden, returnSequences), "second run on 1 thread");
+        float[] two = Train(2, input, batch, hidden, returnSequences);
         AssertBits(one, two, "2 threads");
-        AssertBits(two, Train(2, input, batch, returnSequences), "second run on 2 threads");
-        AssertBits(one, Train(3, input, batch, returnSequences), "3 threads");
+        AssertBits(two, Train(2, input, batch, hidden, returnSequences), "second run on 2 threads");
+        AssertBits(one, Train(3, input, batch, hidden, returnSequences), "3 threads");
     }
 
     /// <summary>Three Adam steps of an Lstm (with an initial state) and a Dense head; returns every weight and the last input gradient.</summary>
-    private static float[] Train(int threads, int input, int batch, bool returnSequences)
+    private static float[] Train(int threads, int input, int batch, int hidden, bool returnSequences)
     {
-        const int Steps = 6, Hidden = 20;
+        const int Steps = 6;
         int saved = Threading.t_override;
         Threading.t_override = threads;
         try
         {
             var rng = new Rng(3);
-            var lstm = new Lstm(input, Hidden, returnSequences: returnSequences, rng: rng);
-            var dense = new Dense(Hidden, 4, rng: rng);
+            var lstm = new Lstm(input, hidden, returnSequences: returnSequences, rng: rng);
+            var dense = new Dense(hidden, 4, rng: rng);
             Parameter[] parameters = [.. lstm.Parameters, .. dense.Parameters];
             var adam = new Adam(0.01);
             Tensor x = GradCheck.Values(1, 1f, batch, Steps, input);
-            var state = new LstmState(GradCheck.Values(2, 0.5f, batch, Hidden), GradCheck.Values(3, 0.5f, batch, Hidden));
+            var state = new LstmState(GradCheck.Values(2, 0.5f, batch, hidden), GradCheck.Values(3, 0.5f, batch, hidden));
             Tensor dx = null!;
             for (int step = 0; step < 3; step++)
             {
