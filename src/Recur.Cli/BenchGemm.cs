@@ -17,7 +17,11 @@ internal static class BenchGemm
     /// <summary>One row of the table.</summary>
     internal sealed record Row(string Name, int M, int N, int K, double Gflops1, double GflopsN);
 
-    /// <summary>Squares 64…1024 (A·B) and the products of the rows and wide shapes (B = batch, T = steps, H = hidden, I = input).</summary>
+    /// <summary>
+    /// Squares 64…1024 (A·B) and the products the LSTM makes per batch (B batch, T steps, I inputs, H units):
+    /// a step's gates <c>[x, h, 1]·[W_ih, W_hh, bias]ᵀ</c> for the whole batch and for one of two threads'
+    /// shards, the backward <c>dz·W_hh</c>, and the weight gradient <c>dzᵀ·[x, h, 1]</c> over all T·B rows.
+    /// </summary>
     public static IReadOnlyList<Case> Cases { get; } =
     [
         new("square 64", false, false, 64, 64, 64),
@@ -25,12 +29,12 @@ internal static class BenchGemm
         new("square 256", false, false, 256, 256, 256),
         new("square 512", false, false, 512, 512, 512),
         new("square 1024", false, false, 1024, 1024, 1024),
-        new("rows x·W_ihᵀ (T·B × 4H × I)", false, true, 28 * 128, 512, 28),
-        new("rows h·W_hhᵀ (B × 4H × H)", false, true, 128, 512, 128),
+        new("rows step xh·Wᵀ (B × 4H × I+H+1)", false, true, 128, 512, 157),
+        new("rows shard xh·Wᵀ (B/2 × 4H × I+H+1)", false, true, 64, 512, 157),
         new("rows dz·W_hh (B × H × 4H)", false, false, 128, 128, 512),
-        new("rows dW_hh (4H × H × T·B)", true, false, 512, 128, 28 * 128),
-        new("wide h·W_hhᵀ (B × 4H × H)", false, true, 256, 2048, 512),
-        new("wide dW_hh (4H × H × T·B)", true, false, 2048, 512, 28 * 256),
+        new("rows dW (4H × I+H+1 × T·B)", true, false, 512, 157, 28 * 128),
+        new("wide step xh·Wᵀ (B × 4H × I+H+1)", false, true, 256, 2048, 541),
+        new("wide dW (4H × I+H+1 × T·B)", true, false, 2048, 541, 28 * 256),
     ];
 
     /// <summary>Times every case on 1 thread and on <paramref name="threads"/>.</summary>
