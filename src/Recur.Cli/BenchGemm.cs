@@ -143,75 +143,68 @@ internal static class BenchGemm
         : Vector256.IsHardwareAccelerated ? Vector256<float>.Count
         : Vector128<float>.Count;
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float FmaLoop(long iterations) =>
-        Vector512.IsHardwareAccelerated ? FmaLoop512(iterations)
-        : Vector256.IsHardwareAccelerated ? FmaLoop256(iterations)
-        : FmaLoop128(iterations);
+        Vector512.IsHardwareAccelerated ? FmaLoop<Fma512, Vector512<float>>(iterations)
+        : Vector256.IsHardwareAccelerated ? FmaLoop<Fma256, Vector256<float>>(iterations)
+        : FmaLoop<Fma128, Vector128<float>>(iterations);
 
+    /// <summary>16 independent chains of c = c·m + d, enough to keep every FMA unit busy through its latency.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float FmaLoop512(long iterations)
+    private static float FmaLoop<TF, TV>(long iterations)
+        where TF : struct, IFma<TV>
+        where TV : struct
     {
-        Vector512<float> m = Vector512.Create(0.999f), d = Vector512.Create(1e-3f);
-        Vector512<float> c0 = m, c1 = m, c2 = m, c3 = m, c4 = m, c5 = m, c6 = m, c7 = m;
-        Vector512<float> c8 = m, c9 = m, c10 = m, c11 = m, c12 = m, c13 = m, c14 = m, c15 = m;
+        TV m = TF.Create(0.999f), d = TF.Create(1e-3f);
+        TV c0 = m, c1 = m, c2 = m, c3 = m, c4 = m, c5 = m, c6 = m, c7 = m;
+        TV c8 = m, c9 = m, c10 = m, c11 = m, c12 = m, c13 = m, c14 = m, c15 = m;
         for (long i = 0; i < iterations; i++)
         {
-            c0 = Vector512.FusedMultiplyAdd(c0, m, d); c1 = Vector512.FusedMultiplyAdd(c1, m, d);
-            c2 = Vector512.FusedMultiplyAdd(c2, m, d); c3 = Vector512.FusedMultiplyAdd(c3, m, d);
-            c4 = Vector512.FusedMultiplyAdd(c4, m, d); c5 = Vector512.FusedMultiplyAdd(c5, m, d);
-            c6 = Vector512.FusedMultiplyAdd(c6, m, d); c7 = Vector512.FusedMultiplyAdd(c7, m, d);
-            c8 = Vector512.FusedMultiplyAdd(c8, m, d); c9 = Vector512.FusedMultiplyAdd(c9, m, d);
-            c10 = Vector512.FusedMultiplyAdd(c10, m, d); c11 = Vector512.FusedMultiplyAdd(c11, m, d);
-            c12 = Vector512.FusedMultiplyAdd(c12, m, d); c13 = Vector512.FusedMultiplyAdd(c13, m, d);
-            c14 = Vector512.FusedMultiplyAdd(c14, m, d); c15 = Vector512.FusedMultiplyAdd(c15, m, d);
+            c0 = TF.Fma(c0, m, d); c1 = TF.Fma(c1, m, d); c2 = TF.Fma(c2, m, d); c3 = TF.Fma(c3, m, d);
+            c4 = TF.Fma(c4, m, d); c5 = TF.Fma(c5, m, d); c6 = TF.Fma(c6, m, d); c7 = TF.Fma(c7, m, d);
+            c8 = TF.Fma(c8, m, d); c9 = TF.Fma(c9, m, d); c10 = TF.Fma(c10, m, d); c11 = TF.Fma(c11, m, d);
+            c12 = TF.Fma(c12, m, d); c13 = TF.Fma(c13, m, d); c14 = TF.Fma(c14, m, d); c15 = TF.Fma(c15, m, d);
         }
 
-        Vector512<float> sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15;
-        return Vector512.Sum(sum);
+        // The result is used, so the loop is not removed.
+        return TF.First(c0) + TF.First(c1) + TF.First(c2) + TF.First(c3) + TF.First(c4) + TF.First(c5) + TF.First(c6)
+            + TF.First(c7) + TF.First(c8) + TF.First(c9) + TF.First(c10) + TF.First(c11) + TF.First(c12) + TF.First(c13)
+            + TF.First(c14) + TF.First(c15);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float FmaLoop256(long iterations)
+    /// <summary>The three operations of <see cref="FmaLoop{TF, TV}"/> on one vector width.</summary>
+    private interface IFma<TV>
     {
-        Vector256<float> m = Vector256.Create(0.999f), d = Vector256.Create(1e-3f);
-        Vector256<float> c0 = m, c1 = m, c2 = m, c3 = m, c4 = m, c5 = m, c6 = m, c7 = m;
-        Vector256<float> c8 = m, c9 = m, c10 = m, c11 = m, c12 = m, c13 = m, c14 = m, c15 = m;
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = Vector256.FusedMultiplyAdd(c0, m, d); c1 = Vector256.FusedMultiplyAdd(c1, m, d);
-            c2 = Vector256.FusedMultiplyAdd(c2, m, d); c3 = Vector256.FusedMultiplyAdd(c3, m, d);
-            c4 = Vector256.FusedMultiplyAdd(c4, m, d); c5 = Vector256.FusedMultiplyAdd(c5, m, d);
-            c6 = Vector256.FusedMultiplyAdd(c6, m, d); c7 = Vector256.FusedMultiplyAdd(c7, m, d);
-            c8 = Vector256.FusedMultiplyAdd(c8, m, d); c9 = Vector256.FusedMultiplyAdd(c9, m, d);
-            c10 = Vector256.FusedMultiplyAdd(c10, m, d); c11 = Vector256.FusedMultiplyAdd(c11, m, d);
-            c12 = Vector256.FusedMultiplyAdd(c12, m, d); c13 = Vector256.FusedMultiplyAdd(c13, m, d);
-            c14 = Vector256.FusedMultiplyAdd(c14, m, d); c15 = Vector256.FusedMultiplyAdd(c15, m, d);
-        }
+        static abstract TV Create(float value);
 
-        Vector256<float> sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15;
-        return Vector256.Sum(sum);
+        static abstract TV Fma(TV a, TV b, TV c);
+
+        static abstract float First(TV v);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float FmaLoop128(long iterations)
+    private readonly struct Fma512 : IFma<Vector512<float>>
     {
-        Vector128<float> m = Vector128.Create(0.999f), d = Vector128.Create(1e-3f);
-        Vector128<float> c0 = m, c1 = m, c2 = m, c3 = m, c4 = m, c5 = m, c6 = m, c7 = m;
-        Vector128<float> c8 = m, c9 = m, c10 = m, c11 = m, c12 = m, c13 = m, c14 = m, c15 = m;
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = Vector128.FusedMultiplyAdd(c0, m, d); c1 = Vector128.FusedMultiplyAdd(c1, m, d);
-            c2 = Vector128.FusedMultiplyAdd(c2, m, d); c3 = Vector128.FusedMultiplyAdd(c3, m, d);
-            c4 = Vector128.FusedMultiplyAdd(c4, m, d); c5 = Vector128.FusedMultiplyAdd(c5, m, d);
-            c6 = Vector128.FusedMultiplyAdd(c6, m, d); c7 = Vector128.FusedMultiplyAdd(c7, m, d);
-            c8 = Vector128.FusedMultiplyAdd(c8, m, d); c9 = Vector128.FusedMultiplyAdd(c9, m, d);
-            c10 = Vector128.FusedMultiplyAdd(c10, m, d); c11 = Vector128.FusedMultiplyAdd(c11, m, d);
-            c12 = Vector128.FusedMultiplyAdd(c12, m, d); c13 = Vector128.FusedMultiplyAdd(c13, m, d);
-            c14 = Vector128.FusedMultiplyAdd(c14, m, d); c15 = Vector128.FusedMultiplyAdd(c15, m, d);
-        }
+        public static Vector512<float> Create(float value) => Vector512.Create(value);
 
-        Vector128<float> sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15;
-        return Vector128.Sum(sum);
+        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+        public static float First(Vector512<float> v) => v.ToScalar();
+    }
+
+    private readonly struct Fma256 : IFma<Vector256<float>>
+    {
+        public static Vector256<float> Create(float value) => Vector256.Create(value);
+
+        public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+
+        public static float First(Vector256<float> v) => v.ToScalar();
+    }
+
+    private readonly struct Fma128 : IFma<Vector128<float>>
+    {
+        public static Vector128<float> Create(float value) => Vector128.Create(value);
+
+        public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+
+        public static float First(Vector128<float> v) => v.ToScalar();
     }
 }

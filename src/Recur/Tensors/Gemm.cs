@@ -100,14 +100,8 @@ public static class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         GemmChecks.Check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-        if (m == 0 || n == 0)
+        if (IsTrivial(m, n, k, alpha, beta, c, ldc))
         {
-            return;
-        }
-
-        if (k == 0 || alpha == 0f)
-        {
-            Scale(m, n, beta, c, ldc);
             return;
         }
 
@@ -145,14 +139,8 @@ public static class Gemm
                 $"Gemm with a packed B [{k}, {n}]: m = {m}, lda = {lda}, ldc = {ldc} do not fit a ({a.Length} elements) or c ({c.Length} elements).");
         }
 
-        if (m == 0 || n == 0)
+        if (IsTrivial(m, n, k, alpha, beta, c, ldc))
         {
-            return;
-        }
-
-        if (k == 0 || alpha == 0f)
-        {
-            Scale(m, n, beta, c, ldc);
             return;
         }
 
@@ -214,6 +202,26 @@ public static class Gemm
     private static (int MR, int NR, int MC, int KC, int NC) Sizes<TKernel>()
         where TKernel : struct, IGemmMicroKernel =>
         (TKernel.MR, TKernel.NR, TKernel.MC, TKernel.KC, TKernel.NC);
+
+    /// <summary>
+    /// Handles the products that need no multiplication: an empty C (nothing to do), or k == 0 or alpha == 0
+    /// (C = beta·C). Returns whether it did.
+    /// </summary>
+    private static bool IsTrivial(int m, int n, int k, float alpha, float beta, Span<float> c, int ldc)
+    {
+        if (m == 0 || n == 0)
+        {
+            return true;
+        }
+
+        if (k == 0 || alpha == 0f)
+        {
+            Scale(m, n, beta, c, ldc);
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>C = beta·C over the m × n matrix only; beta == 0 writes zeros without reading C.</summary>
     private static void Scale(int m, int n, float beta, Span<float> c, int ldc)
