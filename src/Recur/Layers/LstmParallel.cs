@@ -26,7 +26,11 @@ namespace Recur.Layers;
 /// </remarks>
 public sealed partial class Lstm
 {
-    /// <summary>Inputs of at most this many features take direct loops instead of matrix products (a depth or width of 4 or less wastes most of a packed micro-kernel).</summary>
+    /// <summary>
+    /// Inputs of at most this many features form the input gradient <c>dx = dz·W_ih</c> by dot products: a
+    /// product only 4 or fewer columns wide would waste most of a 32-column micro-kernel. (Elsewhere the
+    /// inputs are a few more columns of <c>xh</c>, which cost nothing special.)
+    /// </summary>
     internal const int SmallInput = 4;
 
     /// <summary>The smallest shard of the batch worth a thread of its own: one AVX-512 micro-panel.</summary>
@@ -40,8 +44,7 @@ public sealed partial class Lstm
     private LstmWork? _work;
     private Tensor? _weightCat;     // [4H, I + H + 1]  [W_ih, W_hh, bias], to pack
     private Tensor? _weightGradCat; // [4H, I + H + 1]  d[W_ih, W_hh, bias] of one backward pass
-    private Tensor? _weightIhT;     // [I, 4H]  W_ihᵀ, for small inputs
-    private Tensor? _weightIhTGrad; // [I, 4H]  dW_ihᵀ of one backward pass, for small inputs
+    private Tensor? _weightIhT;     // [I, 4H]  W_ihᵀ, for the input gradient of small inputs
     private Tensor? _dyForward;     // the dy of the running backward pass
     private bool _gatesHoldGradients;
 
@@ -69,17 +72,7 @@ public sealed partial class Lstm
             cat[(g * ld) + i + h] = bias[g];
         }
 
-        if (IsSmallInput)
-        {
-            // The product covers [h, 1]; the few inputs are added one at a time with W_ihᵀ.
-            Tensor wt = Buffers.Ensure(ref _weightIhT, i, g4);
-            Buffers.SwapLeadingAxes(wih, wt.Span, g4, i, 1);
-            _packedForward.Pack(Gemm.DefaultPath, true, h + 1, g4, cat[i..], ld);
-        }
-        else
-        {
-            _packedForward.Pack(Gemm.DefaultPath, true, ld, g4, cat, ld);
-        }
+        _packedForward.Pack(Gemm.DefaultPath, true, ld, g4, cat, ld);
 
         work.Start(Phase.RecurForward, WorkerPool.PartsFor(_batch, MinRowsPerShard));
         work.Input = null;
@@ -95,9 +88,9 @@ public sealed partial class Lstm
         _dyForward = null;
 
         Buffers.Ensure(ref _weightGradCat, g4, i + h + 1);
-        if (IsSmallInput)
+        if (IsSmallInput && ComputeInputGradient)
         {
-            Buffers.Ensure(ref _weightIhTGrad, i, g4);
+            Buffers.SwapLeadingAxes(WeightIh.Value.Span, Buffers.Ensure(ref _weightIhT, i, g4).Span, g4, i, 1);
         }
 
         work.Start(Phase.Weights, WorkerPool.PartsFor(Math.Max((long)t * b, g4), MinRowsPerBlock));
@@ -143,25 +136,8 @@ public sealed partial class Lstm
                     row[inputs + h] = 1f;
                 }
 
-                if (IsSmallInput)
-                {
-                    // gates = [h_{s−1}, 1]·[W_hh, bias]ᵀ, then += x_s·W_ihᵀ one input at a time
-                    Gemm.Multiply(false, rows, 1f, xhs[((xhRow * ld) + inputs)..], ld, _packedForward, 0f, z, g4);
-                    ReadOnlySpan<float> wt = _weightIhT!.Span;
-                    for (int i = 0; i < rows; i++)
-                    {
-                        Span<float> row = z.Slice(i * g4, g4);
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            TensorPrimitives.FusedMultiplyAdd(wt.Slice(k * g4, g4), xhs[((xhRow + i) * ld) + k], row, row);
-                        }
-                    }
-                }
-                else
-                {
-                    // gates = [x_s, h_{s−1}, 1]·[W_ih, W_hh, bias]ᵀ
-                    Gemm.Multiply(false, rows, 1f, xhs[(xhRow * ld)..], ld, _packedForward, 0f, z, g4);
-                }
+                // gates = [x_s, h_{s−1}, 1]·[W_ih, W_hh, bias]ᵀ
+                Gemm.Multiply(false, rows, 1f, xhs[(xhRow * ld)..], ld, _packedForward, 0f, z, g4);
 
                 int nextRow = (next * b) + b0;
                 LstmCell.Forward(Simd.Default, gates + ((nint)gateRow * g4), cells + ((nint)xhRow * h), cells + ((nint)nextRow * h),
@@ -244,41 +220,9 @@ public sealed partial class Lstm
         ReadOnlySpan<float> dz = _gates!.Span, xh = _xh!.Span;
         if (g1 > g0)
         {
-            int rows = g1 - g0;
-            Span<float> cat = _weightGradCat!.Span[(g0 * ld)..];
-            if (IsSmallInput)
-            {
-                // d[W_hh, bias][g0 … g1] = dz[T·B, g0 … g1]ᵀ · [h, 1] [T·B, H + 1]; the I input columns row by row, in order.
-                Gemm.Multiply(Gemm.DefaultPath, true, false, rows, h + 1, tb, 1f, dz[g0..], g4, xh[inputs..], ld, 0f, cat[inputs..], ld);
-                Span<float> gradT = _weightIhTGrad!.Span;
-                for (int k = 0; k < inputs; k++)
-                {
-                    gradT.Slice((k * g4) + g0, rows).Clear();
-                }
-
-                for (int r = 0; r < tb; r++)
-                {
-                    ReadOnlySpan<float> dzr = dz.Slice((r * g4) + g0, rows);
-                    for (int k = 0; k < inputs; k++)
-                    {
-                        Span<float> acc = gradT.Slice((k * g4) + g0, rows);
-                        TensorPrimitives.FusedMultiplyAdd(dzr, xh[(r * ld) + k], acc, acc);
-                    }
-                }
-
-                for (int g = 0; g < rows; g++)
-                {
-                    for (int k = 0; k < inputs; k++)
-                    {
-                        cat[(g * ld) + k] = gradT[(k * g4) + g0 + g];
-                    }
-                }
-            }
-            else
-            {
-                // d[W_ih, W_hh, bias][g0 … g1, :] = dz[T·B, g0 … g1]ᵀ · xh [T·B, I + H + 1]
-                Gemm.Multiply(Gemm.DefaultPath, true, false, rows, ld, tb, 1f, dz[g0..], g4, xh, ld, 0f, cat, ld);
-            }
+            // d[W_ih, W_hh, bias][g0 … g1, :] = dz[T·B, g0 … g1]ᵀ · xh [T·B, I + H + 1]
+            Gemm.Multiply(Gemm.DefaultPath, true, false, g1 - g0, ld, tb, 1f, dz[g0..], g4, xh, ld, 0f,
+                _weightGradCat!.Span[(g0 * ld)..], ld);
         }
 
         if (r1 > r0 && ComputeInputGradient)
