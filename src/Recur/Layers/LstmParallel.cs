@@ -39,7 +39,7 @@ public sealed partial class Lstm
     /// <summary>The smallest block of T·B rows (or of 4H gate rows) worth a thread in the phase after the time loop.</summary>
     private const int MinRowsPerBlock = 64;
 
-    private readonly PackedMatrix _packedForward = new(); // [W_ih, W_hh, bias]ᵀ [I + H + 1, 4H], or [W_hh, bias]ᵀ for small inputs
+    private readonly PackedMatrix _packedForward = new(); // [W_ih, W_hh, bias]ᵀ [I + H + 1, 4H], forward
     private readonly PackedMatrix _packedWhh = new();     // W_hh [4H, H], backward
     private LstmWork? _work;
     private Tensor? _weightCat;     // [4H, I + H + 1]  [W_ih, W_hh, bias], to pack
@@ -73,7 +73,6 @@ public sealed partial class Lstm
         }
 
         _packedForward.Pack(Gemm.DefaultPath, true, ld, g4, cat, ld);
-
         work.Start(Phase.RecurForward, WorkerPool.PartsFor(_batch, MinRowsPerShard));
         work.Input = null;
     }
