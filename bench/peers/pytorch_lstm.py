@@ -9,6 +9,9 @@ child process so its peak RSS is its own.
 Install the peer with `apt-get install python3-torch libopenblas0-pthread`. Run it with OpenBLAS's
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks its best kernels for the CPU:
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/peers/pytorch_lstm.py --json
+Add OMP_WAIT_POLICY=PASSIVE for PyTorch's best on a small machine: Debian's PyTorch runs OpenMP threads
+next to OpenBLAS's own, and by default the OpenMP threads spin after each parallel region, on the cores
+OpenBLAS needs (2-4 times slower on 2 cores). bench/compare.sh runs both ways.
 
 GFLOP/s counts the matrix products only (2 FLOPs per multiply-add), the same formula as
 `recur bench` (see bench/README.md):
