@@ -2,8 +2,8 @@ namespace Recur.Tensors;
 
 /// <summary>
 /// One large product split across the <see cref="WorkerPool"/>: part p computes a block of rows of C (a
-/// multiple of MR rows), or of columns (a multiple of NR) when C has too few rows to give each part a
-/// whole micro-panel. Every element of C is computed exactly as in one call, so the split changes no bit.
+/// multiple of MR rows) when C has at least as many rows as columns, else a block of columns (a multiple
+/// of NR). Every element of C is computed exactly as in one call, so the split changes no bit.
 /// </summary>
 internal sealed unsafe class GemmParallel : IParallelWork
 {
@@ -30,7 +30,9 @@ internal sealed unsafe class GemmParallel : IParallelWork
         work._n = n;
         work._k = k;
         work._beta = beta;
-        work._byRows = m >= 2 * mr * parts || m >= n;
+        // Each part packs all of the operand that is not split: split the longer side of C, so the
+        // duplicated packing is of the smaller operand (rows of C: B is packed by every part).
+        work._byRows = m >= n ? m >= mr * parts || n < nr * parts : n < nr * parts;
         work._align = work._byRows ? mr : nr;
         int units = (work._byRows ? m : n) / work._align;
         parts = Math.Max(1, Math.Min(parts, units));
