@@ -19,9 +19,13 @@ public class GemmBenchmarks
     private bool _transA;
     private bool _transB;
 
-    /// <summary>The product: a square N (C = A·B, N × N × N) or an LSTM shape (tutorial: B 128, T 28, I 28, H 128).</summary>
+    /// <summary>
+    /// The product: a square N (C = A·B, N × N × N) or one the LSTM makes on the tutorial's shape (B 128,
+    /// T 28, I 28, H 128): a step <c>[x, h, 1]·[W_ih, W_hh, b]ᵀ</c>, the backward <c>dz·W_hh</c>, and the
+    /// weight gradient <c>dzᵀ·[x, h, 1]</c> over all T·B rows.
+    /// </summary>
     [Params("square64", "square128", "square256", "square512", "square1024",
-        "lstm-xh·W (B×4H×(I+H))", "lstm-dz·W_hh (B×H×4H)", "lstm-dW (4H×(I+H)×T·B)")]
+        "lstm-step (B×4H×(I+H+1))", "lstm-dz·W_hh (B×H×4H)", "lstm-dW (4H×(I+H+1)×T·B)")]
     public string Case { get; set; } = "square64";
 
     /// <summary>Threads (<see cref="Threading.MaxThreads"/>).</summary>
@@ -34,9 +38,9 @@ public class GemmBenchmarks
     {
         (_transA, _transB, _m, _n, _k) = Case switch
         {
-            "lstm-xh·W (B×4H×(I+H))" => (false, true, 128, 512, 156),
+            "lstm-step (B×4H×(I+H+1))" => (false, true, 128, 512, 157),
             "lstm-dz·W_hh (B×H×4H)" => (false, false, 128, 128, 512),
-            "lstm-dW (4H×(I+H)×T·B)" => (true, false, 512, 156, 28 * 128),
+            "lstm-dW (4H×(I+H+1)×T·B)" => (true, false, 512, 157, 28 * 128),
             _ => (false, false, int.Parse(Case["square".Length..]), int.Parse(Case["square".Length..]), int.Parse(Case["square".Length..])),
         };
         var rng = new Rng(1);
