@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Recur.Tensors;
 
@@ -112,6 +113,7 @@ public sealed partial class Lstm
     /// keeps every step's gates and state (block s of each buffer is step s); inference keeps one step's gates
     /// and alternates between two blocks of state.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void RecurForward(Tensor x, int b0, int b1)
     {
         int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, rows = b1 - b0, inputs = InputSize, ld = inputs + h + 1;
@@ -166,6 +168,7 @@ public sealed partial class Lstm
     }
 
     /// <summary>Phase 1 of backward: the whole sequence, last step first, for batch rows [b0, b1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void RecurBackward(int b0, int b1)
     {
         int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, rows = b1 - b0;
@@ -211,6 +214,7 @@ public sealed partial class Lstm
     /// Phase 2 of backward, part <paramref name="part"/> of <paramref name="parts"/>: gate rows [g0, g1) of
     /// d[W_ih, W_hh, bias], each summed over all T·B rows in order; rows [r0, r1) of dx.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Weights(int part, int parts)
     {
         int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, inputs = InputSize, ld = inputs + h + 1, tb = t * b;
