@@ -27,8 +27,12 @@ namespace Recur.Layers;
 /// <para>Defaults initialise as Keras's LSTM: Glorot-uniform <c>weight_ih</c>, orthogonal <c>weight_hh</c>,
 /// zero bias (the forget bias is the separate <see cref="ForgetBias"/> constant).</para>
 /// <para>Inside, the sequence is processed time-major <c>[T, B, ·]</c> so each step is one contiguous slab.
-/// The input projection of all steps is one matrix product before the time loop; the weight gradients are
-/// one product each after the backward time loop.</para>
+/// Each step is one matrix product of <c>[x_t, h_{t−1}, 1]</c> with <c>[W_ih, W_hh, bias]</c> (packed once per
+/// pass) and one fused pass of the cell; the parameter gradients are one product after the backward time
+/// loop. The batch is split across <see cref="Threading.MaxThreads"/> threads, each running the whole
+/// sequence for its rows; results do not depend on the number of threads (see LstmParallel.cs).
+/// <c>Forward(training: false)</c> keeps one step of state instead of all, and cannot be followed by
+/// <see cref="Backward(Tensor)"/>.</para>
 /// </remarks>
 public sealed partial class Lstm : ILayer
 {
