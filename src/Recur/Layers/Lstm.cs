@@ -263,7 +263,8 @@ public sealed partial class Lstm : ILayer
     /// <paramref name="dFinalC"/> (<c>[B, H]</c>, optional) are gradients with respect to <see cref="FinalState"/>.
     /// Returns <c>dx [B, T, I]</c>, adds into the parameter gradients and sets <see cref="InitialStateGradient"/>.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No forward pass preceded this call.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass with <c>training: true</c> preceded this call, or
+    /// Backward already ran after it (the backward pass overwrites the forward pass's gate activations).</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
     public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC)
     {
