@@ -228,4 +228,30 @@ public class LstmTests(ITestOutputHelper output)
         Assert.Equal("dy", ex.ParamName);
         Assert.Contains("[4, 16]", ex.Message);
     }
+
+    [Theory]
+    [InlineData(28, true)]
+    [InlineData(28, false)]
+    [InlineData(1, true)]
+    public void InferenceForwardEqualsTrainingForwardBitForBit(int input, bool returnSequences)
+    {
+        // Inference keeps one step of gates and two of state instead of every step; the numbers are the same.
+        const int B = 11, T = 7, H = 20;
+        var lstm = new Lstm(input, H, returnSequences: returnSequences, rng: new Rng(8));
+        Tensor x = GradCheck.Values(1, 1f, B, T, input);
+        var state = new LstmState(GradCheck.Values(2, 0.5f, B, H), GradCheck.Values(3, 0.5f, B, H));
+        Tensor trained = lstm.Forward(x, state, training: true).Clone();
+        LstmState trainedFinal = lstm.FinalState.Copy();
+        Tensor inferred = lstm.Forward(x, state, training: false);
+        Assert.Equal(trained.Data, inferred.Data);
+        Assert.Equal(trainedFinal.H.Data, lstm.FinalState.H.Data);
+        Assert.Equal(trainedFinal.C.Data, lstm.FinalState.C.Data);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => lstm.Backward(inferred));
+        Assert.Contains("training: true", ex.Message);
+        lstm.Forward(x, state, training: true);
+        lstm.Backward(trained);
+        ex = Assert.Throws<InvalidOperationException>(() => lstm.Backward(trained));
+        Assert.Contains("Forward again", ex.Message);
+    }
 }

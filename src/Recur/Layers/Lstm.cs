@@ -27,26 +27,36 @@ namespace Recur.Layers;
 /// <para>Defaults initialise as Keras's LSTM: Glorot-uniform <c>weight_ih</c>, orthogonal <c>weight_hh</c>,
 /// zero bias (the forget bias is the separate <see cref="ForgetBias"/> constant).</para>
 /// <para>Inside, the sequence is processed time-major <c>[T, B, ·]</c> so each step is one contiguous slab.
-/// The input projection of all steps is one matrix product before the time loop; the weight gradients are
-/// one product each after the backward time loop.</para>
+/// Each step is one matrix product of <c>[x_t, h_{t−1}, 1]</c> with <c>[W_ih, W_hh, bias]</c> (packed once per
+/// pass) and one fused pass of the cell; the parameter gradients are one product after the backward time
+/// loop. The batch is split across <see cref="Threading.MaxThreads"/> threads, each running the whole
+/// sequence for its rows; results do not depend on the number of threads (see LstmParallel.cs).
+/// <c>Forward(training: false)</c> keeps one step of state instead of all, and cannot be followed by
+/// <see cref="Backward(Tensor)"/>.</para>
 /// </remarks>
-public sealed class Lstm : ILayer
+public sealed partial class Lstm : ILayer
 {
     private readonly Parameter[] _parameters;
 
     // Forward caches, time-major. B, T: the batch and steps of the last forward call.
     private int _batch;
     private int _steps;
-    private Tensor? _xTime;   // [T, B, I]   input, time-major
-    private Tensor? _gates;   // [T, B, 4H]  activated gates σ(i), σ(f + forgetBias), tanh(g), σ(o)
+    private Tensor? _gates;   // [T, B, 4H]  activated gates σ(i), σ(f + forgetBias), tanh(g), σ(o); after Backward,
+                              //             the gradients of their pre-activations (see _gatesHoldGradients)
     private Tensor? _cells;   // [T + 1, B, H]  c_{-1} = c0, c_0 … c_{T-1}
-    private Tensor? _hiddens; // [T + 1, B, H]  h_{-1} = h0, h_0 … h_{T-1}
+    private Tensor? _xh;      // [T + 1, B, I + H + 1]  row block s: [x_s, h_{s-1}, 1] (the operand of step s's product;
+                              //             h_{-1} = h0; block T holds h_{T-1} after an unused x part)
     private Tensor? _tanhC;   // [T, B, H]   tanh(c_t)
     private Tensor? _output;  // [B, H] or [B, T, H]
+    private Tensor? _stepGates; // [B, 4H]         inference: one step's gates
+    private Tensor? _stepXh;    // [2, B, I + H + 1] inference: [x_s, h_{s-1}] of the current and the next step
+    private Tensor? _stepCells; // [2, B, H]       inference: c_{s-1} and c_s
+    private Tensor? _stepTanhC; // [B, H]          inference: one step's tanh(c)
+    private bool _historyKept;  // whether the last Forward kept every step (training) for Backward
+    private Tensor _runGates = null!, _runXh = null!, _runCells = null!, _runTanhC = null!; // the set the last Forward used
     private LstmState? _finalState; // [B, H] each, copies of the last step
 
     // Backward buffers.
-    private Tensor? _gateGrads; // [T, B, 4H]  gradients of the gate pre-activations
     private Tensor? _dh;        // [B, H]
     private Tensor? _dc;        // [B, H]
     private Tensor? _dxTime;    // [T, B, I]
@@ -111,6 +121,14 @@ public sealed class Lstm : ILayer
 
     /// <summary>Whether <see cref="Forward(Tensor, bool)"/> returns <c>[B, T, H]</c> rather than <c>[B, H]</c>.</summary>
     public bool ReturnSequences { get; }
+
+    /// <summary>
+    /// Whether <see cref="Backward(Tensor?, Tensor?, Tensor?)"/> computes the gradient with respect to the input
+    /// (default true). A first layer, whose input is data, needs none: set this to false there and
+    /// Backward skips the product <c>dx = dz·W_ih</c> (<c>2·T·B·4H·I</c> operations) and returns zeros.
+    /// Parameter and initial-state gradients are unaffected.
+    /// </summary>
+    public bool ComputeInputGradient { get; set; } = true;
 
     /// <summary><c>weight_ih [4H, I]</c>, gates i, f, g, o.</summary>
     public Parameter WeightIh { get; }
@@ -198,59 +216,41 @@ public sealed class Lstm : ILayer
 
         _batch = b;
         _steps = t;
-        Tensor xTime = Buffers.Ensure(ref _xTime, t, b, InputSize);
-        Tensor gates = Buffers.Ensure(ref _gates, t, b, g4);
-        Tensor cells = Buffers.Ensure(ref _cells, t + 1, b, h);
-        Tensor hiddens = Buffers.Ensure(ref _hiddens, t + 1, b, h);
-        Tensor tanhC = Buffers.Ensure(ref _tanhC, t, b, h);
+        int xh = InputSize + h + 1;
+        // Training keeps every step for Backward; inference keeps one step's gates and two steps of state.
+        _historyKept = training;
+        _runGates = training ? Buffers.Ensure(ref _gates, t, b, g4) : Buffers.Ensure(ref _stepGates, b, g4);
+        _runXh = training ? Buffers.Ensure(ref _xh, t + 1, b, xh) : Buffers.Ensure(ref _stepXh, 2, b, xh);
+        _runCells = training ? Buffers.Ensure(ref _cells, t + 1, b, h) : Buffers.Ensure(ref _stepCells, 2, b, h);
+        _runTanhC = training ? Buffers.Ensure(ref _tanhC, t, b, h) : Buffers.Ensure(ref _stepTanhC, b, h);
+        _finalState = EnsureState(_finalState, b);
+        Tensor y = ReturnSequences ? Buffers.Ensure(ref _output, b, t, h) : Buffers.Ensure(ref _output, b, h);
+        _gatesHoldGradients = false;
 
-        Buffers.SwapLeadingAxes(x.Span, xTime.Span, b, t, InputSize);
-        Span<float> hs = hiddens.Span, cs = cells.Span;
+        Span<float> xhs = _runXh.Span;
+        for (int i = 0; i < b; i++)
+        {
+            Span<float> h0 = xhs.Slice((i * xh) + InputSize, h);
+            if (initialState is null)
+            {
+                h0.Clear();
+            }
+            else
+            {
+                initialState.H.Span.Slice(i * h, h).CopyTo(h0);
+            }
+        }
+
         if (initialState is null)
         {
-            hs[..(b * h)].Clear();
-            cs[..(b * h)].Clear();
+            _runCells.Span[..(b * h)].Clear();
         }
         else
         {
-            initialState.H.Span.CopyTo(hs);
-            initialState.C.Span.CopyTo(cs);
+            initialState.C.Span.CopyTo(_runCells.Span);
         }
 
-        // All steps' input projection at once: gates[T·B, 4H] = bias + xTime[T·B, I] · W_ihᵀ.
-        Span<float> gs = gates.Span;
-        for (int r = 0; r < t * b; r++)
-        {
-            Bias.Value.Span.CopyTo(gs.Slice(r * g4, g4));
-        }
-
-        Gemm.Multiply(false, true, t * b, g4, InputSize, 1f, xTime.Span, InputSize, WeightIh.Value.Span, InputSize, 1f, gs, g4);
-
-        for (int s = 0; s < t; s++)
-        {
-            Span<float> z = gs.Slice(s * b * g4, b * g4);
-            // z[B, 4H] += h_{s-1}[B, H] · W_hhᵀ
-            Gemm.Multiply(false, true, b, g4, h, 1f, hs.Slice(s * b * h, b * h), h, WeightHh.Value.Span, h, 1f, z, g4);
-            CellForward(z, cs.Slice(s * b * h, b * h), cs.Slice((s + 1) * b * h, b * h),
-                tanhC.Span.Slice(s * b * h, b * h), hs.Slice((s + 1) * b * h, b * h), b, h, ForgetBias);
-        }
-
-        _finalState = EnsureState(_finalState, b);
-        hs.Slice(t * b * h, b * h).CopyTo(_finalState.H.Span);
-        cs.Slice(t * b * h, b * h).CopyTo(_finalState.C.Span);
-
-        Tensor y;
-        if (ReturnSequences)
-        {
-            y = Buffers.Ensure(ref _output, b, t, h);
-            Buffers.SwapLeadingAxes(hs.Slice(b * h), y.Span, t, b, h);
-        }
-        else
-        {
-            y = Buffers.Ensure(ref _output, b, h);
-            hs.Slice(t * b * h, b * h).CopyTo(y.Span);
-        }
-
+        RunForward(x);
         return y;
     }
 
@@ -263,11 +263,12 @@ public sealed class Lstm : ILayer
     /// <paramref name="dFinalC"/> (<c>[B, H]</c>, optional) are gradients with respect to <see cref="FinalState"/>.
     /// Returns <c>dx [B, T, I]</c>, adds into the parameter gradients and sets <see cref="InitialStateGradient"/>.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No forward pass preceded this call.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass with <c>training: true</c> preceded this call, or
+    /// Backward already ran after it (the backward pass overwrites the forward pass's gate activations).</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
     public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC)
     {
-        if (_output is null || _xTime is null)
+        if (_output is null || _xh is null)
         {
             throw new InvalidOperationException("Lstm.Backward called before Forward.");
         }
@@ -288,7 +289,18 @@ public sealed class Lstm : ILayer
             ShapeCheck.Same(dFinalC, _finalState!.C, nameof(dFinalC), "Lstm");
         }
 
-        Tensor gateGrads = Buffers.Ensure(ref _gateGrads, t, b, g4);
+        if (!_historyKept)
+        {
+            throw new InvalidOperationException(
+                "Lstm.Backward after Forward(training: false): inference keeps only the last step; call Forward with training: true before Backward.");
+        }
+
+        if (_gatesHoldGradients)
+        {
+            throw new InvalidOperationException(
+                "Lstm.Backward called twice after one Forward: the backward pass overwrites the forward pass's gate activations with their gradients; run Forward again first.");
+        }
+
         Span<float> dh = Buffers.Ensure(ref _dh, b, h).Span;
         Span<float> dc = Buffers.Ensure(ref _dc, b, h).Span;
         if (dFinalH is null)
@@ -309,48 +321,16 @@ public sealed class Lstm : ILayer
             dFinalC.Span.CopyTo(dc);
         }
 
-        Span<float> gs = _gates!.Span, dgs = gateGrads.Span, cs = _cells!.Span, tc = _tanhC!.Span;
-        for (int s = t - 1; s >= 0; s--)
+        _initialStateGrad = EnsureState(_initialStateGrad, b);
+        Buffers.Ensure(ref _dxTime, t, b, InputSize);
+        Tensor dx = Buffers.Ensure(ref _dx, b, t, InputSize);
+        if (!ComputeInputGradient)
         {
-            if (dy is not null)
-            {
-                if (ReturnSequences)
-                {
-                    // dy is [B, T, H]: add row (i, s) of every sequence.
-                    ReadOnlySpan<float> dys = dy.Span;
-                    for (int i = 0; i < b; i++)
-                    {
-                        TensorPrimitives.Add(dh.Slice(i * h, h), dys.Slice((i * t + s) * h, h), dh.Slice(i * h, h));
-                    }
-                }
-                else if (s == t - 1)
-                {
-                    TensorPrimitives.Add(dh, dy.Span, dh);
-                }
-            }
-
-            Span<float> dz = dgs.Slice(s * b * g4, b * g4);
-            CellBackward(gs.Slice(s * b * g4, b * g4), cs.Slice(s * bh, bh), tc.Slice(s * bh, bh), dh, dc, dz, b, h);
-            // dh_{s-1}[B, H] = dz[B, 4H] · W_hh[4H, H]
-            Gemm.Multiply(false, false, b, h, g4, 1f, dz, g4, WeightHh.Value.Span, h, 0f, dh, h);
+            dx.Fill(0f);
         }
 
-        _initialStateGrad = EnsureState(_initialStateGrad, b);
-        dh.CopyTo(_initialStateGrad.H.Span);
-        dc.CopyTo(_initialStateGrad.C.Span);
-
-        // Weight gradients, one product each over all T·B rows.
-        // dW_hh[4H, H] += dz[T·B, 4H]ᵀ · h_{s-1}[T·B, H]   (hiddens rows 0 … T-1)
-        Gemm.Multiply(true, false, g4, h, t * b, 1f, dgs, g4, _hiddens!.Span, h, 1f, WeightHh.Grad.Span, h);
-        // dW_ih[4H, I] += dz[T·B, 4H]ᵀ · x[T·B, I]
-        Gemm.Multiply(true, false, g4, InputSize, t * b, 1f, dgs, g4, _xTime.Span, InputSize, 1f, WeightIh.Grad.Span, InputSize);
-        Buffers.AddRowsInto(dgs, t * b, g4, Bias.Grad.Span);
-
-        // dx[T·B, I] = dz[T·B, 4H] · W_ih[4H, I], then back to batch-major.
-        Tensor dxTime = Buffers.Ensure(ref _dxTime, t, b, InputSize);
-        Gemm.Multiply(false, false, t * b, InputSize, g4, 1f, dgs, g4, WeightIh.Value.Span, InputSize, 0f, dxTime.Span, InputSize);
-        Tensor dx = Buffers.Ensure(ref _dx, b, t, InputSize);
-        Buffers.SwapLeadingAxes(dxTime.Span, dx.Span, t, b, InputSize);
+        _gatesHoldGradients = true;
+        RunBackward(dy);
         return dx;
     }
 
@@ -380,7 +360,14 @@ public sealed class Lstm : ILayer
         Gemm.Multiply(false, true, b, g4, h, 1f, state.H.Span, h, WeightHh.Value.Span, h, 1f, z, g4);
         var next = LstmState.Zeros(b, h);
         var tanhC = new float[b * h];
-        CellForward(z, state.C.Span, next.C.Span, tanhC, next.H.Span, b, h, ForgetBias);
+        unsafe
+        {
+            fixed (float* pz = z, pc = state.C.Data, pn = next.C.Data, pt = tanhC, ph = next.H.Data)
+            {
+                LstmCell.Forward(Simd.Default, pz, pc, pn, pt, ph, h, b, h, ForgetBias);
+            }
+        }
+
         return next;
     }
 
@@ -406,62 +393,6 @@ public sealed class Lstm : ILayer
 
         finalState = state;
         return outputs;
-    }
-
-    /// <summary>
-    /// The fused cell update over one step: activates the gate pre-activations <paramref name="z"/> <c>[B, 4H]</c>
-    /// in place (σ(i), σ(f + forgetBias), tanh(g), σ(o)), then <c>c = f·cPrev + i·g</c>, <c>tanhC = tanh(c)</c>,
-    /// <c>h = o·tanhC</c>; all others <c>[B, H]</c>.
-    /// </summary>
-    internal static void CellForward(Span<float> z, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> hOut, int batch, int h, float forgetBias)
-    {
-        int g4 = 4 * h;
-        for (int i = 0; i < batch; i++)
-        {
-            Span<float> row = z.Slice(i * g4, g4);
-            Span<float> ig = row[..h], fg = row.Slice(h, h), gg = row.Slice(2 * h, h), og = row.Slice(3 * h, h);
-            TensorPrimitives.Sigmoid(ig, ig);
-            if (forgetBias != 0f)
-            {
-                TensorPrimitives.Add(fg, forgetBias, fg);
-            }
-
-            TensorPrimitives.Sigmoid(fg, fg);
-            TensorPrimitives.Tanh(gg, gg);
-            TensorPrimitives.Sigmoid(og, og);
-
-            Span<float> ci = c.Slice(i * h, h), ti = tanhC.Slice(i * h, h);
-            TensorPrimitives.Multiply(fg, cPrev.Slice(i * h, h), ci);
-            TensorPrimitives.FusedMultiplyAdd(ig, gg, ci, ci);
-            TensorPrimitives.Tanh(ci, ti);
-            TensorPrimitives.Multiply(og, ti, hOut.Slice(i * h, h));
-        }
-    }
-
-    /// <summary>
-    /// The fused cell backward over one step. In: activated gates <paramref name="a"/> <c>[B, 4H]</c>,
-    /// <paramref name="cPrev"/>, <paramref name="tanhC"/>, <paramref name="dh"/> (gradient of h_t) <c>[B, H]</c>;
-    /// <paramref name="dc"/> <c>[B, H]</c> holds the gradient of c_t from later steps and leaves holding that of
-    /// c_{t-1}. Out: <paramref name="dz"/> <c>[B, 4H]</c>, the gradient of the gate pre-activations.
-    /// </summary>
-    internal static void CellBackward(ReadOnlySpan<float> a, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, int batch, int h)
-    {
-        int g4 = 4 * h;
-        for (int r = 0; r < batch; r++)
-        {
-            int ag = r * g4, ah = r * h;
-            for (int j = 0; j < h; j++)
-            {
-                float ig = a[ag + j], fg = a[ag + h + j], gg = a[ag + 2 * h + j], og = a[ag + 3 * h + j];
-                float tcj = tanhC[ah + j], dhj = dh[ah + j];
-                float dcj = dc[ah + j] + dhj * og * (1f - tcj * tcj);
-                dz[ag + j] = dcj * gg * ig * (1f - ig);
-                dz[ag + h + j] = dcj * cPrev[ah + j] * fg * (1f - fg);
-                dz[ag + 2 * h + j] = dcj * ig * (1f - gg * gg);
-                dz[ag + 3 * h + j] = dhj * tcj * og * (1f - og);
-                dc[ah + j] = dcj * fg;
-            }
-        }
     }
 
     private void CheckState(LstmState state, int batch, string name)

@@ -7,8 +7,9 @@ namespace Recur.Tensors;
 /// Single-precision matrix multiply (sgemm) on row-major storage, built the way BLIS builds it: blocks
 /// of op(A) and op(B) are packed into cache-sized, zero-padded panels and a register-blocked SIMD
 /// micro-kernel (Vector512, Vector256 or Vector128 with fused multiply-add, or scalar) computes C one
-/// micro-tile at a time. Single-threaded, deterministic (the same inputs give bit-identical results on
-/// every call), and allocation-free once the calling thread has seen a problem of that size.
+/// micro-tile at a time. Deterministic (the same inputs give bit-identical results on every call, whatever the number of
+/// threads), and allocation-free once the calling thread has seen a problem of that size. Large products
+/// are split across <see cref="Threading.MaxThreads"/> threads by blocks of rows or columns of C.
 /// </summary>
 /// <remarks>
 /// <para>The loops, outermost first, each in its own method (BLIS's frame/3/gemm):</para>
@@ -71,7 +72,7 @@ public static class Gemm
     /// <exception cref="ArgumentException">A span is shorter than the matrix it holds, or <paramref name="c"/> overlaps A or B.</exception>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Multiply(DefaultPath, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Multiply(DefaultPath, Threading.Effective, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>The widest micro-kernel the machine accelerates; chosen once, used by <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.</summary>
     internal static GemmPath DefaultPath { get; } =
@@ -82,21 +83,25 @@ public static class Gemm
 
     /// <summary>
     /// <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
-    /// with the micro-kernel family chosen by the caller; tests use it to exercise every path on one
-    /// machine. A path the hardware does not accelerate still gives correct results, slowly.
+    /// on one thread with the micro-kernel family chosen by the caller; tests use it to exercise every path on
+    /// one machine. A path the hardware does not accelerate still gives correct results, slowly.
     /// </summary>
-    internal static unsafe void Multiply(GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
+    internal static void Multiply(GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Multiply(path, 1, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>
+    /// The product on up to <paramref name="threads"/> threads: a product of at least
+    /// <see cref="ParallelMinFlops"/> is cut into blocks of rows of C (or of columns, when C has few rows),
+    /// one per thread, which gives the same bits as one call (see the remarks of
+    /// <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>).
+    /// </summary>
+    internal static unsafe void Multiply(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         GemmChecks.Check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-        if (m == 0 || n == 0)
+        if (IsTrivial(m, n, k, alpha, beta, c, ldc))
         {
-            return;
-        }
-
-        if (k == 0 || alpha == 0f)
-        {
-            Scale(m, n, beta, c, ldc);
             return;
         }
 
@@ -105,24 +110,84 @@ public static class Gemm
         fixed (float* pc = c)
         {
             var op = new GemmOperands(pa, lda, transA, pb, ldb, transB, pc, ldc, alpha);
-            switch (path)
+            int parts = threads <= 1 || 2.0 * m * n * k < ParallelMinFlops ? 1 : Math.Min(threads, Threading.MaxSupportedThreads);
+            if (parts > 1)
             {
-                case GemmPath.Vector512:
-                    LoopOverRowBlocks<GemmKernel512>(in op, m, n, k, beta);
-                    break;
-                case GemmPath.Vector256:
-                    LoopOverRowBlocks<GemmKernel256>(in op, m, n, k, beta);
-                    break;
-                case GemmPath.Vector128:
-                    LoopOverRowBlocks<GemmKernel128>(in op, m, n, k, beta);
-                    break;
-                case GemmPath.Scalar:
-                    LoopOverRowBlocks<GemmKernelScalar>(in op, m, n, k, beta);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(path), path, $"path = {path} is not a GemmPath.");
+                GemmParallel.Run(path, in op, m, n, k, beta, parts);
+            }
+            else
+            {
+                Run(path, in op, m, n, k, beta, null, 0);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>C = alpha·op(A)·B + beta·C</c> on one thread with B packed beforehand (<see cref="PackedMatrix"/>
+    /// <c>[k, n]</c>): the product a recurrent layer repeats at every step with the same weights. Gives the
+    /// same bits as <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// on the unpacked B.
+    /// </summary>
+    internal static unsafe void Multiply(bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, float beta, Span<float> c, int ldc)
+    {
+        int n = b.Columns, k = b.Depth;
+        long aNeeded = transA ? GemmChecks.MinimumLength(k, m, lda) : GemmChecks.MinimumLength(m, k, lda);
+        if (m < 0 || lda < (transA ? m : k) || a.Length < aNeeded || ldc < n || c.Length < GemmChecks.MinimumLength(m, n, ldc))
+        {
+            throw new ArgumentException(
+                $"Gemm with a packed B [{k}, {n}]: m = {m}, lda = {lda}, ldc = {ldc} do not fit a ({a.Length} elements) or c ({c.Length} elements).");
+        }
+
+        if (IsTrivial(m, n, k, alpha, beta, c, ldc))
+        {
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            var op = new GemmOperands(pa, lda, transA, null, 0, false, pc, ldc, alpha);
+            Run(b.Path, in op, m, n, k, beta, b.Data, b.PaddedColumns);
+        }
+    }
+
+    /// <summary>Runs the loops of <paramref name="path"/>'s kernel; <paramref name="prepacked"/> is B packed whole (<see cref="PackedMatrix"/>) or null.</summary>
+    internal static unsafe void Run(GemmPath path, in GemmOperands op, int m, int n, int k, float beta, float* prepacked, nint packedWidth)
+    {
+        switch (path)
+        {
+            case GemmPath.Vector512:
+                LoopOverRowBlocks<GemmKernel512>(in op, m, n, k, beta, prepacked, packedWidth);
+                break;
+            case GemmPath.Vector256:
+                LoopOverRowBlocks<GemmKernel256>(in op, m, n, k, beta, prepacked, packedWidth);
+                break;
+            case GemmPath.Vector128:
+                LoopOverRowBlocks<GemmKernel128>(in op, m, n, k, beta, prepacked, packedWidth);
+                break;
+            case GemmPath.Scalar:
+                LoopOverRowBlocks<GemmKernelScalar>(in op, m, n, k, beta, prepacked, packedWidth);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(path), path, $"path = {path} is not a GemmPath.");
+        }
+    }
+
+    /// <summary>
+    /// Products smaller than this many floating-point operations run on one thread: below it, waking a
+    /// worker costs more than half the product saves. 8 MFLOP is about 80 µs on one Zen 4 core.
+    /// </summary>
+    internal const double ParallelMinFlops = 8e6;
+
+    /// <summary>The equal depth blocks a product of depth <paramref name="k"/> is cut into: their number and the largest one.</summary>
+    internal static (nint Blocks, nint KcMax) DepthBlocks<TKernel>(nint k)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        // The depth is split into equal blocks of at most KC, so k = KC + 1 does not leave a sliver
+        // of depth 1 that would cost a whole extra pass over C.
+        nint depthBlocks = Math.Max(1, (k + TKernel.KC - 1) / TKernel.KC);
+        return (depthBlocks, (k + depthBlocks - 1) / depthBlocks);
     }
 
     /// <summary>The register and cache block sizes of <paramref name="path"/>; tests size their sweeps from them.</summary>
@@ -137,6 +202,26 @@ public static class Gemm
     private static (int MR, int NR, int MC, int KC, int NC) Sizes<TKernel>()
         where TKernel : struct, IGemmMicroKernel =>
         (TKernel.MR, TKernel.NR, TKernel.MC, TKernel.KC, TKernel.NC);
+
+    /// <summary>
+    /// Handles the products that need no multiplication: an empty C (nothing to do), or k == 0 or alpha == 0
+    /// (C = beta·C). Returns whether it did.
+    /// </summary>
+    private static bool IsTrivial(int m, int n, int k, float alpha, float beta, Span<float> c, int ldc)
+    {
+        if (m == 0 || n == 0)
+        {
+            return true;
+        }
+
+        if (k == 0 || alpha == 0f)
+        {
+            Scale(m, n, beta, c, ldc);
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>C = beta·C over the m × n matrix only; beta == 0 writes zeros without reading C.</summary>
     private static void Scale(int m, int n, float beta, Span<float> c, int ldc)
@@ -169,34 +254,33 @@ public static class Gemm
     /// thread's workspace.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void LoopOverRowBlocks<TKernel>(in GemmOperands op, nint m, nint n, nint k, float beta)
+    private static unsafe void LoopOverRowBlocks<TKernel>(in GemmOperands op, nint m, nint n, nint k, float beta,
+        float* prepacked, nint packedWidth)
         where TKernel : struct, IGemmMicroKernel
     {
-        // The depth is split into equal blocks of at most KC, so k = KC + 1 does not leave a sliver
-        // of depth 1 that would cost a whole extra pass over C.
-        nint depthBlocks = (k + TKernel.KC - 1) / TKernel.KC;
-        nint kcMax = (k + depthBlocks - 1) / depthBlocks;
+        nint kcMax = DepthBlocks<TKernel>(k).KcMax;
         nint mcMax = Math.Min(m, TKernel.MC);
         nint ncMax = Math.Min(n, TKernel.NC);
-        bool bInPlace = ReadBInPlace<TKernel>(op.TransB, m);
+        bool bInPlace = prepacked == null && ReadBInPlace<TKernel>(op.TransB, m);
 
         // B read in place still packs its partial last micro-panel, so it needs one panel of room.
         GemmWorkspace workspace = GemmWorkspace.Current;
         float* packA = workspace.PackA(RoundUp(mcMax, TKernel.MR) * kcMax);
-        float* packB = workspace.PackB((bInPlace ? TKernel.NR : RoundUp(ncMax, TKernel.NR)) * kcMax);
+        float* packB = prepacked != null ? null
+            : workspace.PackB((bInPlace ? TKernel.NR : RoundUp(ncMax, TKernel.NR)) * kcMax);
         float* tile = workspace.Tile(TKernel.MR * TKernel.NR);
 
         for (nint ic = 0; ic < m; ic += TKernel.MC)
         {
             nint mc = Math.Min(TKernel.MC, m - ic);
-            LoopOverDepthBlocks<TKernel>(in op, ic, mc, n, k, kcMax, beta, packA, bInPlace, packB, tile);
+            LoopOverDepthBlocks<TKernel>(in op, ic, mc, n, k, kcMax, beta, packA, bInPlace, packB, tile, prepacked, packedWidth);
         }
     }
 
     /// <summary>Loop 4: depth in blocks of at most <paramref name="kcMax"/>; packs the mc × kc block of op(A).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LoopOverDepthBlocks<TKernel>(in GemmOperands op, nint ic, nint mc, nint n, nint k,
-        nint kcMax, float beta, float* packA, bool bInPlace, float* packB, float* tile)
+        nint kcMax, float beta, float* packA, bool bInPlace, float* packB, float* tile, float* prepacked, nint packedWidth)
         where TKernel : struct, IGemmMicroKernel
     {
         for (nint pc = 0; pc < k; pc += kcMax)
@@ -206,7 +290,8 @@ public static class Gemm
 
             // The first depth block applies the caller's beta; later ones accumulate onto it.
             float blockBeta = pc == 0 ? beta : 1f;
-            LoopOverColumnBlocks<TKernel>(in op, ic, mc, pc, kc, n, blockBeta, packA, bInPlace, packB, tile);
+            float* packedBlock = prepacked == null ? null : prepacked + (pc * packedWidth);
+            LoopOverColumnBlocks<TKernel>(in op, ic, mc, pc, kc, n, blockBeta, packA, bInPlace, packB, tile, packedBlock);
         }
     }
 
@@ -216,7 +301,7 @@ public static class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LoopOverColumnBlocks<TKernel>(in GemmOperands op, nint ic, nint mc, nint pc, nint kc,
-        nint n, float beta, float* packA, bool bInPlace, float* packB, float* tile)
+        nint n, float beta, float* packA, bool bInPlace, float* packB, float* tile, float* packedBlock)
         where TKernel : struct, IGemmMicroKernel
     {
         for (nint jc = 0; jc < n; jc += TKernel.NC)
@@ -224,7 +309,13 @@ public static class Gemm
             nint nc = Math.Min(TKernel.NC, n - jc);
             nint fullColumns = nc - (nc % TKernel.NR);
             GemmPanels bPanels;
-            if (!bInPlace)
+            if (packedBlock != null)
+            {
+                // Packed beforehand: the panels of columns jc … jc + nc start after jc / NR panels of kc rows.
+                float* first = packedBlock + (jc * kc);
+                bPanels = new GemmPanels(first, TKernel.NR * kc, TKernel.NR, first + (fullColumns * kc));
+            }
+            else if (!bInPlace)
             {
                 GemmPacking.PackB<TKernel>(in op, pc, kc, jc, nc, packB);
                 bPanels = new GemmPanels(packB, TKernel.NR * kc, TKernel.NR, packB + (fullColumns * kc));

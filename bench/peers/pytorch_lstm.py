@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""The PyTorch peer of `recur bench`: the same shapes, the same fields.
+
+Each shape trains (or, for rows-infer, runs inference with) torch.nn.LSTM -> Linear(H, 10) on
+synthetic random data of the right shape, with Adam and cross-entropy, exactly as `recur bench`
+does, and prints samples/s, ms per batch, GFLOP/s and peak RSS. Every shape runs in a fresh
+child process so its peak RSS is its own.
+
+Install the peer with `apt-get install python3-torch libopenblas0-pthread`. Run it with OpenBLAS's
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks its best kernels for the CPU:
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/peers/pytorch_lstm.py --json
+Add OMP_WAIT_POLICY=PASSIVE for PyTorch's best on a small machine: Debian's PyTorch runs OpenMP threads
+next to OpenBLAS's own, and by default the OpenMP threads spin after each parallel region, on the cores
+OpenBLAS needs (2-4 times slower on 2 cores). bench/compare.sh runs both ways.
+
+GFLOP/s counts the matrix products only (2 FLOPs per multiply-add), the same formula as
+`recur bench` (see bench/README.md):
+    training:  2*T*B*4H*(2I + 3H) + 6*B*H*C   per batch
+    inference: 2*T*B*4H*(I + H)   + 2*B*H*C   per batch
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+# name: (mode, batch, steps, input, hidden)
+SHAPES = {
+    "rows": ("train", 128, 28, 28, 128),
+    "rows-infer": ("infer", 1000, 28, 28, 128),
+    "pixels": ("train", 128, 784, 1, 128),
+    "wide": ("train", 256, 28, 28, 512),
+}
+CLASSES = 10
+DATA_BATCHES = 4  # distinct synthetic batches, cycled
+
+
+def flops_per_batch(mode, b, t, i, h, c=CLASSES):
+    if mode == "train":
+        return 2 * t * b * 4 * h * (2 * i + 3 * h) + 6 * b * h * c
+    return 2 * t * b * 4 * h * (i + h) + 2 * b * h * c
+
+
+def peak_rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def run_shape(name, batches, warmup, threads, seed):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    mode, b, t, i, h = SHAPES[name]
+    lstm = torch.nn.LSTM(i, h, batch_first=True)
+    dense = torch.nn.Linear(h, CLASSES)
+    params = list(lstm.parameters()) + list(dense.parameters())
+    xs = [torch.randn(b, t, i) for _ in range(DATA_BATCHES)]
+    ys = [torch.randint(0, CLASSES, (b,)) for _ in range(DATA_BATCHES)]
+
+    if mode == "train":
+        opt = torch.optim.Adam(params, lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step(k):
+            opt.zero_grad()
+            out, _ = lstm(xs[k % DATA_BATCHES])
+            loss = loss_fn(dense(out[:, -1, :]), ys[k % DATA_BATCHES])
+            loss.backward()
+            opt.step()
+    else:
+        def step(k):
+            with torch.no_grad():
+                out, _ = lstm(xs[k % DATA_BATCHES])
+                dense(out[:, -1, :])
+
+    for k in range(warmup):
+        step(k)
+    start = time.perf_counter()
+    for k in range(batches):
+        step(k)
+    elapsed = time.perf_counter() - start
+    return {
+        "shape": name,
+        "mode": mode,
+        "batch": b,
+        "steps": t,
+        "input": i,
+        "hidden": h,
+        "batches": batches,
+        "threads": threads,
+        "samples_per_s": b * batches / elapsed,
+        "ms_per_batch": 1000.0 * elapsed / batches,
+        "gflops": flops_per_batch(mode, b, t, i, h) * batches / elapsed / 1e9,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--shape", action="append", help="shape(s) to run, repeatable or comma-separated: "
+                   + ", ".join(SHAPES) + " (default: all)")
+    p.add_argument("--batches", type=int, default=20, help="timed batches per shape (default 20)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed batches first (default 3)")
+    p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    p.add_argument("--in-process", action="store_true",
+                   help="run the shapes in this process (peak RSS then covers every shape so far)")
+    args = p.parse_args()
+
+    names = []
+    for item in args.shape or [",".join(SHAPES)]:
+        for name in item.split(","):
+            name = name.strip()
+            if name not in SHAPES:
+                p.error(f"unknown shape '{name}'; choose from {', '.join(SHAPES)}")
+            names.append(name)
+    if args.batches < 1 or args.warmup < 0 or args.threads < 1:
+        p.error("--batches and --threads must be at least 1, --warmup at least 0")
+
+    results = []
+    for name in names:
+        if args.in_process:
+            results.append(run_shape(name, args.batches, args.warmup, args.threads, args.seed))
+        else:
+            cmd = [sys.executable, os.path.abspath(__file__), "--in-process", "--json", "--shape", name,
+                   "--batches", str(args.batches), "--warmup", str(args.warmup),
+                   "--threads", str(args.threads), "--seed", str(args.seed)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            results.extend(json.loads(out)["results"])
+
+    import torch
+    doc = {"engine": "pytorch", "version": torch.__version__, "results": results}
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return
+    print(f"PyTorch {torch.__version__}, {args.threads} threads")
+    print(f"{'shape':<11} {'mode':<5} {'samples/s':>10} {'ms/batch':>9} {'GFLOP/s':>8} {'peak RSS MiB':>12}")
+    for r in results:
+        print(f"{r['shape']:<11} {r['mode']:<5} {r['samples_per_s']:>10.0f} {r['ms_per_batch']:>9.2f} "
+              f"{r['gflops']:>8.1f} {r['peak_rss_mib']:>12.0f}")
+
+
+if __name__ == "__main__":
+    main()

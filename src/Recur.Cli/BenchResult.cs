@@ -1,0 +1,22 @@
+namespace Recur.Cli;
+
+/// <summary>
+/// The measurement of one shape: the fields <c>recur bench --json</c> and bench/peers/pytorch_lstm.py
+/// both print (snake_case in JSON).
+/// </summary>
+internal sealed record BenchResult(
+    string Shape,
+    string Mode,
+    int Batch,
+    int Steps,
+    int Input,
+    int Hidden,
+    int Batches,
+    int Threads,
+    double SamplesPerS,
+    double MsPerBatch,
+    double Gflops,
+    double PeakRssMib);
+
+/// <summary>The JSON document of a run: which engine, and one result per shape.</summary>
+internal sealed record BenchDocument(string Engine, string Version, IReadOnlyList<BenchResult> Results);

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Recur.Layers;
+using Recur.Losses;
+using Recur.Optimizers;
+using Recur.Tensors;
+
+namespace Recur.Cli;
+
+/// <summary>Runs one <see cref="BenchShape"/> in this process and measures it.</summary>
+internal static class BenchRunner
+{
+    /// <summary>Distinct synthetic batches, used in turn, so the data is not one batch seen over and over.</summary>
+    private const int DataBatches = 4;
+
+    /// <summary>
+    /// Builds the model and <see cref="DataBatches"/> batches of uniform(−1, 1) inputs with random
+    /// labels, runs <paramref name="warmup"/> untimed batches, then times <paramref name="batches"/>.
+    /// A training batch is what a training loop does: zero the gradients, forward, loss, backward and
+    /// an Adam step; an inference batch is the forward pass alone.
+    /// </summary>
+    public static BenchResult Run(BenchShape shape, int batches, int warmup, ulong seed)
+    {
+        var rng = new Rng(seed);
+        // The input is data, so no gradient flows into it (as in the PyTorch peer, whose input does not require one).
+        var lstm = new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng) { ComputeInputGradient = false };
+        var dense = new Dense(shape.Hidden, BenchShape.Classes, rng: rng);
+        Parameter[] parameters = [.. lstm.Parameters, .. dense.Parameters];
+        var loss = new SoftmaxCrossEntropy();
+        var adam = new Adam(0.001);
+
+        var xs = new Tensor[DataBatches];
+        var labels = new int[DataBatches][];
+        for (int d = 0; d < DataBatches; d++)
+        {
+            xs[d] = new Tensor(shape.Batch, shape.Steps, shape.Input);
+            Span<float> x = xs[d].Span;
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = (2f * rng.NextFloat()) - 1f;
+            }
+
+            labels[d] = new int[shape.Batch];
+            for (int i = 0; i < shape.Batch; i++)
+            {
+                labels[d][i] = rng.NextInt(BenchShape.Classes);
+            }
+        }
+
+        void Step(int index)
+        {
+            Tensor x = xs[index % DataBatches];
+            if (shape.Training)
+            {
+                adam.ZeroGrad(parameters);
+                loss.Forward(dense.Forward(lstm.Forward(x, training: true), training: true), labels[index % DataBatches]);
+                lstm.Backward(dense.Backward(loss.Gradient));
+                adam.Step(parameters);
+            }
+            else
+            {
+                dense.Forward(lstm.Forward(x));
+            }
+        }
+
+        for (int i = 0; i < warmup; i++)
+        {
+            Step(i);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < batches; i++)
+        {
+            Step(i);
+        }
+
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return new BenchResult(
+            shape.Name,
+            shape.Training ? "train" : "infer",
+            shape.Batch,
+            shape.Steps,
+            shape.Input,
+            shape.Hidden,
+            batches,
+            Threading.MaxThreads,
+            SamplesPerS: shape.Batch * batches / seconds,
+            MsPerBatch: 1000.0 * seconds / batches,
+            Gflops: shape.FlopsPerBatch() * batches / seconds / 1e9,
+            PeakRssMib: PeakRssMib());
+    }
+
+    /// <summary>The peak resident set size of this process in MiB: VmHWM from /proc/self/status on Linux, else the peak working set.</summary>
+    public static double PeakRssMib()
+    {
+        const string Status = "/proc/self/status";
+        if (File.Exists(Status))
+        {
+            foreach (string line in File.ReadLines(Status))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    string kib = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kib, System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+                }
+            }
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+}
