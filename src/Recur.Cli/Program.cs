@@ -28,6 +28,9 @@ public static class Program
     {
         var root = new RootCommand("recur — train recurrent neural networks (LSTM, GRU, simple RNN) on the CPU.")
         {
+            TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            PredictCommand.Create(),
             BenchCommand.Create(),
         };
         return root;

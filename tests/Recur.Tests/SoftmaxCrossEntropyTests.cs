@@ -66,7 +66,8 @@ public class SoftmaxCrossEntropyTests(ITestOutputHelper output)
         Assert.Contains("1 class indices", ex.Message);
 
         logits.Data[3] = float.NaN;
-        ex = Assert.Throws<ArgumentException>(() => loss.Forward(logits, [0, 1]));
-        Assert.Contains("not finite", ex.Message);
+        var diverged = Assert.Throws<DivergenceException>(() => loss.Forward(logits, [0, 1]));
+        Assert.Contains("not finite", diverged.Message);
+        Assert.Contains("lower the learning rate", diverged.Message);
     }
 }

@@ -228,7 +228,7 @@ public static class Idx
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        AtomicFile.Write(path, stream =>
+        Recur.IO.AtomicFile.Write(path, stream =>
         {
             if (gzip)
             {

@@ -385,7 +385,7 @@ public sealed class MnistFiles
         }
 
         string path = Path.Combine(TargetDirectory, name);
-        AtomicFile.WriteAllBytes(path, raw);
+        Recur.IO.AtomicFile.WriteAllBytes(path, raw);
         paths[name] = path;
         _log?.Invoke($"Saved {name} ({raw.Length} bytes, SHA-256 verified) to {path}");
         return true;

@@ -11,10 +11,16 @@ namespace Recur.Losses;
 /// which is the familiar <c>(p − y)/B</c> for one-hot rows.
 /// </summary>
 /// <remarks>The returned <see cref="Gradient"/> and <see cref="Probabilities"/> are buffers reused by the next call.</remarks>
-public sealed class SoftmaxCrossEntropy
+public sealed class SoftmaxCrossEntropy : ILoss
 {
     private Tensor? _gradient;
     private Tensor? _probabilities;
+
+    /// <summary>"categorical_crossentropy" (from logits).</summary>
+    public string Name => "categorical_crossentropy";
+
+    /// <summary>True: predictions are class scores, so accuracy is meaningful.</summary>
+    public bool IsClassification => true;
 
     /// <summary><c>dL/dlogits [B, C]</c> of the last call.</summary>
     public Tensor Gradient => _gradient ?? throw new InvalidOperationException("SoftmaxCrossEntropy.Gradient read before Forward.");
@@ -27,6 +33,7 @@ public sealed class SoftmaxCrossEntropy
     /// <see cref="Gradient"/> and <see cref="Probabilities"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes differ, or a label is negative or not finite.</exception>
+    /// <exception cref="DivergenceException">A logit is NaN or infinite.</exception>
     public float Forward(Tensor logits, Tensor labels)
     {
         CheckLogits(logits);
@@ -153,9 +160,8 @@ public sealed class SoftmaxCrossEntropy
         {
             if (!float.IsFinite(z[i]))
             {
-                throw new ArgumentException(
-                    $"SoftmaxCrossEntropy: logits[{i / logits.Dim(1)}, {i % logits.Dim(1)}] = {z[i]} is not finite; the model has diverged (lower the learning rate or clip gradients).",
-                    nameof(logits));
+                throw new DivergenceException(
+                    $"SoftmaxCrossEntropy: logits[{i / logits.Dim(1)}, {i % logits.Dim(1)}] = {z[i]} is not finite; the model has diverged (lower the learning rate or clip gradients).");
             }
         }
     }

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+using Recur.IO;
+using Recur.Models;
+using Recur.Plotting;
+
+namespace Recur.Cli;
+
+/// <summary>One row of <c>metrics.csv</c>; <see cref="ValidationAccuracy"/> is NaN where it was not measured.</summary>
+internal readonly record struct MetricsRow(int Step, double Loss, double TrainAccuracy, double ValidationAccuracy);
+
+/// <summary>
+/// A run's directory: the model (<c>config.json</c>, <c>model.safetensors</c>), <c>metrics.csv</c> and
+/// <c>accuracy.svg</c>, each rewritten atomically at every checkpoint, so an interrupted or
+/// diverged run keeps its last good state.
+/// </summary>
+internal sealed class RunDirectory(string directory, Dictionary<string, string> metadata)
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private readonly List<MetricsRow> _rows = [];
+
+    public string Directory { get; } = directory;
+
+    /// <summary>The step of the last saved model, or null before the first save.</summary>
+    public int? LastSavedStep { get; private set; }
+
+    /// <summary>Results stored in the model's metadata at the next save.</summary>
+    public Dictionary<string, string> Summary { get; } = [];
+
+    public IReadOnlyList<MetricsRow> Rows => _rows;
+
+    public void Record(MetricsRow row) => _rows.Add(row);
+
+    /// <summary>Saves the model (as of <paramref name="step"/>), the metrics and the chart.</summary>
+    public void Save(Sequential model, int step)
+    {
+        var meta = new Dictionary<string, string>(metadata) { ["trained_steps"] = step.ToString(Inv) };
+        foreach (var (key, value) in Summary)
+        {
+            meta[key] = value;
+        }
+
+        ModelFile.Save(model, Directory, meta);
+        LastSavedStep = step;
+        SaveMetrics();
+    }
+
+    /// <summary>Writes <c>metrics.csv</c> and <c>accuracy.svg</c>.</summary>
+    public void SaveMetrics()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var csv = new StringBuilder("step,loss,train_accuracy,validation_accuracy\n");
+        foreach (MetricsRow r in _rows)
+        {
+            csv.Append(Inv, $"{r.Step},{r.Loss:R},{r.TrainAccuracy:R},{(double.IsNaN(r.ValidationAccuracy) ? "" : r.ValidationAccuracy.ToString("R", Inv))}\n");
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(Directory, "metrics.csv"), csv.ToString());
+        AccuracyChart(_rows).Save(Path.Combine(Directory, "accuracy.svg"));
+    }
+
+    /// <summary>The tutorial's chart: accuracy per step on top, loss below.</summary>
+    internal static LineChart AccuracyChart(IReadOnlyList<MetricsRow> rows)
+    {
+        var train = new ChartSeries("training accuracy (minibatch)");
+        var validation = new ChartSeries("validation accuracy");
+        var loss = new ChartSeries("minibatch loss");
+        foreach (MetricsRow r in rows)
+        {
+            train.Add(r.Step, r.TrainAccuracy);
+            loss.Add(r.Step, r.Loss);
+            if (!double.IsNaN(r.ValidationAccuracy))
+            {
+                validation.Add(r.Step, r.ValidationAccuracy);
+            }
+        }
+
+        return new LineChart("LSTM on MNIST: accuracy per training step")
+        {
+            Panels =
+            {
+                new ChartPanel("Accuracy", "accuracy", "step") { Series = { train, validation } },
+                new ChartPanel("Loss", "softmax cross-entropy", "step") { Series = { loss } },
+            },
+        };
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using Recur.Data;
+
+namespace Recur.Cli;
+
+/// <summary><c>recur train</c>: the TensorFlow MNIST LSTM tutorial, end to end.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Builds the command and its options.</summary>
+    public static Command Create()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
+        dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
+        var sequence = new Option<string>("--sequence")
+        {
+            Description = "How an image becomes a sequence: rows (28 steps of 28 pixels), pixels (784 steps of 1), permuted-pixels (784 steps in a fixed shuffled order).",
+            DefaultValueFactory = _ => "rows",
+        };
+        sequence.AcceptOnlyFromAmong("rows", "pixels", "permuted-pixels");
+        var hidden = new Option<int>("--hidden") { Description = "LSTM units.", DefaultValueFactory = _ => 128 };
+        var forgetBias = new Option<float>("--forget-bias") { Description = "Added to the forget gate (TensorFlow's BasicLSTMCell).", DefaultValueFactory = _ => 1f };
+        var projection = new Option<bool>("--input-projection") { Description = "A Dense layer (random-normal weights, 0.1 biases) on every step before the LSTM, as in the static_rnn tutorial." };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (GradientDescent).", DefaultValueFactory = _ => "adam" };
+        optimizer.AcceptOnlyFromAmong("adam", "sgd");
+        var lr = new Option<double?>("--lr") { Description = "Learning rate [default: 0.001 for adam, 0.1 for sgd]." };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per training step.", DefaultValueFactory = _ => 128 };
+        var steps = new Option<int?>("--steps") { Description = "Training steps [default: 10000]." };
+        var epochs = new Option<double?>("--epochs") { Description = "Train for this many passes over the 55,000 training images instead of --steps." };
+        var displayStep = new Option<int>("--display-step") { Description = "Print the minibatch loss and accuracy every this many steps.", DefaultValueFactory = _ => 200 };
+        var validationStep = new Option<int?>("--validation-step") { Description = "Measure validation accuracy and save a checkpoint every this many steps [default: 5 × display step]." };
+        var clipNorm = new Option<float?>("--clip-norm") { Description = "Clip gradients to this global norm (e.g. 5); off by default." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for weights and shuffling; the same seed and threads give the same run.", DefaultValueFactory = _ => 1 };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Where the four IDX files are (or go when fetched) [default: $RECUR_DATA, then the user cache]." };
+        var output = new Option<string?>("--out") { Description = "Run directory for metrics.csv, accuracy.svg and the model [default: runs/<timestamp>]." };
+        var threads = new Option<int?>("--threads") { Description = "Worker threads [default: all cores]." };
+
+        var command = new Command("train", "Train an LSTM to classify MNIST digits read as sequences (the TensorFlow RNN tutorial).")
+        {
+            dataset, sequence, hidden, forgetBias, projection, optimizer, lr, batchSize, steps, epochs, displayStep, validationStep,
+            clipNorm, seed, dataDir, output, threads,
+        };
+
+        command.SetAction(parse =>
+        {
+            TextWriter error = parse.InvocationConfiguration.Error;
+            var settings = new TrainSettings
+            {
+                Dataset = parse.GetValue(dataset) == "fashion-mnist" ? MnistVariant.FashionMnist : MnistVariant.Mnist,
+                Sequence = parse.GetValue(sequence) switch
+                {
+                    "pixels" => SequenceView.Pixels,
+                    "permuted-pixels" => SequenceView.PermutedPixels,
+                    _ => SequenceView.Rows,
+                },
+                Hidden = parse.GetValue(hidden),
+                ForgetBias = parse.GetValue(forgetBias),
+                InputProjection = parse.GetValue(projection),
+                Optimizer = parse.GetValue(optimizer)!,
+                LearningRate = parse.GetValue(lr) ?? (parse.GetValue(optimizer) == "sgd" ? 0.1 : 0.001),
+                BatchSize = parse.GetValue(batchSize),
+                Steps = parse.GetValue(steps),
+                Epochs = parse.GetValue(epochs),
+                DisplayStep = parse.GetValue(displayStep),
+                ValidationStep = parse.GetValue(validationStep),
+                ClipNorm = parse.GetValue(clipNorm),
+                Seed = parse.GetValue(seed),
+                DataDir = parse.GetValue(dataDir),
+                OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
+                Threads = parse.GetValue(threads),
+            };
+
+            if (settings.Validate() is string problem)
+            {
+                error.WriteLine($"recur train: {problem} Run 'recur train --help' for the options.");
+                return ExitCodes.Usage;
+            }
+
+            return new TrainRun(settings, parse.InvocationConfiguration.Output, error).Run();
+        });
+        return command;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using Recur.Data;
+using Recur.Initializers;
+using Recur.Layers;
+using Recur.Losses;
+using Recur.Models;
+using Recur.Optimizers;
+using Recur.Tensors;
+
+namespace Recur.Cli;
+
+/// <summary>One <c>recur train</c> run: data, model, the tutorial's training loop, and the run directory.</summary>
+internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWriter error)
+{
+    /// <summary>The permutation of <c>permuted-pixels</c> is fixed, so every run learns the same task.</summary>
+    internal const ulong PermutationSeed = 0x5EED_0784;
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Runs and returns the exit code.</summary>
+    public int Run()
+    {
+        var clock = Stopwatch.StartNew();
+        if (settings.Threads is int threads)
+        {
+            Threading.MaxThreads = threads;
+        }
+
+        MnistDataSets data;
+        try
+        {
+            data = Mnist.ReadDataSets(new MnistOptions
+            {
+                DataDir = settings.DataDir,
+                Variant = settings.Dataset,
+                Seed = settings.Seed,
+                Log = message => error.WriteLine(message),
+            });
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        var layout = new SequenceLayout(settings.Sequence, seed: PermutationSeed);
+        Sequential model = BuildModel(settings, layout);
+        model.Compile(
+            new SoftmaxCrossEntropy(),
+            settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
+            settings.ClipNorm);
+
+        var run = new RunDirectory(settings.OutputDirectory, ModelMetadata(settings, layout));
+        int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;
+        output.WriteLine(string.Create(Inv,
+            $"Training {Describe(model)} on {Name(settings.Dataset)} {layout.Steps}×{layout.Features} {settings.Sequence.ToString().ToLowerInvariant()}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}, seed {settings.Seed}."));
+
+        Tensor validationX = layout.Apply(data.Validation.Images).Clone();
+        var images = new Tensor(batch, data.Train.Features);
+        var labels = new Tensor(batch, data.Train.Classes);
+        int[] classes = new int[batch];
+
+        var training = Stopwatch.StartNew();
+        int step = 0;
+        double lastValidation = double.NaN;
+        try
+        {
+            ProgressReporter.Run(output, total, batch, progress =>
+            {
+            for (step = 1; step <= total; step++)
+            {
+                data.Train.NextBatch(images, labels, classes);
+                BatchResult r = model.TrainOnBatch(layout.Apply(images), labels);
+                bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
+                bool validate = step % validationStep == 0 || step == total;
+                if (validate)
+                {
+                    lastValidation = model.Evaluate(validationX, data.Validation.OneHotLabels).Accuracy;
+                }
+
+                if (display || validate)
+                {
+                    run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? lastValidation : double.NaN));
+                }
+
+                if (display)
+                {
+                    progress.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
+                        + (validate ? string.Create(Inv, $", Validation Accuracy= {lastValidation:F4}") : ""));
+                }
+
+                if (validate)
+                {
+                    run.Save(model, step);
+                }
+
+                progress.Advance(step);
+            }
+            });
+        }
+        catch (DivergenceException e)
+        {
+            error.WriteLine($"recur train: the run diverged at step {step}: {e.Message}");
+            error.WriteLine(string.Create(Inv,
+                $"Try a lower --lr (this run used {settings.LearningRate}) or clip gradients with --clip-norm 5."));
+            error.WriteLine(run.LastSavedStep is int saved
+                ? $"The checkpoint of step {saved} is kept in {run.Directory}."
+                : $"No checkpoint was saved yet; metrics so far are in {run.Directory}.");
+            run.SaveMetrics();
+            return ExitCodes.Failed;
+        }
+
+        training.Stop();
+        output.WriteLine("Optimization Finished!");
+
+        DataSet first128 = data.Test.Take(128);
+        float tutorial = model.Evaluate(layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
+        output.WriteLine(string.Create(Inv, $"Testing Accuracy: {tutorial}"));
+        float test = model.Evaluate(layout.Apply(data.Test.Images), data.Test.OneHotLabels).Accuracy;
+        output.WriteLine(string.Create(Inv, $"Validation accuracy ({data.Validation.Count:N0} images): {lastValidation:F4}"));
+        output.WriteLine(string.Create(Inv, $"Test accuracy (all {data.Test.Count:N0} images): {test:F4}"));
+        run.Summary["test_accuracy"] = test.ToString("R", Inv);
+        run.Summary["test_accuracy_first_128"] = tutorial.ToString("R", Inv);
+        run.Summary["validation_accuracy"] = lastValidation.ToString("R", Inv);
+        run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
+        run.Save(model, total);
+        output.WriteLine(string.Create(Inv,
+            $"Time: {clock.Elapsed.TotalSeconds:F1} s in all, training {training.Elapsed.TotalSeconds:F1} s ({(double)total * batch / training.Elapsed.TotalSeconds:N0} samples/s)."));
+        output.WriteLine($"Saved the model, metrics.csv and accuracy.svg in {run.Directory}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The tutorial model: [Dense projection →] Lstm → Dense(10).</summary>
+    internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout)
+    {
+        var rng = new Rng(settings.Seed);
+        var model = new Sequential();
+        int lstmInput = layout.Features;
+        if (settings.InputProjection)
+        {
+            model.Add(new Dense(layout.Features, settings.Hidden, weightInitializer: new RandomNormal(), biasInitializer: new Constant(0.1f), rng: rng, name: "projection"));
+            lstmInput = settings.Hidden;
+        }
+
+        model.Add(new Lstm(lstmInput, settings.Hidden, settings.ForgetBias, rng: rng));
+        model.Add(new Dense(settings.Hidden, 10, rng: rng));
+        return model;
+    }
+
+    /// <summary>What evaluate and predict need to feed images to the saved model.</summary>
+    internal static Dictionary<string, string> ModelMetadata(TrainSettings settings, SequenceLayout layout) => new()
+    {
+        ["dataset"] = Name(settings.Dataset),
+        ["sequence"] = SequenceName(settings.Sequence),
+        ["permutation_seed"] = PermutationSeed.ToString(Inv),
+        ["steps"] = layout.Steps.ToString(Inv),
+        ["features"] = layout.Features.ToString(Inv),
+        ["seed"] = settings.Seed.ToString(Inv),
+    };
+
+    internal static string Name(MnistVariant v) => v == MnistVariant.FashionMnist ? "fashion-mnist" : "mnist";
+
+    internal static string SequenceName(SequenceView v) => v switch
+    {
+        SequenceView.Pixels => "pixels",
+        SequenceView.PermutedPixels => "permuted-pixels",
+        _ => "rows",
+    };
+
+    private static string Describe(Sequential model)
+    {
+        var parts = new List<string>();
+        foreach (ILayer layer in model.Layers)
+        {
+            parts.Add(layer switch
+            {
+                Lstm l => $"LSTM({l.HiddenSize})",
+                Dense d => $"Dense({d.OutFeatures})",
+                _ => layer.Name,
+            });
+        }
+
+        return string.Join(" → ", parts);
+    }
+}

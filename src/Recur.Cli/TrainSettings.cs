@@ -1,0 +1,51 @@
+using Recur.Data;
+
+namespace Recur.Cli;
+
+/// <summary>Everything <c>recur train</c> was asked to do, after parsing.</summary>
+internal sealed record TrainSettings
+{
+    /// <summary>Images per epoch of the training split (TensorFlow's 55,000).</summary>
+    public const int TrainImages = 55_000;
+
+    public MnistVariant Dataset { get; init; }
+    public SequenceView Sequence { get; init; }
+    public int Hidden { get; init; } = 128;
+    public float ForgetBias { get; init; } = 1f;
+    public bool InputProjection { get; init; }
+    public string Optimizer { get; init; } = "adam";
+    public double LearningRate { get; init; } = 0.001;
+    public int BatchSize { get; init; } = 128;
+    public int? Steps { get; init; }
+    public double? Epochs { get; init; }
+    public int DisplayStep { get; init; } = 200;
+    public int? ValidationStep { get; init; }
+    public float? ClipNorm { get; init; }
+    public ulong Seed { get; init; } = 1;
+    public string? DataDir { get; init; }
+    public string OutputDirectory { get; init; } = "runs";
+    public int? Threads { get; init; }
+
+    /// <summary>The number of training steps: <see cref="Steps"/>, or <see cref="Epochs"/> converted, or 10,000.</summary>
+    public int TotalSteps => Steps ?? (Epochs is double e ? (int)Math.Ceiling(e * TrainImages / BatchSize) : 10_000);
+
+    /// <summary>Steps between validation measurements and checkpoints.</summary>
+    public int EffectiveValidationStep => ValidationStep ?? 5 * DisplayStep;
+
+    /// <summary>Null when the settings make sense, else a one-line description of the first problem.</summary>
+    public string? Validate()
+    {
+        if (Hidden < 1) return $"--hidden must be at least 1; got {Hidden}.";
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) return $"--lr must be a positive number; got {LearningRate}.";
+        if (BatchSize < 1) return $"--batch-size must be at least 1; got {BatchSize}.";
+        if (Steps is not null && Epochs is not null) return "give either --steps or --epochs, not both.";
+        if (Steps is int s && s < 1) return $"--steps must be at least 1; got {s}.";
+        if (Epochs is double e && !(e > 0 && double.IsFinite(e))) return $"--epochs must be a positive number; got {e}.";
+        if (DisplayStep < 1) return $"--display-step must be at least 1; got {DisplayStep}.";
+        if (ValidationStep is int v && v < 1) return $"--validation-step must be at least 1; got {v}.";
+        if (ClipNorm is float c && !(c > 0 && float.IsFinite(c))) return $"--clip-norm must be a positive number; got {c}.";
+        if (Threads is int t && t < 1) return $"--threads must be at least 1; got {t}.";
+        if (!float.IsFinite(ForgetBias)) return $"--forget-bias must be a finite number; got {ForgetBias}.";
+        return null;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Recur.Data;
+using Recur.Models;
+
+namespace Recur.Cli;
+
+/// <summary>A model a <c>recur train</c> run saved, with the sequence layout its inputs need.</summary>
+internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, MnistVariant Dataset, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>The fashion-MNIST class names, index = label.</summary>
+    public static readonly string[] FashionClasses =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>Loads <paramref name="directory"/> or explains why it cannot.</summary>
+    /// <exception cref="InvalidDataException">The directory is not a model saved by <c>recur train</c>.</exception>
+    public static TrainedModel Load(string directory)
+    {
+        var (model, metadata) = ModelFile.Load(directory);
+        if (!metadata.TryGetValue("sequence", out string? sequence) || !metadata.TryGetValue("dataset", out string? dataset))
+        {
+            throw new InvalidDataException(
+                $"{Path.Combine(directory, ModelFile.ConfigFileName)} has no \"sequence\" and \"dataset\" metadata; it was not written by 'recur train'.");
+        }
+
+        SequenceView view = sequence switch
+        {
+            "rows" => SequenceView.Rows,
+            "pixels" => SequenceView.Pixels,
+            "permuted-pixels" => SequenceView.PermutedPixels,
+            _ => throw new InvalidDataException($"{directory}: unknown sequence layout '{sequence}' in its metadata."),
+        };
+        ulong permutationSeed = metadata.TryGetValue("permutation_seed", out string? s) ? ulong.Parse(s, CultureInfo.InvariantCulture) : TrainRun.PermutationSeed;
+        var variant = dataset == "fashion-mnist" ? MnistVariant.FashionMnist : MnistVariant.Mnist;
+        return new TrainedModel(model, new SequenceLayout(view, seed: permutationSeed), variant, metadata);
+    }
+
+    /// <summary>The display name of class <paramref name="label"/>.</summary>
+    public string ClassName(int label) =>
+        Dataset == MnistVariant.FashionMnist ? FashionClasses[label] : label.ToString(CultureInfo.InvariantCulture);
+}
