@@ -16,7 +16,15 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             string command = parse.CommandResult.Command == root ? "recur" : $"recur {parse.CommandResult.Command.Name}";
-            error.WriteLine($"{command}: {parse.Errors[0].Message} Run '{command} --help' for the options.");
+            var messages = new List<string>();
+            foreach (var e in parse.Errors)
+            {
+                // One line: System.CommandLine lists allowed values on indented lines of their own.
+                string message = string.Join(" ", e.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                messages.Insert(message.StartsWith("Required command", StringComparison.Ordinal) ? messages.Count : 0, message.TrimEnd('.') + ".");
+            }
+
+            error.WriteLine($"{command}: {string.Join(" ", messages)} Run '{command} --help' for the options.");
             return ExitCodes.Usage;
         }
         var invocation = new InvocationConfiguration { Output = output, Error = error };

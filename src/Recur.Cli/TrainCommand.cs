@@ -24,6 +24,12 @@ internal static class TrainCommand
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (GradientDescent).", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("adam", "sgd");
         var lr = new Option<double?>("--lr") { Description = "Learning rate [default: 0.001 for adam, 0.1 for sgd]." };
+        var schedule = new Option<string>("--lr-schedule")
+        {
+            Description = "cosine: decay the learning rate from --lr to 0 over the run (the default); constant: keep --lr throughout, exactly as the tutorial.",
+            DefaultValueFactory = _ => "cosine",
+        };
+        schedule.AcceptOnlyFromAmong("cosine", "constant");
         var batchSize = new Option<int>("--batch-size") { Description = "Images per training step.", DefaultValueFactory = _ => 128 };
         var steps = new Option<int?>("--steps") { Description = "Training steps [default: 10000]." };
         var epochs = new Option<double?>("--epochs") { Description = "Train for this many passes over the 55,000 training images instead of --steps." };
@@ -37,7 +43,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an LSTM to classify MNIST digits read as sequences (the TensorFlow RNN tutorial).")
         {
-            dataset, sequence, hidden, forgetBias, projection, optimizer, lr, batchSize, steps, epochs, displayStep, validationStep,
+            dataset, sequence, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, threads,
         };
 
@@ -58,6 +64,7 @@ internal static class TrainCommand
                 InputProjection = parse.GetValue(projection),
                 Optimizer = parse.GetValue(optimizer)!,
                 LearningRate = parse.GetValue(lr) ?? (parse.GetValue(optimizer) == "sgd" ? 0.1 : 0.001),
+                CosineSchedule = parse.GetValue(schedule) == "cosine",
                 BatchSize = parse.GetValue(batchSize),
                 Steps = parse.GetValue(steps),
                 Epochs = parse.GetValue(epochs),

@@ -30,9 +30,8 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         MnistDataSets data;
         try
         {
-            data = Mnist.ReadDataSets(new MnistOptions
+            data = Mnist.ReadDataSets((settings.DataOptions ?? new MnistOptions { DataDir = settings.DataDir }) with
             {
-                DataDir = settings.DataDir,
                 Variant = settings.Dataset,
                 Seed = settings.Seed,
                 Log = message => error.WriteLine(message),
@@ -54,7 +53,7 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         var run = new RunDirectory(settings.OutputDirectory, ModelMetadata(settings, layout));
         int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;
         output.WriteLine(string.Create(Inv,
-            $"Training {Describe(model)} on {Name(settings.Dataset)} {layout.Steps}×{layout.Features} {settings.Sequence.ToString().ToLowerInvariant()}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}, seed {settings.Seed}."));
+            $"Training {Describe(model)} on {Name(settings.Dataset)} {layout.Steps}×{layout.Features} {settings.Sequence.ToString().ToLowerInvariant()}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
         var images = new Tensor(batch, data.Train.Features);
@@ -70,6 +69,7 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
             {
             for (step = 1; step <= total; step++)
             {
+                model.Optimizer!.LearningRate = settings.LearningRateAt(step);
                 data.Train.NextBatch(images, labels, classes);
                 BatchResult r = model.TrainOnBatch(layout.Apply(images), labels);
                 bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
@@ -122,7 +122,7 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         output.WriteLine(string.Create(Inv, $"Test accuracy (all {data.Test.Count:N0} images): {test:F4}"));
         run.Summary["test_accuracy"] = test.ToString("R", Inv);
         run.Summary["test_accuracy_first_128"] = tutorial.ToString("R", Inv);
-        run.Summary["validation_accuracy"] = lastValidation.ToString("R", Inv);
+        run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         run.Save(model, total);
         output.WriteLine(string.Create(Inv,

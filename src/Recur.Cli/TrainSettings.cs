@@ -15,6 +15,7 @@ internal sealed record TrainSettings
     public bool InputProjection { get; init; }
     public string Optimizer { get; init; } = "adam";
     public double LearningRate { get; init; } = 0.001;
+    public bool CosineSchedule { get; init; } = true;
     public int BatchSize { get; init; } = 128;
     public int? Steps { get; init; }
     public double? Epochs { get; init; }
@@ -26,11 +27,21 @@ internal sealed record TrainSettings
     public string OutputDirectory { get; init; } = "runs";
     public int? Threads { get; init; }
 
+    /// <summary>Where and how to find the data; tests point it at the repository's MNIST slice.</summary>
+    public MnistOptions? DataOptions { get; init; }
+
     /// <summary>The number of training steps: <see cref="Steps"/>, or <see cref="Epochs"/> converted, or 10,000.</summary>
     public int TotalSteps => Steps ?? (Epochs is double e ? (int)Math.Ceiling(e * TrainImages / BatchSize) : 10_000);
 
     /// <summary>Steps between validation measurements and checkpoints.</summary>
     public int EffectiveValidationStep => ValidationStep ?? 5 * DisplayStep;
+
+    /// <summary>
+    /// The learning rate of step <paramref name="step"/> (1-based): <see cref="LearningRate"/>, or with the
+    /// cosine schedule <c>lr · ½(1 + cos(π (step − 1) / steps))</c>, which ends just above 0.
+    /// </summary>
+    public double LearningRateAt(int step) =>
+        CosineSchedule ? LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - 1) / TotalSteps)) : LearningRate;
 
     /// <summary>Null when the settings make sense, else a one-line description of the first problem.</summary>
     public string? Validate()

@@ -1,0 +1,179 @@
+using Recur.Cli;
+using Recur.Data;
+using Recur.Models;
+using Recur.Tests.Data;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Recur.Tests.Cli;
+
+public sealed class CliTests(ITestOutputHelper log) : IDisposable
+{
+    private readonly string _dir = System.IO.Directory.CreateTempSubdirectory("recur-cli-").FullName;
+
+    public void Dispose() => System.IO.Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData(new[] { "train", "--hidden", "0" }, "--hidden must be at least 1")]
+    [InlineData(new[] { "train", "--sequence", "diagonal" }, "diagonal")]
+    [InlineData(new[] { "train", "--bogus" }, "--bogus")]
+    [InlineData(new[] { "train", "--steps", "10", "--epochs", "1" }, "either --steps or --epochs")]
+    [InlineData(new[] { "train", "--lr", "-1" }, "--lr must be a positive number")]
+    [InlineData(new[] { "train", "--batch-size", "many" }, "many")]
+    [InlineData(new[] { "predict", "--input", "x.pgm" }, "--model")]
+    [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    public void BadUsageIsOneLineAndExitCodeTwo(string[] args, string expected)
+    {
+        var (code, output, error) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, line);
+        Assert.Contains("--help", line);
+    }
+
+    [Fact]
+    public void EveryCommandHasHelp()
+    {
+        foreach (string command in new[] { "train", "evaluate", "predict", "bench" })
+        {
+            var (code, output, _) = Run(command, "--help");
+            Assert.Equal(0, code);
+            Assert.Contains("Usage:", output);
+        }
+
+        Assert.Contains("--input-projection", Run("train", "--help").Out);
+    }
+
+    [Fact]
+    public void TrainOnTheSliceThenPredictKnownTestDigits()
+    {
+        string run = Path.Combine(_dir, "run");
+        var settings = new TrainSettings
+        {
+            Steps = 400,
+            BatchSize = 32,
+            DisplayStep = 100,
+            LearningRate = 0.005,
+            Hidden = 64,
+            OutputDirectory = run,
+            DataOptions = MnistSlice.Options(validationSize: 300),
+            Threads = 2,
+        };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = new TrainRun(settings, output, error).Run();
+        log.WriteLine(output.ToString());
+        Assert.True(code == 0, error.ToString());
+
+        string text = output.ToString();
+        Assert.Contains("Step 1, Minibatch Loss= ", text);
+        Assert.Contains("Step 400, Minibatch Loss= ", text);
+        Assert.Contains("Optimization Finished!", text);
+        Assert.Contains("Testing Accuracy: ", text);
+        Assert.Contains("Test accuracy (all 500 images): ", text);
+        foreach (string file in new[] { "config.json", "model.safetensors", "metrics.csv", "accuracy.svg" })
+        {
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        }
+
+        string[] csv = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        Assert.Equal("step,loss,train_accuracy,validation_accuracy", csv[0]);
+        Assert.Equal(6, csv.Length); // steps 1, 100, 200, 300, 400
+        Assert.EndsWith(",", csv[1]);     // no validation at step 1
+        Assert.False(csv[^1].EndsWith(',')); // validation at the last step
+
+        var (_, metadata) = ModelFile.Load(run);
+        float test = float.Parse(metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(test >= 0.75f, $"slice test accuracy {test}"); // 0.82 observed with these settings
+
+        // The first eight test digits, as PGM files, through 'recur predict'.
+        MnistDataSets slice = MnistSlice.Load(validationSize: 300);
+        var args = new List<string> { "predict", "--model", run };
+        for (int i = 0; i < 8; i++)
+        {
+            string pgm = Path.Combine(_dir, $"digit{i}.pgm");
+            byte[] pixels = new byte[784];
+            for (int p = 0; p < 784; p++)
+            {
+                pixels[p] = (byte)MathF.Round(slice.Test.Images.Data[i * 784 + p] * 255f);
+            }
+
+            Pgm.Write(pgm, 28, 28, pixels);
+            args.AddRange(["--input", pgm]);
+        }
+
+        var (predictCode, predicted, predictError) = Run([.. args]);
+        log.WriteLine(predicted);
+        Assert.True(predictCode == 0, predictError);
+        string[] lines = predicted.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(8, lines.Length);
+        int correct = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Contains($"digit{i}.pgm: ", lines[i]);
+            Assert.Contains("(probability ", lines[i]);
+            correct += lines[i].Contains($".pgm: {slice.Test.Labels[i]} (") ? 1 : 0;
+        }
+
+        Assert.True(correct >= 7, $"{correct} of the first 8 test digits (7 2 1 0 4 1 4 9) right:\n{predicted}");
+    }
+
+    [Fact]
+    public void ADivergingRunStopsWithTheStepAndAHint()
+    {
+        string run = Path.Combine(_dir, "diverge");
+        var settings = new TrainSettings
+        {
+            Steps = 50,
+            BatchSize = 16,
+            DisplayStep = 5,
+            ValidationStep = 5,
+            Optimizer = "sgd",
+            LearningRate = 1e9,
+            CosineSchedule = false,
+            Hidden = 8,
+            OutputDirectory = run,
+            DataOptions = MnistSlice.Options(validationSize: 100),
+        };
+        var error = new StringWriter();
+        int code = new TrainRun(settings, new StringWriter(), error).Run();
+        log.WriteLine(error.ToString());
+        Assert.Equal(1, code);
+        Assert.Contains("diverged at step", error.ToString());
+        Assert.Contains("--lr", error.ToString());
+        Assert.Contains("--clip-norm", error.ToString());
+        Assert.True(File.Exists(Path.Combine(run, "metrics.csv")));
+    }
+
+    [Fact]
+    public void PredictExplainsAMissingModelAndABadImage()
+    {
+        var (code, _, error) = Run("predict", "--model", Path.Combine(_dir, "nothing"), "--input", "x.pgm");
+        Assert.Equal(1, code);
+        Assert.Contains("not a Recur model directory", error);
+
+        var rng = new Rng(1);
+        var model = new Sequential { new Recur.Layers.Lstm(28, 4, rng: rng), new Recur.Layers.Dense(4, 10, rng: rng) };
+        ModelFile.Save(model, _dir, new Dictionary<string, string> { ["dataset"] = "mnist", ["sequence"] = "rows" });
+        string bad = Path.Combine(_dir, "bad.pgm");
+        File.WriteAllText(bad, "P5\n28 28\n255\nshort");
+        (code, _, error) = Run("predict", "--model", _dir, "--input", bad);
+        Assert.Equal(1, code);
+        Assert.Contains("truncated", error);
+
+        string wrongSize = Path.Combine(_dir, "big.pgm");
+        Pgm.Write(wrongSize, 30, 28, new byte[30 * 28]);
+        (code, _, error) = Run("predict", "--model", _dir, "--input", wrongSize);
+        Assert.Equal(1, code);
+        Assert.Contains("30×28", error);
+    }
+}
