@@ -15,18 +15,20 @@ internal static class EvaluateCommand
         var model = new Option<string>("--model") { Description = "The run directory 'recur train' wrote (its --out).", Required = true };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the IDX files are [default: $RECUR_DATA, then the user cache]." };
         var command = new Command("evaluate", "Print a trained model's accuracy on the 10,000 test images and its confusion matrix.") { model, dataDir };
-        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(dataDir), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        command.SetAction(parse => Run(
+            parse.GetValue(model)!, new MnistOptions { DataDir = parse.GetValue(dataDir) }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(string directory, string? dataDir, TextWriter output, TextWriter error)
+    /// <summary>Evaluates the model in <paramref name="directory"/> on the test split the options lead to.</summary>
+    internal static int Run(string directory, MnistOptions dataOptions, TextWriter output, TextWriter error)
     {
         TrainedModel trained;
         MnistDataSets data;
         try
         {
             trained = TrainedModel.Load(directory);
-            data = Mnist.ReadDataSets(new MnistOptions { DataDir = dataDir, Variant = trained.Dataset, Log = m => error.WriteLine(m) });
+            data = Mnist.ReadDataSets(dataOptions with { Variant = trained.Dataset, Log = m => error.WriteLine(m) });
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

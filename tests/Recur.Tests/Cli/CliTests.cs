@@ -95,6 +95,22 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         float test = float.Parse(metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(test >= 0.75f, $"slice test accuracy {test}"); // 0.82 observed with these settings
 
+        var evaluation = new StringWriter();
+        Assert.Equal(0, EvaluateCommand.Run(run, MnistSlice.Options(validationSize: 300), evaluation, new StringWriter()));
+        log.WriteLine(evaluation.ToString());
+        string[] matrix = evaluation.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Test accuracy: {test:F4} ("), matrix[0]);
+        Assert.Contains("of 500 images", matrix[0]);
+        int counted = 0;
+        for (int row = 0; row < 10; row++)
+        {
+            string[] cells = matrix[3 + row].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(row.ToString(System.Globalization.CultureInfo.InvariantCulture), cells[0]);
+            counted += cells.Skip(1).Sum(int.Parse);
+        }
+
+        Assert.Equal(500, counted); // every test image in exactly one cell
+
         // The first eight test digits, as PGM files, through 'recur predict'.
         MnistDataSets slice = MnistSlice.Load(validationSize: 300);
         var args = new List<string> { "predict", "--model", run };
