@@ -23,10 +23,10 @@ internal static class TrainCommand
         var projection = new Option<bool>("--input-projection") { Description = "A Dense layer (random-normal weights, 0.1 biases) on every step before the LSTM, as in the static_rnn tutorial." };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (GradientDescent).", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("adam", "sgd");
-        var lr = new Option<double?>("--lr") { Description = "Learning rate [default: 0.001 for adam, 0.1 for sgd]." };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate, the peak of the cosine schedule [default: adam 0.002 with cosine decay, 0.001 constant (the tutorial's); sgd 0.1]." };
         var schedule = new Option<string>("--lr-schedule")
         {
-            Description = "cosine: decay the learning rate from --lr to 0 over the run (the default); constant: keep --lr throughout, exactly as the tutorial.",
+            Description = "cosine: decay the learning rate from --lr to 0 over the run (the default); constant: keep --lr throughout, as the tutorial does.",
             DefaultValueFactory = _ => "cosine",
         };
         schedule.AcceptOnlyFromAmong("cosine", "constant");
@@ -63,7 +63,7 @@ internal static class TrainCommand
                 ForgetBias = parse.GetValue(forgetBias),
                 InputProjection = parse.GetValue(projection),
                 Optimizer = parse.GetValue(optimizer)!,
-                LearningRate = parse.GetValue(lr) ?? (parse.GetValue(optimizer) == "sgd" ? 0.1 : 0.001),
+                LearningRate = parse.GetValue(lr) ?? TrainSettings.DefaultLearningRate(parse.GetValue(optimizer)!, parse.GetValue(schedule) == "cosine"),
                 CosineSchedule = parse.GetValue(schedule) == "cosine",
                 BatchSize = parse.GetValue(batchSize),
                 Steps = parse.GetValue(steps),

@@ -116,7 +116,7 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
 
         DataSet first128 = data.Test.Take(128);
         float tutorial = model.Evaluate(layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
-        output.WriteLine(string.Create(Inv, $"Testing Accuracy: {tutorial}"));
+        output.WriteLine(string.Create(Inv, $"Testing Accuracy: {tutorial:0.0#######}")); // Python's way: 1.0, 0.984375
         float test = model.Evaluate(layout.Apply(data.Test.Images), data.Test.OneHotLabels).Accuracy;
         output.WriteLine(string.Create(Inv, $"Validation accuracy ({data.Validation.Count:N0} images): {lastValidation:F4}"));
         output.WriteLine(string.Create(Inv, $"Test accuracy (all {data.Test.Count:N0} images): {test:F4}"));

@@ -37,6 +37,14 @@ internal sealed record TrainSettings
     public int EffectiveValidationStep => ValidationStep ?? 5 * DisplayStep;
 
     /// <summary>
+    /// The learning rate when none is given: Adam's 0.001 of the tutorial with a constant rate; 0.002 as
+    /// the peak of the cosine schedule (chosen by validation accuracy: 0.9914 against 0.9908 for 0.001);
+    /// 0.1 for plain gradient descent.
+    /// </summary>
+    public static double DefaultLearningRate(string optimizer, bool cosine) =>
+        optimizer == "sgd" ? 0.1 : cosine ? 0.002 : 0.001;
+
+    /// <summary>
     /// The learning rate of step <paramref name="step"/> (1-based): <see cref="LearningRate"/>, or with the
     /// cosine schedule <c>lr · ½(1 + cos(π (step − 1) / steps))</c>, which ends just above 0.
     /// </summary>
