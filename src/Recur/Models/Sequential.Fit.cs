@@ -101,10 +101,18 @@ public sealed partial class Sequential
         var logs = new Dictionary<string, double>(StringComparer.Ordinal);
         int[] order = new int[count];
         Tensor? xb = null, yb = null;
-        Each(list, c => c.OnTrainBegin());
+        foreach (Callback c in list)
+        {
+            c.OnTrainBegin();
+        }
+
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
-            Each(list, c => c.OnEpochBegin(epoch));
+            foreach (Callback c in list)
+            {
+                c.OnEpochBegin(epoch);
+            }
+
             for (int i = 0; i < count; i++)
             {
                 order[i] = i;
@@ -123,8 +131,11 @@ public sealed partial class Sequential
                 int start = batch * batchSize, size = Math.Min(batchSize, count - start);
                 Gather(x, order.AsSpan(start, size), ref xb);
                 Gather(y, order.AsSpan(start, size), ref yb);
-                int b = batch;
-                Each(list, c => c.OnBatchBegin(b));
+                foreach (Callback c in list)
+                {
+                    c.OnBatchBegin(batch);
+                }
+
                 BatchResult r = TrainOnBatch(xb!, yb!);
                 lossSum += (double)r.Loss * size;
                 hitSum += (double)r.Accuracy * size;
@@ -136,7 +147,10 @@ public sealed partial class Sequential
                     logs["accuracy"] = hitSum / seen;
                 }
 
-                Each(list, c => c.OnBatchEnd(b, logs));
+                foreach (Callback c in list)
+                {
+                    c.OnBatchEnd(batch, logs);
+                }
             }
 
             if (validationData is var (valX, valY))
@@ -151,10 +165,17 @@ public sealed partial class Sequential
 
             logs["lr"] = lr;
             Epoch = epoch + 1;
-            Each(list, c => c.OnEpochEnd(epoch, logs));
+            foreach (Callback c in list)
+            {
+                c.OnEpochEnd(epoch, logs);
+            }
         }
 
-        Each(list, c => c.OnTrainEnd(logs));
+        foreach (Callback c in list)
+        {
+            c.OnTrainEnd(logs);
+        }
+
         return history;
     }
 
@@ -202,14 +223,6 @@ public sealed partial class Sequential
 
     /// <summary>The Rng stream of epoch 0's shuffling (streams 1… initialise layers).</summary>
     private const ulong ShuffleStream = 1UL << 32;
-
-    private static void Each(List<Callback> callbacks, Action<Callback> call)
-    {
-        foreach (Callback c in callbacks)
-        {
-            call(c);
-        }
-    }
 
     /// <summary>Rows <paramref name="rows"/> of <c>source [N, …]</c> into <paramref name="buffer"/> <c>[rows, …]</c>.</summary>
     private static void Gather(Tensor source, ReadOnlySpan<int> rows, ref Tensor? buffer)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Recur.Models;
 
 namespace Recur.Training;
@@ -6,9 +7,10 @@ namespace Recur.Training;
 /// <summary>
 /// Keras's <c>ModelCheckpoint</c>: saves the model (<see cref="Sequential.Save"/>: configuration, weights, optimizer
 /// state and epoch, each file written atomically) at the end of every epoch, or with <c>saveBestOnly</c> only when
-/// <c>monitor</c> improves. <c>{epoch}</c> in the path is replaced by the epoch number counted from 1, as in Keras.
+/// <c>monitor</c> improves. <c>{epoch}</c> in the path is replaced by the epoch number counted from 1, as in Keras,
+/// and <c>{epoch:02d}</c> (Python's spelling) or <c>{epoch:D2}</c> pads it to two digits.
 /// </summary>
-public sealed class ModelCheckpoint : Callback
+public sealed partial class ModelCheckpoint : Callback
 {
     private readonly string _path;
     private readonly Monitor _monitor;
@@ -48,8 +50,15 @@ public sealed class ModelCheckpoint : Callback
             Best = current;
         }
 
-        string path = _path.Replace("{epoch}", (epoch + 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        string path = EpochPattern().Replace(_path, m =>
+        {
+            string digits = m.Groups[1].Value;
+            return (epoch + 1).ToString(digits.Length > 0 ? "D" + digits : "D", CultureInfo.InvariantCulture);
+        });
         Model.Save(path);
         Saved.Add(path);
     }
+
+    [GeneratedRegex(@"\{epoch(?::0?(\d+)[dD])?\}")]
+    private static partial Regex EpochPattern();
 }

@@ -8,7 +8,8 @@ namespace Recur.Training;
 /// Keras 3's progress bar: <c>Epoch 1/10</c>, then per epoch
 /// <c>469/469 ━━━━━━━━━━━━━━━━━━━━ 4s 9ms/step - accuracy: 0.9612 - loss: 0.1270 - val_accuracy: 0.9750 - val_loss: 0.0850</c>.
 /// On a terminal the line is redrawn as batches finish (with the time left); when the output is redirected (or
-/// with verbose 2) only the finished line is written, one per epoch. <c>Fit</c> adds one when <c>verbose</c> is not 0.
+/// with verbose 2) only the finished line is written, one per epoch; verbose 2 writes Keras's compact form
+/// <c>469/469 - 4s - 9ms/step - accuracy: ...</c>. <c>Fit</c> adds one when <c>verbose</c> is not 0.
 /// </summary>
 public sealed class ProgbarLogger : Callback
 {
@@ -66,6 +67,13 @@ public sealed class ProgbarLogger : Callback
         int steps = Math.Max(Params.Steps, 1);
         double perStep = elapsed / Math.Max(done, 1);
         var text = new StringBuilder();
+        if (final && Params.Verbose == 2)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{steps}/{steps} - {elapsed:F0}s - {FormatPerStep(perStep)}");
+            AppendLogs(text, logs);
+            return text.ToString();
+        }
+
         string count = done.ToString(CultureInfo.InvariantCulture).PadLeft(steps.ToString(CultureInfo.InvariantCulture).Length);
         int filled = (int)((long)BarWidth * done / steps);
         text.Append(CultureInfo.InvariantCulture, $"{count}/{steps} ");
@@ -80,14 +88,19 @@ public sealed class ProgbarLogger : Callback
 
         double shown = final ? elapsed : perStep * (steps - done);
         text.Append(CultureInfo.InvariantCulture, $" {shown:F0}s {FormatPerStep(perStep)}");
+        AppendLogs(text, logs);
+        return text.ToString();
+    }
+
+    /// <summary>" - key: value" for every log but the learning rate, keys in ordinal order, values as Keras formats them.</summary>
+    private static void AppendLogs(StringBuilder text, IDictionary<string, double> logs)
+    {
         foreach (string key in logs.Keys.Where(k => k != "lr").Order(StringComparer.Ordinal))
         {
             double v = logs[key];
             text.Append(" - ").Append(key).Append(": ")
                 .Append(v.ToString(Math.Abs(v) > 1e-3 || v == 0 ? "F4" : "0.0000e+0", CultureInfo.InvariantCulture));
         }
-
-        return text.ToString();
     }
 
     /// <summary>"9ms/step", "1s/step" or "850us/step", as Keras rounds them.</summary>

@@ -94,6 +94,10 @@ public class FitTests
         Assert.Equal("Epoch 1/2", lines[0]);
         Assert.Matches(@"^5/5 ━━━━━━━━━━━━━━━━━━━━ \d+s \d+(ms|us|s)/step - accuracy: \d\.\d{4} - loss: \d\.\d{4} - val_accuracy: \d\.\d{4} - val_loss: \d\.\d{4}$", lines[1]);
         Assert.Equal("Epoch 2/2", lines[2]);
+
+        output = new StringWriter();
+        Compiled().Fit(Train.X, Train.Y, batchSize: 8, epochs: 1, verbose: 2, callbacks: [new ProgbarLogger(output, live: false)]);
+        Assert.Matches(@"^5/5 - \d+s - \d+(ms|us|s)/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}\r?\n$", output.ToString());
     }
 
     [Fact]
@@ -175,9 +179,10 @@ public class FitTests
             Assert.Equal(recorder.Weights[1][i], saved[i]);
         }
 
-        var each = new ModelCheckpoint(dir.File("epoch-{epoch}"));
+        var each = new ModelCheckpoint(dir.File("epoch-{epoch:02d}"));
         Compiled().Fit(Train.X, Train.Y, batchSize: 8, epochs: 2, verbose: 0, callbacks: [each]);
-        Assert.True(File.Exists(Path.Combine(dir.File("epoch-2"), ModelFile.WeightsFileName)));
+        Assert.Equal([dir.File("epoch-01"), dir.File("epoch-02")], each.Saved);
+        Assert.True(File.Exists(Path.Combine(dir.File("epoch-02"), ModelFile.WeightsFileName)));
     }
 
     [Fact]
