@@ -231,6 +231,11 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     public void Compile(string loss, Optimizer optimizer, IEnumerable<string>? metrics = null, float? clipNorm = null) =>
         Compile(Losses.Loss.FromName(loss), optimizer, metrics, clipNorm);
 
+    /// <summary>Compile with the loss and the optimizer given by their Keras names (<c>model.compile(loss="mse", optimizer="adam")</c>; see <see cref="Optimizer.FromName"/>).</summary>
+    /// <exception cref="ArgumentException">A name is unknown.</exception>
+    public void Compile(string loss, string optimizer, IEnumerable<string>? metrics = null, float? clipNorm = null) =>
+        Compile(Losses.Loss.FromName(loss), Optimizers.Optimizer.FromName(optimizer), metrics, clipNorm);
+
     /// <summary>
     /// Runs every layer in order. <c>x</c>: the first layer's input (e.g. <c>[B, T, I]</c>) → the last
     /// layer's output (e.g. logits <c>[B, C]</c>), a buffer owned by that layer.

@@ -50,6 +50,20 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// The optimizer Keras names <paramref name="name"/>, with Keras's defaults: <c>adam</c> (lr 0.001, β1 0.9,
+    /// β2 0.999, ε 1e-7) or <c>sgd</c> (lr 0.01). Construct <see cref="RmsProp"/> and <see cref="Momentum"/>
+    /// directly: their update differs from Keras's in details their docs describe.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not one of these.</exception>
+    public static Optimizer FromName(string name) => name switch
+    {
+        "adam" => new Adam(0.001, 0.9, 0.999, 1e-7),
+        "sgd" => new Sgd(0.01),
+        _ => throw new ArgumentException(
+            $"Unknown optimizer name '{name}'; use \"adam\" or \"sgd\", or pass an optimizer object (new Adam(0.001), new RmsProp(...), new Momentum(...)).", nameof(name)),
+    };
+
     /// <summary>The number of completed <see cref="Step"/> calls.</summary>
     public long Iterations { get; private set; }
 

@@ -156,6 +156,10 @@ public class KerasModelTests
         Assert.Contains("sparse_categorical_crossentropy", Assert.Throws<ArgumentException>(() => model.TrainOnBatch(x, classes)).Message);
         Assert.Throws<ArgumentException>(() => model.Compile("hinge", new Sgd(0.1)));
         Assert.Throws<ArgumentException>(() => model.Compile("mse", new Sgd(0.1), ["accuracy"]));
+        Assert.Contains("'nadam'", Assert.Throws<ArgumentException>(() => model.Compile("mse", "nadam")).Message);
+        model.Compile("sparse_categorical_crossentropy", "adam", ["acc"]);
+        Assert.Equal(1e-7, Assert.IsType<Adam>(model.Optimizer).Epsilon);
+        Assert.Equal(["accuracy"], model.Metrics);
     }
 
     [Fact]
