@@ -28,8 +28,8 @@ public abstract record LayerConfig
 
     /// <summary>
     /// The shape of one input example without the batch axis, e.g. <c>[28, 28]</c> (steps, features) for an
-    /// LSTM reading MNIST rows. Needed on the first layer only (Keras's <c>input_shape</c>); later layers get
-    /// theirs from the layer before.
+    /// LSTM reading MNIST rows; −1 (Keras's None) for an axis of any size, e.g. <c>[-1, 28]</c> for sequences of any
+    /// length. Needed on the first layer only (Keras's <c>input_shape</c>); later layers get theirs from the layer before.
     /// </summary>
     public int[]? InputShape { get; init; }
 

@@ -74,6 +74,17 @@ public class KerasModelTests
     }
 
     [Fact]
+    public void MinusOneStepsTakesSequencesOfAnyLength()
+    {
+        var model = new Sequential(seed: 3) { new LstmLayer(4, ReturnSequences: true) { InputShape = [-1, 3] }, new DenseLayer(2) };
+        Assert.Contains("(None, None, 2)", model.Summary());
+        Assert.Equal([2, 5, 2], model.Predict(new Tensor(2, 5, 3)).Shape.ToArray());
+        Assert.Equal([2, 7, 2], model.Predict(new Tensor(2, 7, 3)).Shape.ToArray());
+        Assert.Throws<ArgumentException>(() => model.Predict(new Tensor(2, 7, 4)));
+        Assert.Throws<ArgumentException>(() => new Sequential { new LstmLayer(4) { InputShape = [5, -1] } });
+    }
+
+    [Fact]
     public void LayersWithoutInputShapeAreBuiltByTheFirstData()
     {
         var model = new Sequential(seed: 3) { new LstmLayer(4), new DenseLayer(2) };
