@@ -73,12 +73,13 @@ public sealed partial class Sequential
             y = Rows(y, 0, train).Clone();
         }
 
+        EnsureBuilt(x);
         if (validationData is var (vx, vy))
         {
             CheckSameCount(vx, vy);
+            EnsureBuilt(vx); // a wrong validation shape fails now, not after the first epoch
         }
 
-        EnsureBuilt(x);
         int count = x.Dim(0), steps = (count + batchSize - 1) / batchSize;
         var history = new History();
         var list = new List<Callback>();

@@ -186,6 +186,17 @@ public class FitTests
     }
 
     [Fact]
+    public void WrongShapesFailBeforeTraining()
+    {
+        var model = Compiled();
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(Train.X, Train.Y, verbose: 0, validationData: (new Tensor(5, 4, 2), new Tensor(5, 3))));
+        Assert.Contains("[5, 4, 2]", e.Message);
+        Assert.Equal(0, model.Optimizer!.Iterations);
+        e = Assert.Throws<ArgumentException>(() => model.Fit(new Tensor(40, 12), Train.Y, verbose: 0));
+        Assert.Contains("(None, 4, 3)", e.Message);
+    }
+
+    [Fact]
     public void AMissingMonitoredMetricIsAClearError()
     {
         var e = Assert.Throws<InvalidOperationException>(() =>
