@@ -17,7 +17,9 @@ namespace Recur.Models;
 /// layouts) and, once compiled, <c>optimizer.safetensors</c> (the optimizer's buffers, e.g.
 /// <c>lstm.weight_ih.exp_avg</c>, with step counts, learning rate and iterations in its metadata).
 /// Each file is written to a temporary name and renamed into place, so a failed save leaves the
-/// previous model readable.
+/// previous model readable; everything is serialised before the first rename, and a <c>save_id</c> shared by the
+/// three files makes <see cref="Load"/> refuse, with a clear message, a directory whose files come from two saves
+/// (a crash between the renames).
 /// </summary>
 public static class ModelFile
 {
@@ -87,15 +89,23 @@ public static class ModelFile
             ["metadata"] = meta,
         };
 
+        // Everything is serialised before the first file is replaced, so an error in the model leaves the old files
+        // alone; each file is then written atomically. The save id, in all three, lets Load detect a directory
+        // left half-replaced by a crash between the renames.
+        string saveId = Guid.NewGuid().ToString("N");
         JsonObject? training = TrainingConfig(model);
         config["training"] = training;
-        SafeTensors.Save(Path.Combine(directory, WeightsFileName), weights, new Dictionary<string, string> { ["format"] = Format });
-        if (training is not null)
+        config["save_id"] = saveId;
+        byte[] weightsBytes = Serialize(weights, new Dictionary<string, string> { ["format"] = Format, ["save_id"] = saveId });
+        byte[]? optimizerBytes = training is null ? null : OptimizerBytes(model, saveId);
+        string configText = config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        AtomicFile.WriteAllBytes(Path.Combine(directory, WeightsFileName), weightsBytes);
+        if (optimizerBytes is not null)
         {
-            SaveOptimizer(model, Path.Combine(directory, OptimizerFileName));
+            AtomicFile.WriteAllBytes(Path.Combine(directory, OptimizerFileName), optimizerBytes);
         }
 
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), configText);
     }
 
     /// <summary>Reads a model directory written by <see cref="Save"/>.</summary>
@@ -155,7 +165,9 @@ public static class ModelFile
             throw new InvalidDataException($"{configPath} is not a valid Recur model configuration ({e.Message}); re-save the model.", e);
         }
 
-        IReadOnlyDictionary<string, Tensor> weights = SafeTensors.Load(weightsPath).Tensors;
+        string? saveId = (string?)config["save_id"];
+        SafeTensorFile weightsFile = SafeTensors.Load(weightsPath);
+        IReadOnlyDictionary<string, Tensor> weights = weightsFile.Tensors;
         int used = 0;
         foreach (ILayer layer in model.Layers)
         {
@@ -183,6 +195,8 @@ public static class ModelFile
             throw new InvalidDataException($"{weightsPath} holds {weights.Count} tensors but the configuration uses {used}; the two files do not belong together.");
         }
 
+        CheckSameSave(weightsFile, saveId, configPath); // after the name and shape checks, whose messages say more
+
         var metadata = new Dictionary<string, string>();
         if (config["metadata"] is JsonObject meta)
         {
@@ -194,7 +208,7 @@ public static class ModelFile
 
         if (config["training"] is JsonObject training)
         {
-            LoadTraining(model, training, Path.Combine(directory, OptimizerFileName));
+            LoadTraining(model, training, Path.Combine(directory, OptimizerFileName), saveId, configPath);
         }
 
         return (model, metadata);
@@ -238,7 +252,24 @@ public static class ModelFile
     private static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
         model.Layers.SelectMany(l => l.Parameters.Select(p => new KeyValuePair<string, Parameter>($"{l.Name}.{p.Name}", p)));
 
-    private static void SaveOptimizer(Sequential model, string path)
+    private static byte[] Serialize(IReadOnlyDictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    {
+        using var buffer = new MemoryStream();
+        SafeTensors.Write(buffer, tensors, metadata);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Throws when a file's <c>save_id</c> is not the configuration's: the directory mixes two saves.</summary>
+    private static void CheckSameSave(SafeTensorFile file, string? saveId, string configPath)
+    {
+        if (saveId is not null && file.Metadata.GetValueOrDefault("save_id") != saveId)
+        {
+            throw new InvalidDataException(
+                $"{file.Source} was not written by the same save as {configPath} (their save_id differ): a save into this directory was interrupted. Save the model again, or use an earlier checkpoint.");
+        }
+    }
+
+    private static byte[] OptimizerBytes(Sequential model, string saveId)
     {
         OptimizerState state = model.Optimizer!.ExportState(NamedParameters(model));
         var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
@@ -250,6 +281,7 @@ public static class ModelFile
         var meta = new Dictionary<string, string>
         {
             ["format"] = Format + ".optimizer",
+            ["save_id"] = saveId,
             ["optimizer"] = state.Optimizer,
             ["learning_rate"] = state.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             ["iterations"] = state.Iterations.ToString(CultureInfo.InvariantCulture),
@@ -259,10 +291,10 @@ public static class ModelFile
             meta["step." + name] = step.ToString(CultureInfo.InvariantCulture);
         }
 
-        SafeTensors.Save(path, tensors, meta);
+        return Serialize(tensors, meta);
     }
 
-    private static void LoadTraining(Sequential model, JsonObject training, string optimizerPath)
+    private static void LoadTraining(Sequential model, JsonObject training, string optimizerPath, string? saveId, string configPath)
     {
         try
         {
@@ -293,6 +325,7 @@ public static class ModelFile
         }
 
         SafeTensorFile file = SafeTensors.Load(optimizerPath);
+        CheckSameSave(file, saveId, configPath);
         var slots = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var (name, t) in file.Tensors)
         {

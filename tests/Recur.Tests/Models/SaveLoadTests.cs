@@ -184,4 +184,21 @@ public class SaveLoadTests
         Assert.Equal(before.Data, Sequential.Load(dir.Path).Predict(Test.X).Data);
         Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(ModelFile.WeightsFileName)]
+    [InlineData(ModelFile.OptimizerFileName)]
+    public void FilesFromTwoSavesAreRefused(string file)
+    {
+        // What a crash between the renames of one save would leave: one file newer than the others.
+        using var dir = new TempDirectory();
+        var model = Fresh("adam");
+        model.Save(dir.File("a"));
+        model.Fit(Train.X, Train.Y, batchSize: 10, epochs: 1, verbose: 0);
+        model.Save(dir.File("b"));
+        File.Copy(Path.Combine(dir.File("b"), file), Path.Combine(dir.File("a"), file), overwrite: true);
+        var e = Assert.Throws<InvalidDataException>(() => Sequential.Load(dir.File("a")));
+        Assert.Contains("save_id", e.Message);
+        Assert.Contains(file, e.Message);
+    }
 }
