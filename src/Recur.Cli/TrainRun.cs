@@ -48,7 +48,7 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         model.Compile(
             new SoftmaxCrossEntropy(),
             settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
-            settings.ClipNorm);
+            clipNorm: settings.ClipNorm);
 
         var run = new RunDirectory(settings.OutputDirectory, ModelMetadata(settings, layout));
         int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;

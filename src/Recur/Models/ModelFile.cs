@@ -3,16 +3,23 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recur.IO;
 using Recur.Layers;
+using Recur.Losses;
+using Recur.Optimizers;
 using Recur.Tensors;
 
 namespace Recur.Models;
 
 /// <summary>
-/// Saves and loads a <see cref="Sequential"/> as a directory: <c>config.json</c> (the layers and
-/// their constructor arguments, plus free-form string metadata) and <c>model.safetensors</c> (the
-/// weights, named <c>layer.parameter</c>, e.g. <c>lstm.weight_ih</c>, in PyTorch's layouts).
+/// Saves and loads a <see cref="Sequential"/> as a directory: <c>config.json</c> (the model's name and seed, the layers
+/// and their constructor arguments — a <see cref="LayerConfig"/> as Keras's <c>class_name</c> plus its arguments —,
+/// free-form string metadata and, once compiled, the loss, metrics, optimizer settings and completed epochs),
+/// <c>model.safetensors</c> (the weights, named <c>layer.parameter</c>, e.g. <c>lstm.weight_ih</c>, in PyTorch's
+/// layouts) and, once compiled, <c>optimizer.safetensors</c> (the optimizer's buffers, e.g.
+/// <c>lstm.weight_ih.exp_avg</c>, with step counts, learning rate and iterations in its metadata).
 /// Each file is written to a temporary name and renamed into place, so a failed save leaves the
-/// previous model readable.
+/// previous model readable; everything is serialised before the first rename, and a <c>save_id</c> shared by the
+/// three files makes <see cref="Load"/> refuse, with a clear message, a directory whose files come from two saves
+/// (a crash between the renames).
 /// </summary>
 public static class ModelFile
 {
@@ -22,7 +29,19 @@ public static class ModelFile
     /// <summary>The weights file's name inside a model directory.</summary>
     public const string WeightsFileName = "model.safetensors";
 
+    /// <summary>The optimizer state file's name inside a model directory.</summary>
+    public const string OptimizerFileName = "optimizer.safetensors";
+
     private const string Format = "recur.sequential";
+
+    /// <summary>How layer configs are written: snake_case arguments after Keras's <c>class_name</c>.</summary>
+    internal static readonly JsonSerializerOptions ConfigJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        AllowOutOfOrderMetadataProperties = true,
+        RespectNullableAnnotations = true,
+    };
 
     /// <summary>Writes <paramref name="model"/>'s configuration and weights into <paramref name="directory"/>.</summary>
     /// <param name="model">The model.</param>
@@ -34,11 +53,19 @@ public static class ModelFile
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
 
+        if (!model.IsBuilt)
+        {
+            throw new InvalidOperationException(
+                "ModelFile.Save: the model is not built, so it has no weights yet; give the first layer an InputShape, call Build, or train it first.");
+        }
+
         var weights = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
         var layers = new JsonArray();
-        foreach (ILayer layer in model.Layers)
+        IReadOnlyList<LayerConfig?> configs = model.Configs;
+        for (int k = 0; k < model.Layers.Count; k++)
         {
-            layers.Add(LayerConfig(layer));
+            ILayer layer = model.Layers[k];
+            layers.Add(configs[k] is { } c ? JsonSerializer.SerializeToNode(c, ConfigJson) : LayerConfig(layer));
             foreach (Parameter p in layer.Parameters)
             {
                 weights.Add($"{layer.Name}.{p.Name}", p.Value);
@@ -54,13 +81,31 @@ public static class ModelFile
         var config = new JsonObject
         {
             ["format"] = Format,
-            ["version"] = 1,
+            ["version"] = 2,
+            ["name"] = model.Name,
+            ["seed"] = model.Seed,
+            ["input_shape"] = model.InputShape is { } shape ? new JsonArray(shape.Select(d => (JsonNode)d).ToArray()) : null,
             ["layers"] = layers,
             ["metadata"] = meta,
         };
 
-        SafeTensors.Save(Path.Combine(directory, WeightsFileName), weights, new Dictionary<string, string> { ["format"] = Format });
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        // Everything is serialised before the first file is replaced, so an error in the model leaves the old files
+        // alone; each file is then written atomically. The save id, in all three, lets Load detect a directory
+        // left half-replaced by a crash between the renames.
+        string saveId = Guid.NewGuid().ToString("N");
+        JsonObject? training = TrainingConfig(model);
+        config["training"] = training;
+        config["save_id"] = saveId;
+        byte[] weightsBytes = Serialize(weights, new Dictionary<string, string> { ["format"] = Format, ["save_id"] = saveId });
+        byte[]? optimizerBytes = training is null ? null : OptimizerBytes(model, saveId);
+        string configText = config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        AtomicFile.WriteAllBytes(Path.Combine(directory, WeightsFileName), weightsBytes);
+        if (optimizerBytes is not null)
+        {
+            AtomicFile.WriteAllBytes(Path.Combine(directory, OptimizerFileName), optimizerBytes);
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), configText);
     }
 
     /// <summary>Reads a model directory written by <see cref="Save"/>.</summary>
@@ -93,13 +138,36 @@ public static class ModelFile
             throw new InvalidDataException($"{configPath} is not a Recur model configuration (expected \"format\": \"{Format}\" and a \"layers\" list).");
         }
 
-        var model = new Sequential();
-        foreach (JsonNode? node in layerArray)
+        Sequential model;
+        try
         {
-            model.Add(CreateLayer(node as JsonObject ?? throw Bad(configPath, "a layer entry is not an object")));
+            model = new Sequential((ulong?)config["seed"] ?? 0, (string?)config["name"] ?? "sequential");
+            foreach (JsonNode? node in layerArray)
+            {
+                JsonObject entry = node as JsonObject ?? throw Bad(configPath, "a layer entry is not an object");
+                if (entry.ContainsKey("class_name"))
+                {
+                    model.Add(entry.Deserialize<LayerConfig>(ConfigJson) ?? throw Bad(configPath, "a layer entry is null"));
+                }
+                else
+                {
+                    model.Add(CreateLayer(entry));
+                }
+            }
+
+            if (!model.IsBuilt && config["input_shape"] is JsonArray shape)
+            {
+                model.Build(shape.Select(d => (int)d!).ToArray());
+            }
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidDataException($"{configPath} is not a valid Recur model configuration ({e.Message}); re-save the model.", e);
         }
 
-        IReadOnlyDictionary<string, Tensor> weights = SafeTensors.Load(weightsPath).Tensors;
+        string? saveId = (string?)config["save_id"];
+        SafeTensorFile weightsFile = SafeTensors.Load(weightsPath);
+        IReadOnlyDictionary<string, Tensor> weights = weightsFile.Tensors;
         int used = 0;
         foreach (ILayer layer in model.Layers)
         {
@@ -127,6 +195,8 @@ public static class ModelFile
             throw new InvalidDataException($"{weightsPath} holds {weights.Count} tensors but the configuration uses {used}; the two files do not belong together.");
         }
 
+        CheckSameSave(weightsFile, saveId, configPath); // after the name and shape checks, whose messages say more
+
         var metadata = new Dictionary<string, string>();
         if (config["metadata"] is JsonObject meta)
         {
@@ -136,7 +206,155 @@ public static class ModelFile
             }
         }
 
+        if (config["training"] is JsonObject training)
+        {
+            LoadTraining(model, training, Path.Combine(directory, OptimizerFileName), saveId, configPath);
+        }
+
         return (model, metadata);
+    }
+
+    /// <summary>The compile settings and progress, or null when the model is not compiled or its loss or optimizer is not one Recur can recreate.</summary>
+    private static JsonObject? TrainingConfig(Sequential model)
+    {
+        JsonObject? loss = model.Loss switch
+        {
+            SoftmaxCrossEntropy => new JsonObject { ["class_name"] = "CategoricalCrossentropy", ["from_logits"] = true },
+            CategoricalCrossentropy c => new JsonObject { ["class_name"] = "CategoricalCrossentropy", ["from_logits"] = c.FromLogits },
+            SparseCategoricalCrossentropy c => new JsonObject { ["class_name"] = "SparseCategoricalCrossentropy", ["from_logits"] = c.FromLogits },
+            MeanSquaredError => new JsonObject { ["class_name"] = "MeanSquaredError" },
+            _ => null,
+        };
+        JsonObject? optimizer = model.Optimizer switch
+        {
+            Adam a => new JsonObject { ["class_name"] = "Adam", ["beta1"] = a.Beta1, ["beta2"] = a.Beta2, ["epsilon"] = a.Epsilon },
+            Sgd => new JsonObject { ["class_name"] = "Sgd" },
+            Momentum m => new JsonObject { ["class_name"] = "Momentum", ["momentum"] = m.Coefficient, ["nesterov"] = m.Nesterov },
+            RmsProp r => new JsonObject { ["class_name"] = "RmsProp", ["alpha"] = r.Alpha, ["epsilon"] = r.Epsilon, ["momentum"] = r.Momentum, ["centered"] = r.Centered },
+            _ => null,
+        };
+        if (loss is null || optimizer is null)
+        {
+            return null;
+        }
+
+        optimizer["learning_rate"] = model.Optimizer!.LearningRate;
+        return new JsonObject
+        {
+            ["epoch"] = model.Epoch,
+            ["loss"] = loss,
+            ["metrics"] = new JsonArray(model.Metrics.Select(m => (JsonNode)m).ToArray()),
+            ["clip_norm"] = model.ClipNorm,
+            ["optimizer"] = optimizer,
+        };
+    }
+
+    private static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
+        model.Layers.SelectMany(l => l.Parameters.Select(p => new KeyValuePair<string, Parameter>($"{l.Name}.{p.Name}", p)));
+
+    private static byte[] Serialize(IReadOnlyDictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    {
+        using var buffer = new MemoryStream();
+        SafeTensors.Write(buffer, tensors, metadata);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Throws when a file's <c>save_id</c> is not the configuration's: the directory mixes two saves.</summary>
+    private static void CheckSameSave(SafeTensorFile file, string? saveId, string configPath)
+    {
+        if (saveId is not null && file.Metadata.GetValueOrDefault("save_id") != saveId)
+        {
+            throw new InvalidDataException(
+                $"{file.Source} was not written by the same save as {configPath} (their save_id differ): a save into this directory was interrupted. Save the model again, or use an earlier checkpoint.");
+        }
+    }
+
+    private static byte[] OptimizerBytes(Sequential model, string saveId)
+    {
+        OptimizerState state = model.Optimizer!.ExportState(NamedParameters(model));
+        var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, values) in state.Slots)
+        {
+            tensors.Add(name, Tensor.FromArray(values, values.Length));
+        }
+
+        var meta = new Dictionary<string, string>
+        {
+            ["format"] = Format + ".optimizer",
+            ["save_id"] = saveId,
+            ["optimizer"] = state.Optimizer,
+            ["learning_rate"] = state.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+            ["iterations"] = state.Iterations.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (name, step) in state.Steps)
+        {
+            meta["step." + name] = step.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return Serialize(tensors, meta);
+    }
+
+    private static void LoadTraining(Sequential model, JsonObject training, string optimizerPath, string? saveId, string configPath)
+    {
+        try
+        {
+            JsonObject loss = training["loss"]!.AsObject(), opt = training["optimizer"]!.AsObject();
+            bool fromLogits = (bool?)loss["from_logits"] ?? false;
+            ILoss lossObject = (string?)loss["class_name"] switch
+            {
+                "CategoricalCrossentropy" => new CategoricalCrossentropy(fromLogits),
+                "SparseCategoricalCrossentropy" => new SparseCategoricalCrossentropy(fromLogits),
+                "MeanSquaredError" => new MeanSquaredError(),
+                var other => throw new InvalidDataException($"{ConfigFileName}: unknown loss '{other}'."),
+            };
+            double lr = (double)opt["learning_rate"]!;
+            Optimizer optimizer = (string?)opt["class_name"] switch
+            {
+                "Adam" => new Adam(lr, (double)opt["beta1"]!, (double)opt["beta2"]!, (double)opt["epsilon"]!),
+                "Sgd" => new Sgd(lr),
+                "Momentum" => new Momentum(lr, (double)opt["momentum"]!, (bool)opt["nesterov"]!),
+                "RmsProp" => new RmsProp(lr, (double)opt["alpha"]!, (double)opt["epsilon"]!, (double)opt["momentum"]!, (bool)opt["centered"]!),
+                var other => throw new InvalidDataException($"{ConfigFileName}: unknown optimizer '{other}'."),
+            };
+            model.Compile(lossObject, optimizer, training["metrics"]!.AsArray().Select(m => (string)m!).ToArray(), (float?)training["clip_norm"]);
+            model.Epoch = (int)training["epoch"]!;
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{ConfigFileName}: the \"training\" entry is incomplete or malformed ({e.Message}); re-save the model.", e);
+        }
+
+        SafeTensorFile file = SafeTensors.Load(optimizerPath);
+        CheckSameSave(file, saveId, configPath);
+        var slots = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var (name, t) in file.Tensors)
+        {
+            slots[name] = t.Data.AsSpan(0, t.Length).ToArray();
+        }
+
+        var steps = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (key, value) in file.Metadata)
+        {
+            if (key.StartsWith("step.", StringComparison.Ordinal))
+            {
+                steps[key[5..]] = long.Parse(value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        var state = new OptimizerState(
+            file.Metadata.GetValueOrDefault("optimizer") ?? "",
+            double.Parse(file.Metadata.GetValueOrDefault("learning_rate") ?? "NaN", CultureInfo.InvariantCulture),
+            long.Parse(file.Metadata.GetValueOrDefault("iterations") ?? "0", CultureInfo.InvariantCulture),
+            slots,
+            steps);
+        try
+        {
+            model.Optimizer!.ImportState(state, NamedParameters(model));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{optimizerPath}: {e.Message}", e);
+        }
     }
 
     private static JsonObject LayerConfig(ILayer layer) => layer switch
@@ -158,7 +376,7 @@ public static class ModelFile
             ["forget_bias"] = l.ForgetBias,
             ["return_sequences"] = l.ReturnSequences,
         },
-        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name}; Dense and Lstm are supported."),
+        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense and Lstm, or LayerConfigs."),
     };
 
     private static ILayer CreateLayer(JsonObject c)

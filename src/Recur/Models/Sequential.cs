@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using Recur.Layers;
 using Recur.Losses;
 using Recur.Optimizers;
@@ -7,72 +8,190 @@ using Recur.Tensors;
 namespace Recur.Models;
 
 /// <summary>
-/// A stack of layers, each feeding the next — Keras's <c>Sequential</c>. Build it with
-/// <see cref="Add"/> or a collection initializer, <see cref="Compile"/> it with a loss and an
-/// optimizer, then train with <see cref="TrainOnBatch"/> and run it with <see cref="Predict"/>.
+/// A stack of layers, each feeding the next — Keras's <c>Sequential</c>. Add <see cref="LayerConfig"/>s (built lazily,
+/// Keras-style, once the input shape is known) or built <see cref="ILayer"/>s, with <c>Add</c> or a collection
+/// initializer; <c>Compile</c> it with a loss, an optimizer and metrics; train it with <c>Fit</c> (or
+/// <see cref="TrainOnBatch"/>), measure it with <c>Evaluate</c>, run it with <see cref="Predict"/>, and save it with
+/// <c>Save</c> / <c>Load</c>.
 /// </summary>
 /// <example>
 /// <code>
-/// var model = new Sequential
+/// var model = new Sequential(seed: 42)
 /// {
-///     new Lstm(inputSize: 28, hiddenSize: 128, forgetBias: 1f, rng: rng),
-///     new Dense(128, 10, rng: rng),
+///     new LstmLayer(128) { InputShape = [28, 28] },   // timesteps × num_input
+///     new DenseLayer(10),                             // logits
 /// };
-/// model.Compile(new SoftmaxCrossEntropy(), new Adam(0.001));
-/// BatchResult r = model.TrainOnBatch(x, y);   // x [B, 28, 28], y one-hot [B, 10]
+/// model.Compile(new CategoricalCrossentropy(fromLogits: true), new Adam(0.001), ["accuracy"]);
+/// History history = model.Fit(x, y, batchSize: 128, epochs: 2, validationData: (xTest, yTest));
 /// </code>
 /// </example>
-public sealed class Sequential : IEnumerable<ILayer>
+public sealed partial class Sequential : IEnumerable<ILayer>
 {
+    private readonly List<Entry> _entries = [];
     private readonly List<ILayer> _layers = [];
     private readonly List<Parameter> _parameters = [];
+    private readonly ulong _seed;
+    private int[]? _inputShape;
     private Tensor? _batch;
 
-    /// <summary>The layers, input first.</summary>
+    /// <summary>Creates an empty model named <c>sequential</c> whose layers are initialised from seed 0.</summary>
+    public Sequential()
+        : this(0)
+    {
+    }
+
+    /// <summary>Creates an empty model.</summary>
+    /// <param name="seed">Seeds the initialisation of layers built from <see cref="LayerConfig"/>s (layer k uses stream k + 1) and the shuffling of <c>Fit</c>.</param>
+    /// <param name="name">The model's name, shown by <see cref="Summary"/>.</param>
+    public Sequential(ulong seed, string name = "sequential")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _seed = seed;
+        Name = name;
+    }
+
+    /// <summary>The model's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The seed given to the constructor.</summary>
+    public ulong Seed => _seed;
+
+    /// <summary>The built layers, input first (layers from configs appear once the input shape is known).</summary>
     public IReadOnlyList<ILayer> Layers => _layers;
 
-    /// <summary>Every layer's parameters, in layer order.</summary>
+    /// <summary>The configs of the layers added as <see cref="LayerConfig"/>s, with their assigned names (null for layers added built).</summary>
+    public IReadOnlyList<LayerConfig?> Configs => _entries.Select(e => e.Config).ToArray();
+
+    /// <summary>Every built layer's parameters, in layer order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    /// <summary>The loss set by <see cref="Compile"/>, or null before.</summary>
+    /// <summary>Whether every layer is built (the input shape is known).</summary>
+    public bool IsBuilt => _entries.Count > 0 && _entries.TrueForAll(e => e.Layer is not null);
+
+    /// <summary>
+    /// The shape of one input example without the batch axis (−1 where any size goes, Keras's None),
+    /// or null before it is known.
+    /// </summary>
+    public IReadOnlyList<int>? InputShape => _inputShape;
+
+    /// <summary>The shape of one output example without the batch axis, or null when unknown.</summary>
+    public IReadOnlyList<int>? OutputShape => _entries.Count == 0 ? null : _entries[^1].OutputShape;
+
+    /// <summary>The loss set by <see cref="Compile(ILoss, Optimizer, IEnumerable{string}?, float?)"/>, or null before.</summary>
     public ILoss? Loss { get; private set; }
 
-    /// <summary>The optimizer set by <see cref="Compile"/>, or null before.</summary>
+    /// <summary>The optimizer set by Compile, or null before.</summary>
     public Optimizer? Optimizer { get; private set; }
 
     /// <summary>When set, gradients are clipped to this global norm before each optimizer step.</summary>
     public float? ClipNorm { get; private set; }
 
+    /// <summary>The metrics set by Compile (<c>accuracy</c> or none), which <c>Fit</c> and <c>Evaluate</c> report besides the loss.</summary>
+    public IReadOnlyList<string> Metrics { get; private set; } = [];
+
     /// <summary>
-    /// Appends a layer. Layer names must be unique: they prefix the parameter names in saved weights.
+    /// Appends a built layer. Layer names must be unique: they prefix the parameter names in saved weights.
     /// An <see cref="Lstm"/> added first skips its input gradient (<see cref="Lstm.ComputeInputGradient"/>),
     /// which nothing in the model uses; set it back to true to read <c>dx</c> from <see cref="Backward"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">A layer with the same name is already in the model.</exception>
+    /// <exception cref="ArgumentException">A layer with the same name is already in the model, or the layer cannot take the previous layer's output.</exception>
     public void Add(ILayer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        foreach (ILayer existing in _layers)
+        CheckUniqueName(layer.Name, nameof(layer));
+        if (_entries.Count == 0)
         {
-            if (existing.Name == layer.Name)
+            _inputShape = EngineInputShape(layer);
+        }
+
+        _entries.Add(new Entry(null, layer, layer.Name));
+        try
+        {
+            Propagate();
+        }
+        catch
+        {
+            _entries.RemoveAt(_entries.Count - 1);
+            if (_entries.Count == 0)
             {
-                throw new ArgumentException(
-                    $"Sequential: a layer named '{layer.Name}' is already in the model; give the new one another name (e.g. name: \"{layer.Name}_1\").",
-                    nameof(layer));
+                _inputShape = null;
             }
-        }
 
-        if (_layers.Count == 0 && layer is Lstm first)
-        {
-            first.ComputeInputGradient = false; // nothing consumes the gradient of the model's input
+            throw;
         }
-
-        _layers.Add(layer);
-        _parameters.AddRange(layer.Parameters);
     }
 
-    /// <summary>Sets the loss, the optimizer and optional gradient clipping by global norm.</summary>
-    public void Compile(ILoss loss, Optimizer optimizer, float? clipNorm = null)
+    /// <summary>
+    /// Appends a layer described by <paramref name="config"/> (Keras's <c>model.add(LSTM(128, input_shape=(28, 28)))</c>).
+    /// It gets a unique name when it has none (<c>lstm</c>, <c>lstm_1</c>, ..., counted within this model) and is
+    /// built as soon as its input shape is known: at once when the first layer gave <see cref="LayerConfig.InputShape"/>,
+    /// otherwise by <see cref="Build"/> or the first call that sees data.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is taken, an InputShape disagrees with the previous layer's output, or the layer cannot take its input shape.</exception>
+    public void Add(LayerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string name = config.Name ?? UniqueName(config.BaseName);
+        CheckUniqueName(name, nameof(config));
+        config = config with { Name = name };
+        if (_entries.Count == 0)
+        {
+            if (config.InputShape is { } shape)
+            {
+                CheckInputShape(shape, name);
+                _inputShape = (int[])shape.Clone();
+            }
+        }
+        else if (config.InputShape is { } given && _entries[^1].OutputShape is { } previous && !given.AsSpan().SequenceEqual(previous))
+        {
+            throw new ArgumentException(
+                $"Sequential: layer '{name}' has InputShape {LayerConfig.FormatShape(given)} but the layer before it outputs {LayerConfig.FormatShape(previous)}; give InputShape on the first layer only.",
+                nameof(config));
+        }
+
+        _entries.Add(new Entry(config, null, name));
+        try
+        {
+            Propagate();
+        }
+        catch
+        {
+            _entries.RemoveAt(_entries.Count - 1);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds every layer not built yet for examples of shape <paramref name="inputShape"/> (without the batch axis,
+    /// e.g. <c>[28, 28]</c>) — Keras's <c>model.build((None, 28, 28))</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model already has another input shape, or a layer cannot take its input.</exception>
+    public void Build(params int[] inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        CheckInputShape(inputShape, "the model");
+        if (_inputShape is not null)
+        {
+            if (!ShapeMatches(inputShape, _inputShape))
+            {
+                throw new ArgumentException(
+                    $"Sequential: the model's input shape is {LayerConfig.FormatShape(_inputShape)}; it cannot be built for {LayerConfig.FormatShape(inputShape)}.", nameof(inputShape));
+            }
+
+            return;
+        }
+
+        _inputShape = (int[])inputShape.Clone();
+        Propagate();
+    }
+
+    /// <summary>Sets the loss, the optimizer, the metrics and optional gradient clipping by global norm.</summary>
+    /// <param name="loss">The loss object (see <see cref="Losses.Loss.FromName"/> for Keras's names).</param>
+    /// <param name="optimizer">The optimizer; its state is saved with the model.</param>
+    /// <param name="metrics">Metrics reported besides the loss: <c>accuracy</c> (or <c>acc</c>), or none.</param>
+    /// <param name="clipNorm">When set, the global gradient norm is clipped to it before each step.</param>
+    /// <exception cref="ArgumentException">An unknown metric, or accuracy with a loss that is not a classification loss.</exception>
+    public void Compile(ILoss loss, Optimizer optimizer, IEnumerable<string>? metrics = null, float? clipNorm = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -81,10 +200,41 @@ public sealed class Sequential : IEnumerable<ILayer>
             throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "Sequential.Compile: clipNorm must be a positive finite number (e.g. 5), or null for no clipping.");
         }
 
+        var list = new List<string>();
+        foreach (string m in metrics ?? [])
+        {
+            string name = m is "acc" ? "accuracy" : m;
+            if (name != "accuracy")
+            {
+                throw new ArgumentException($"Sequential.Compile: unknown metric '{m}'; the supported metric is \"accuracy\".", nameof(metrics));
+            }
+
+            if (!loss.IsClassification)
+            {
+                throw new ArgumentException($"Sequential.Compile: metric \"accuracy\" needs a classification loss, and {loss.Name} is not one; drop the metric.", nameof(metrics));
+            }
+
+            if (!list.Contains(name))
+            {
+                list.Add(name);
+            }
+        }
+
         Loss = loss;
         Optimizer = optimizer;
         ClipNorm = clipNorm;
+        Metrics = list;
     }
+
+    /// <summary>Compile with a loss given by its Keras name (<c>categorical_crossentropy</c>, <c>sparse_categorical_crossentropy</c>, <c>mse</c>), from probabilities as Keras's string losses are.</summary>
+    /// <exception cref="ArgumentException">The loss name is unknown.</exception>
+    public void Compile(string loss, Optimizer optimizer, IEnumerable<string>? metrics = null, float? clipNorm = null) =>
+        Compile(Losses.Loss.FromName(loss), optimizer, metrics, clipNorm);
+
+    /// <summary>Compile with the loss and the optimizer given by their Keras names (<c>model.compile(loss="mse", optimizer="adam")</c>; see <see cref="Optimizer.FromName"/>).</summary>
+    /// <exception cref="ArgumentException">A name is unknown.</exception>
+    public void Compile(string loss, string optimizer, IEnumerable<string>? metrics = null, float? clipNorm = null) =>
+        Compile(Losses.Loss.FromName(loss), Optimizers.Optimizer.FromName(optimizer), metrics, clipNorm);
 
     /// <summary>
     /// Runs every layer in order. <c>x</c>: the first layer's input (e.g. <c>[B, T, I]</c>) → the last
@@ -96,6 +246,7 @@ public sealed class Sequential : IEnumerable<ILayer>
     {
         ArgumentNullException.ThrowIfNull(x);
         RequireLayers();
+        EnsureBuilt(x);
         Tensor y = x;
         foreach (ILayer layer in _layers)
         {
@@ -131,7 +282,7 @@ public sealed class Sequential : IEnumerable<ILayer>
         optimizer.ZeroGrad(_parameters);
         Tensor predictions = Forward(x, training: true);
         float value = loss.Forward(predictions, y);
-        float accuracy = loss.IsClassification ? Accuracy.FromOneHot(predictions, y) : float.NaN;
+        float accuracy = loss.IsClassification ? Losses.Loss.Accuracy(loss, predictions, y) : float.NaN;
         Backward(loss.Gradient);
         float norm = ClipNorm is float max
             ? GradientClipping.ClipByGlobalNorm(_parameters, max)
@@ -161,7 +312,7 @@ public sealed class Sequential : IEnumerable<ILayer>
             lossSum += (double)loss.Forward(predictions, targets) * count;
             if (loss.IsClassification)
             {
-                hits += (double)Accuracy.FromOneHot(predictions, targets) * count;
+                hits += (double)Losses.Loss.Accuracy(loss, predictions, targets) * count;
             }
         }
 
@@ -246,9 +397,176 @@ public sealed class Sequential : IEnumerable<ILayer>
         }
     }
 
+    /// <summary>Builds the model for <c>x</c>'s example shape if needed, then checks that <c>x [B, …]</c> fits the input shape.</summary>
+    private void EnsureBuilt(Tensor x)
+    {
+        if (_inputShape is null)
+        {
+            if (IsBuilt)
+            {
+                return; // built layers added without a known input shape: each checks its own input
+            }
+
+            Build(x.Shape[1..].ToArray());
+        }
+
+        if (x.Rank != _inputShape!.Length + 1 || !ShapeMatches(x.Shape[1..], _inputShape))
+        {
+            throw new ArgumentException(
+                $"Sequential: x has shape {Tensor.FormatShape(x.Shape)}, but the model takes {LayerConfig.FormatShape(_inputShape)} (batch first); reshape the data (e.g. MNIST rows: [N, 28, 28]) or change the first layer's InputShape.",
+                nameof(x));
+        }
+    }
+
+    /// <summary>Whether <paramref name="shape"/> fits <paramref name="pattern"/> (−1 in the pattern takes any size).</summary>
+    private static bool ShapeMatches(ReadOnlySpan<int> shape, int[] pattern)
+    {
+        if (shape.Length != pattern.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (pattern[i] >= 0 && shape[i] != pattern[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void CheckInputShape(int[] shape, string what)
+    {
+        if (shape.Length == 0 || shape[^1] <= 0 || Array.Exists(shape, d => d == 0 || d < -1))
+        {
+            throw new ArgumentException(
+                $"Sequential: the input shape {LayerConfig.FormatShape(shape)} of {what} is not valid; give the size of each axis of one example, e.g. [28, 28] "
+                + "(−1, Keras's None, lets an axis other than the last take any size, e.g. [-1, 28] for sequences of any length).");
+        }
+    }
+
+    private void CheckUniqueName(string name, string argument)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name, argument);
+        if (_entries.Exists(e => e.Name == name))
+        {
+            throw new ArgumentException(
+                $"Sequential: a layer named '{name}' is already in the model; give the new one another name (e.g. name: \"{name}_1\").", argument);
+        }
+    }
+
+    /// <summary>Keras's automatic name: <c>stem</c>, then <c>stem_1</c>, <c>stem_2</c>, ... (per model).</summary>
+    private string UniqueName(string stem)
+    {
+        string name = stem;
+        for (int k = 1; _entries.Exists(e => e.Name == name); k++)
+        {
+            name = string.Create(CultureInfo.InvariantCulture, $"{stem}_{k}");
+        }
+
+        return name;
+    }
+
+    /// <summary>The example shape a built first layer implies (−1 where any size goes), or null when unknown.</summary>
+    private static int[]? EngineInputShape(ILayer layer) => layer switch
+    {
+        Lstm l => [-1, l.InputSize],
+        _ => null, // a Dense takes [F] or [T, F]: unknown until data arrives
+    };
+
+    /// <summary>The output shape of a built layer for <paramref name="input"/>; null when the layer's kind is not known here.</summary>
+    private static int[]? EngineOutputShape(ILayer layer, int[] input)
+    {
+        switch (layer)
+        {
+            case Lstm l:
+                if (input.Length != 2 || input[1] != l.InputSize)
+                {
+                    throw LayerConfig.ShapeError(l.Name, "Lstm", input, $"(None, steps, {l.InputSize})");
+                }
+
+                return l.ReturnSequences ? [input[0], l.HiddenSize] : [l.HiddenSize];
+            case Dense d:
+                if (input.Length is not (1 or 2) || input[^1] != d.InFeatures)
+                {
+                    throw LayerConfig.ShapeError(d.Name, "Dense", input, $"(None, {d.InFeatures}) or (None, steps, {d.InFeatures})");
+                }
+
+                int[] output = (int[])input.Clone();
+                output[^1] = d.OutFeatures;
+                return output;
+            case ActivationLayer.Chain c:
+                return EngineOutputShape(c.First, input);
+            case Softmax:
+                return (int[])input.Clone();
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Walks the layers from the input, building configs and computing output shapes as far as the shapes are known.</summary>
+    private void Propagate()
+    {
+        int[]? shape = _inputShape;
+        for (int k = 0; k < _entries.Count; k++)
+        {
+            Entry e = _entries[k];
+            if (shape is null)
+            {
+                e.OutputShape = null;
+                continue;
+            }
+
+            if (e.Layer is null)
+            {
+                LayerConfig config = e.Config!;
+                e.OutputShape = config.OutputShape(shape, e.Name);
+                e.Layer = config.Build(shape, e.Name, new Rng(_seed, (ulong)k + 1));
+            }
+            else
+            {
+                e.OutputShape = EngineOutputShape(e.Layer, shape);
+            }
+
+            shape = e.OutputShape;
+        }
+
+        _layers.Clear();
+        _parameters.Clear();
+        foreach (Entry e in _entries)
+        {
+            if (e.Layer is null)
+            {
+                break;
+            }
+
+            _layers.Add(e.Layer);
+            _parameters.AddRange(e.Layer.Parameters);
+        }
+
+        if (_layers.Count > 0 && _layers[0] is Lstm first)
+        {
+            first.ComputeInputGradient = false; // nothing consumes the gradient of the model's input
+        }
+    }
+
+    /// <summary>One layer as added: its config (null when added built), the engine layer once built, and the output shape once known.</summary>
+    private sealed class Entry(LayerConfig? config, ILayer? layer, string name)
+    {
+        public LayerConfig? Config { get; } = config;
+
+        public ILayer? Layer { get; set; } = layer;
+
+        public string Name { get; } = name;
+
+        public int[]? OutputShape { get; set; }
+    }
+
     private void RequireLayers()
     {
-        if (_layers.Count == 0)
+        if (_entries.Count == 0)
         {
             throw new InvalidOperationException("Sequential: the model has no layers; Add at least one.");
         }

@@ -90,6 +90,22 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => _states.Clear();
 
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, float[]>> GetSlots(Parameter parameter) =>
+        _states.TryGetValue(parameter, out State? s) ? [new("exp_avg", s.M), new("exp_avg_sq", s.V)] : [];
+
+    /// <inheritdoc/>
+    protected override long? GetStep(Parameter parameter) => _states.TryGetValue(parameter, out State? s) ? s.Step : null;
+
+    /// <inheritdoc/>
+    protected override void SetSlots(Parameter parameter, IReadOnlyDictionary<string, float[]> slots, long step)
+    {
+        var state = new State(parameter.Value.Length) { Step = step };
+        slots.GetValueOrDefault("exp_avg")?.CopyTo(state.M, 0);
+        slots.GetValueOrDefault("exp_avg_sq")?.CopyTo(state.V, 0);
+        _states[parameter] = state;
+    }
+
     /// <summary>The float32 constants of one step.</summary>
     internal readonly record struct Coefficients(
         float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float StepSize, float Bias2Sqrt, float Epsilon);

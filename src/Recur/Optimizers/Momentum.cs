@@ -84,6 +84,19 @@ public sealed class Momentum : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => _buffers.Clear();
 
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, float[]>> GetSlots(Parameter parameter) =>
+        _buffers.TryGetValue(parameter, out float[]? b) ? [new("momentum_buffer", b)] : [];
+
+    /// <inheritdoc/>
+    protected override void SetSlots(Parameter parameter, IReadOnlyDictionary<string, float[]> slots, long step)
+    {
+        if (slots.TryGetValue("momentum_buffer", out float[]? b))
+        {
+            _buffers[parameter] = b;
+        }
+    }
+
     /// <summary>buf ← μ·buf + g.</summary>
     private static void ScaleAdd(Span<float> buf, float mu, ReadOnlySpan<float> g)
     {

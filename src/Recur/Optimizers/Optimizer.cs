@@ -50,8 +50,90 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// The optimizer Keras names <paramref name="name"/>, with Keras's defaults: <c>adam</c> (lr 0.001, β1 0.9,
+    /// β2 0.999, ε 1e-7) or <c>sgd</c> (lr 0.01). Construct <see cref="RmsProp"/> and <see cref="Momentum"/>
+    /// directly: their update differs from Keras's in details their docs describe.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not one of these.</exception>
+    public static Optimizer FromName(string name) => name switch
+    {
+        "adam" => new Adam(0.001, 0.9, 0.999, 1e-7),
+        "sgd" => new Sgd(0.01),
+        _ => throw new ArgumentException(
+            $"Unknown optimizer name '{name}'; use \"adam\" or \"sgd\", or pass an optimizer object (new Adam(0.001), new RmsProp(...), new Momentum(...)).", nameof(name)),
+    };
+
     /// <summary>The number of completed <see cref="Step"/> calls.</summary>
     public long Iterations { get; private set; }
+
+    /// <summary>
+    /// A copy of the optimizer's state for the given parameters, keyed by their names: every per-parameter buffer as
+    /// <c>name.slot</c> (PyTorch's slot names: <c>exp_avg</c>, <c>exp_avg_sq</c>, <c>momentum_buffer</c>,
+    /// <c>square_avg</c>, <c>grad_avg</c>), each parameter's own step count where the optimizer keeps one, the
+    /// learning rate and <see cref="Iterations"/>. <see cref="ImportState"/> on a new optimizer of the same kind and
+    /// settings makes its next steps identical to this one's.
+    /// </summary>
+    /// <param name="parameters">The parameters by stable name (e.g. <c>lstm.weight_ih</c>).</param>
+    public OptimizerState ExportState(IEnumerable<KeyValuePair<string, Parameter>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var slots = new SortedDictionary<string, float[]>(StringComparer.Ordinal);
+        var steps = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, p) in parameters)
+        {
+            foreach (var (slot, values) in GetSlots(p))
+            {
+                slots.Add($"{name}.{slot}", (float[])values.Clone());
+            }
+
+            if (GetStep(p) is long step)
+            {
+                steps.Add(name, step);
+            }
+        }
+
+        return new OptimizerState(GetType().Name, LearningRate, Iterations, slots, steps);
+    }
+
+    /// <summary>Replaces the optimizer's state by <paramref name="state"/> (from <see cref="ExportState"/>), for the parameters named as there.</summary>
+    /// <exception cref="ArgumentException">The state is of another optimizer kind, or a buffer's length does not match its parameter.</exception>
+    public void ImportState(OptimizerState state, IEnumerable<KeyValuePair<string, Parameter>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (state.Optimizer != GetType().Name)
+        {
+            throw new ArgumentException($"The saved optimizer state is of {state.Optimizer}, not {GetType().Name}; compile with the same optimizer to resume.", nameof(state));
+        }
+
+        ResetState();
+        foreach (var (name, p) in parameters)
+        {
+            var slots = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            string prefix = name + ".";
+            foreach (var (key, values) in state.Slots)
+            {
+                if (key.StartsWith(prefix, StringComparison.Ordinal) && !key.AsSpan(prefix.Length).Contains('.'))
+                {
+                    if (values.Length != p.Value.Length)
+                    {
+                        throw new ArgumentException($"The saved optimizer buffer '{key}' has {values.Length} values but parameter '{name}' has {p.Value.Length}.", nameof(state));
+                    }
+
+                    slots[key[prefix.Length..]] = (float[])values.Clone();
+                }
+            }
+
+            if (slots.Count > 0 || state.Steps.ContainsKey(name))
+            {
+                SetSlots(p, slots, state.Steps.GetValueOrDefault(name));
+            }
+        }
+
+        LearningRate = state.LearningRate;
+        Iterations = state.Iterations;
+    }
 
     /// <summary>
     /// Updates every trainable parameter in <paramref name="parameters"/> from its gradient,
@@ -110,6 +192,17 @@ public abstract class Optimizer
 
     /// <summary>Drops all per-parameter state (called by <see cref="Reset"/>).</summary>
     protected abstract void ResetState();
+
+    /// <summary>The live per-parameter buffers of <paramref name="parameter"/> by slot name; none when it has no state (the default: a stateless optimizer).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, float[]>> GetSlots(Parameter parameter) => [];
+
+    /// <summary>The parameter's own step count, for optimizers that keep one; null otherwise.</summary>
+    protected virtual long? GetStep(Parameter parameter) => null;
+
+    /// <summary>Creates <paramref name="parameter"/>'s state from saved buffers (already copied) and step count. The default ignores them.</summary>
+    protected virtual void SetSlots(Parameter parameter, IReadOnlyDictionary<string, float[]> slots, long step)
+    {
+    }
 
     /// <summary>Throws unless <paramref name="value"/> is in [0, 1).</summary>
     private protected static double CheckUnitInterval(double value, string name)

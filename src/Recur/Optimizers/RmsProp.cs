@@ -85,6 +85,38 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => _states.Clear();
 
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, float[]>> GetSlots(Parameter parameter)
+    {
+        if (!_states.TryGetValue(parameter, out State? s))
+        {
+            return [];
+        }
+
+        var slots = new List<KeyValuePair<string, float[]>> { new("square_avg", s.SquareAverage) };
+        if (Centered)
+        {
+            slots.Add(new("grad_avg", s.GradAverage));
+        }
+
+        if (Momentum > 0.0)
+        {
+            slots.Add(new("momentum_buffer", s.Buffer));
+        }
+
+        return slots;
+    }
+
+    /// <inheritdoc/>
+    protected override void SetSlots(Parameter parameter, IReadOnlyDictionary<string, float[]> slots, long step)
+    {
+        int length = parameter.Value.Length;
+        _states[parameter] = new State(
+            slots.GetValueOrDefault("square_avg") ?? new float[length],
+            Centered ? slots.GetValueOrDefault("grad_avg") ?? new float[length] : [],
+            Momentum > 0.0 ? slots.GetValueOrDefault("momentum_buffer") ?? new float[length] : []);
+    }
+
     private readonly record struct Coefficients(float Alpha, float OneMinusAlpha, float Epsilon, float LearningRate, float Momentum);
 
     /// <summary>
