@@ -248,6 +248,7 @@ public class GemmTests
     public void RepeatedCallAllocatesNothing(string pathName)
     {
         GemmPath path = Enum.Parse<GemmPath>(pathName);
+        using var single = new SingleThread();
         // Large enough to use several row, depth and column blocks of every path, in place and packed.
         var (mr, nr, _, kc, nc) = Gemm.BlockSizes(path);
         int m = (2 * mr) + 3, n = nc + nr + 1, k = kc + 1;

@@ -85,6 +85,7 @@ public class TrainingFixtureTests(ITestOutputHelper output)
 
         void Step() => model.TrainStep(x, labels, adam, clipNorm: 5f);
 
+        using var single = new SingleThread();
         Step();
         long before = GC.GetAllocatedBytesForCurrentThread();
         Step();

@@ -174,7 +174,7 @@ public class MnistFilesTests(ITestOutputHelper output)
         ServeSlice(server, "good");
 
         var clock = Stopwatch.StartNew();
-        new MnistFiles(Options(cache, stalling.Folder("stall"), server.Folder("good")) with { DownloadTimeout = TimeSpan.FromMilliseconds(300) }).Ensure();
+        new MnistFiles(Options(cache, stalling.Folder("stall"), server.Folder("good")) with { DownloadTimeout = TimeSpan.FromSeconds(2) }).Ensure();
         clock.Stop();
 
         AssertHoldsVerifiedSlice(Path.Combine(cache.Path, "mnist"), [.. MnistFiles.FileNames]);
