@@ -1,4 +1,4 @@
-namespace Recur.Tests.Data;
+namespace Recur.Tests;
 
 /// <summary>A fresh directory under the system temporary directory, deleted on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
