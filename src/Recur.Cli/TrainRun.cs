@@ -67,36 +67,36 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         {
             ProgressReporter.Run(output, total, batch, progress =>
             {
-            for (step = 1; step <= total; step++)
-            {
-                model.Optimizer!.LearningRate = settings.LearningRateAt(step);
-                data.Train.NextBatch(images, labels, classes);
-                BatchResult r = model.TrainOnBatch(layout.Apply(images), labels);
-                bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
-                bool validate = step % validationStep == 0 || step == total;
-                if (validate)
+                for (step = 1; step <= total; step++)
                 {
-                    lastValidation = model.Evaluate(validationX, data.Validation.OneHotLabels).Accuracy;
-                }
+                    model.Optimizer!.LearningRate = settings.LearningRateAt(step);
+                    data.Train.NextBatch(images, labels, classes);
+                    BatchResult r = model.TrainOnBatch(layout.Apply(images), labels);
+                    bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
+                    bool validate = step % validationStep == 0 || step == total;
+                    if (validate)
+                    {
+                        lastValidation = model.Evaluate(validationX, data.Validation.OneHotLabels).Accuracy;
+                    }
 
-                if (display || validate)
-                {
-                    run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? lastValidation : double.NaN));
-                }
+                    if (display || validate)
+                    {
+                        run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? lastValidation : double.NaN));
+                    }
 
-                if (display)
-                {
-                    progress.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
-                        + (validate ? string.Create(Inv, $", Validation Accuracy= {lastValidation:F4}") : ""));
-                }
+                    if (display)
+                    {
+                        progress.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
+                            + (validate ? string.Create(Inv, $", Validation Accuracy= {lastValidation:F4}") : ""));
+                    }
 
-                if (validate)
-                {
-                    run.Save(model, step);
-                }
+                    if (validate)
+                    {
+                        run.Save(model, step);
+                    }
 
-                progress.Advance(step);
-            }
+                    progress.Advance(step);
+                }
             });
         }
         catch (DivergenceException e)
