@@ -34,7 +34,7 @@ namespace Recur.Layers;
 /// <c>Forward(training: false)</c> keeps one step of state instead of all, and cannot be followed by
 /// <see cref="Backward(Tensor)"/>.</para>
 /// </remarks>
-public sealed partial class Lstm : ILayer
+public sealed partial class Lstm : IRecurrentLayer
 {
     private readonly Parameter[] _parameters;
 

@@ -91,7 +91,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>
 
     /// <summary>
     /// Appends a built layer. Layer names must be unique: they prefix the parameter names in saved weights.
-    /// An <see cref="Lstm"/> added first skips its input gradient (<see cref="Lstm.ComputeInputGradient"/>),
+    /// A recurrent layer (<see cref="IRecurrentLayer"/>) added first skips its input gradient (<see cref="IRecurrentLayer.ComputeInputGradient"/>),
     /// which nothing in the model uses; set it back to true to read <c>dx</c> from <see cref="Backward"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A layer with the same name is already in the model, or the layer cannot take the previous layer's output.</exception>
@@ -472,7 +472,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     /// <summary>The example shape a built first layer implies (−1 where any size goes), or null when unknown.</summary>
     private static int[]? EngineInputShape(ILayer layer) => layer switch
     {
-        Lstm l => [-1, l.InputSize],
+        IRecurrentLayer l => [-1, l.InputSize],
         _ => null, // a Dense takes [F] or [T, F]: unknown until data arrives
     };
 
@@ -481,13 +481,13 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     {
         switch (layer)
         {
-            case Lstm l:
+            case IRecurrentLayer l:
                 if (input.Length != 2 || input[1] != l.InputSize)
                 {
-                    throw LayerConfig.ShapeError(l.Name, "Lstm", input, $"(None, steps, {l.InputSize})");
+                    throw LayerConfig.ShapeError(l.Name, l.GetType().Name, input, $"(None, steps, {l.InputSize})");
                 }
 
-                return l.ReturnSequences ? [input[0], l.HiddenSize] : [l.HiddenSize];
+                return l.ReturnSequences ? [input[0], l.OutputSize] : [l.OutputSize];
             case Dense d:
                 if (input.Length is not (1 or 2) || input[^1] != d.InFeatures)
                 {
@@ -546,7 +546,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>
             _parameters.AddRange(e.Layer.Parameters);
         }
 
-        if (_layers.Count > 0 && _layers[0] is Lstm first)
+        if (_layers.Count > 0 && _layers[0] is IRecurrentLayer first)
         {
             first.ComputeInputGradient = false; // nothing consumes the gradient of the model's input
         }
