@@ -21,6 +21,8 @@ namespace Recur.Models;
 [JsonDerivedType(typeof(LstmLayer), "LSTM")]
 [JsonDerivedType(typeof(DenseLayer), "Dense")]
 [JsonDerivedType(typeof(ActivationLayer), "Activation")]
+[JsonDerivedType(typeof(DropoutLayer), "Dropout")]
+[JsonDerivedType(typeof(BidirectionalLayer), "Bidirectional")]
 public abstract record LayerConfig
 {
     /// <summary>The layer name; null to have <see cref="Sequential"/> assign Keras's (<c>lstm</c>, <c>lstm_1</c>, <c>dense</c>, ...).</summary>

@@ -41,6 +41,7 @@ public static class ModelFile
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         AllowOutOfOrderMetadataProperties = true,
         RespectNullableAnnotations = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) }, // reads numbers too
     };
 
     /// <summary>Writes <paramref name="model"/>'s configuration and weights into <paramref name="directory"/>.</summary>
@@ -66,9 +67,9 @@ public static class ModelFile
         {
             ILayer layer = model.Layers[k];
             layers.Add(configs[k] is { } c ? JsonSerializer.SerializeToNode(c, ConfigJson) : LayerConfig(layer));
-            foreach (Parameter p in layer.Parameters)
+            foreach (var (name, p) in NamedParameters(layer))
             {
-                weights.Add($"{layer.Name}.{p.Name}", p.Value);
+                weights.Add(name, p.Value);
             }
         }
 
@@ -171,9 +172,8 @@ public static class ModelFile
         int used = 0;
         foreach (ILayer layer in model.Layers)
         {
-            foreach (Parameter p in layer.Parameters)
+            foreach (var (name, p) in NamedParameters(layer))
             {
-                string name = $"{layer.Name}.{p.Name}";
                 if (!weights.TryGetValue(name, out Tensor? value))
                 {
                     throw new InvalidDataException($"{weightsPath} has no tensor '{name}', which {ConfigFileName} needs; the two files do not belong together.");
@@ -250,7 +250,14 @@ public static class ModelFile
     }
 
     private static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
-        model.Layers.SelectMany(l => l.Parameters.Select(p => new KeyValuePair<string, Parameter>($"{l.Name}.{p.Name}", p)));
+        model.Layers.SelectMany(l => NamedParameters(l).Select(e => new KeyValuePair<string, Parameter>(e.Name, e.Parameter)));
+
+    /// <summary>
+    /// The checkpoint names of a layer's parameters: <c>{layer}.{parameter}</c>, and for a <see cref="Bidirectional"/>
+    /// <c>{layer}.{direction}.{parameter}</c> (<c>bidirectional.forward_lstm.weight_ih</c>).
+    /// </summary>
+    internal static IEnumerable<(string Name, Parameter Parameter)> NamedParameters(ILayer layer) =>
+        layer.Parameters.Select(p => ($"{layer.Name}.{(layer is Bidirectional b ? b.ParameterName(p) : p.Name)}", p));
 
     private static byte[] Serialize(IReadOnlyDictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
     {
@@ -376,7 +383,21 @@ public static class ModelFile
             ["forget_bias"] = l.ForgetBias,
             ["return_sequences"] = l.ReturnSequences,
         },
-        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense and Lstm, or LayerConfigs."),
+        Dropout d => new JsonObject
+        {
+            ["type"] = "Dropout",
+            ["name"] = d.Name,
+            ["rate"] = d.Rate,
+        },
+        Bidirectional b => new JsonObject
+        {
+            ["type"] = "Bidirectional",
+            ["name"] = b.Name,
+            ["merge"] = b.Merge == BidirectionalMerge.Sum ? "sum" : "concat",
+            ["forward"] = LayerConfig(b.ForwardLayer),
+            ["backward"] = LayerConfig(b.BackwardLayer),
+        },
+        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense, Lstm, Dropout and Bidirectional, or LayerConfigs."),
     };
 
     private static ILayer CreateLayer(JsonObject c)
@@ -388,8 +409,25 @@ public static class ModelFile
             "Dense" => new Dense(Get<int>(c, "in_features"), Get<int>(c, "out_features"), Get<bool>(c, "use_bias"), name: name),
             "Lstm" => new Lstm(
                 Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<float>(c, "forget_bias"), Get<bool>(c, "return_sequences"), name: name),
-            _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm); the model was written by a newer Recur."),
+            "Dropout" => new Dropout(Get<float>(c, "rate"), name: name),
+            "Bidirectional" => new Bidirectional(
+                Recurrent(c, "forward"), Recurrent(c, "backward"),
+                Get<string>(c, "merge") switch
+                {
+                    "sum" => BidirectionalMerge.Sum,
+                    "concat" => BidirectionalMerge.Concat,
+                    string m => throw new InvalidDataException($"{ConfigFileName}: Bidirectional '{name}' has merge '{m}'; known: concat, sum."),
+                },
+                name),
+            _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm, Dropout, Bidirectional); the model was written by a newer Recur."),
         };
+    }
+
+    private static IRecurrentLayer Recurrent(JsonObject bidirectional, string key)
+    {
+        JsonObject c = bidirectional[key] as JsonObject ?? throw new InvalidDataException($"{ConfigFileName}: a Bidirectional layer has no \"{key}\" layer.");
+        return CreateLayer(c) as IRecurrentLayer
+            ?? throw new InvalidDataException($"{ConfigFileName}: a Bidirectional layer's {key} layer is a '{Get<string>(c, "type")}', which is not recurrent.");
     }
 
     private static T Get<T>(JsonObject c, string key)

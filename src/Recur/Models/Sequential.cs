@@ -499,7 +499,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>
                 return output;
             case ActivationLayer.Chain c:
                 return EngineOutputShape(c.First, input);
-            case Softmax:
+            case Softmax or Dropout:
                 return (int[])input.Clone();
             default:
                 return null;
@@ -527,7 +527,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>
             }
             else
             {
-                e.OutputShape = EngineOutputShape(e.Layer, shape);
+                e.OutputShape = e.Config is { } built ? built.OutputShape(shape, e.Name) : EngineOutputShape(e.Layer, shape);
             }
 
             shape = e.OutputShape;
