@@ -18,8 +18,13 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "rows",
         };
         sequence.AcceptOnlyFromAmong("rows", "pixels", "permuted-pixels");
-        var hidden = new Option<int>("--hidden") { Description = "LSTM units.", DefaultValueFactory = _ => 128 };
-        var forgetBias = new Option<float>("--forget-bias") { Description = "Added to the forget gate (TensorFlow's BasicLSTMCell).", DefaultValueFactory = _ => 1f };
+        var modelKind = new Option<string>("--model") { Description = "The recurrent layer: lstm (TensorFlow's BasicLSTMCell), gru (PyTorch's GRU) or rnn (a simple tanh RNN).", DefaultValueFactory = _ => "lstm" };
+        modelKind.AcceptOnlyFromAmong(TrainRun.RecurrentKinds);
+        var layers = new Option<int>("--layers") { Description = "Recurrent layers stacked; each but the last passes its whole sequence to the next.", DefaultValueFactory = _ => 1 };
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Read each sequence both ways in every recurrent layer and concatenate the two outputs (2 × --hidden features)." };
+        var dropout = new Option<float>("--dropout") { Description = "Dropout rate after every recurrent layer (between stacked layers and before the output layer), in training only.", DefaultValueFactory = _ => 0f };
+        var hidden = new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 };
+        var forgetBias = new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f };
         var projection = new Option<bool>("--input-projection") { Description = "A Dense layer (random-normal weights, 0.1 biases) on every step before the LSTM, as in the static_rnn tutorial." };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (GradientDescent).", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("adam", "sgd");
@@ -41,9 +46,9 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "Run directory for metrics.csv, accuracy.svg and the model [default: runs/<timestamp>]." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads [default: all cores]." };
 
-        var command = new Command("train", "Train an LSTM to classify MNIST digits read as sequences (the TensorFlow RNN tutorial).")
+        var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial).")
         {
-            dataset, sequence, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
+            dataset, sequence, modelKind, layers, bidirectional, dropout, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, threads,
         };
 
@@ -59,6 +64,10 @@ internal static class TrainCommand
                     "permuted-pixels" => SequenceView.PermutedPixels,
                     _ => SequenceView.Rows,
                 },
+                Model = parse.GetValue(modelKind)!,
+                Layers = parse.GetValue(layers),
+                Bidirectional = parse.GetValue(bidirectional),
+                Dropout = parse.GetValue(dropout),
                 Hidden = parse.GetValue(hidden),
                 ForgetBias = parse.GetValue(forgetBias),
                 InputProjection = parse.GetValue(projection),

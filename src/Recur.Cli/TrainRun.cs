@@ -131,22 +131,53 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         return ExitCodes.Ok;
     }
 
-    /// <summary>The tutorial model: [Dense projection →] Lstm → Dense(10).</summary>
+    /// <summary>The values of <c>--model</c>.</summary>
+    internal static readonly string[] RecurrentKinds = ["lstm"];
+
+    /// <summary>
+    /// The tutorial model, [Dense projection →] Lstm → Dense(10), generalised: <c>--layers</c> recurrent layers of
+    /// <c>--model</c>'s kind, each wrapped in a <see cref="Bidirectional"/> with <c>--bidirectional</c> and followed by a
+    /// <see cref="Dropout"/> with <c>--dropout</c>. With the defaults the weights are drawn exactly as the tutorial model's.
+    /// </summary>
     internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout)
     {
         var rng = new Rng(settings.Seed);
         var model = new Sequential();
-        int lstmInput = layout.Features;
+        int input = layout.Features;
         if (settings.InputProjection)
         {
             model.Add(new Dense(layout.Features, settings.Hidden, weightInitializer: new RandomNormal(), biasInitializer: new Constant(0.1f), rng: rng, name: "projection"));
-            lstmInput = settings.Hidden;
+            input = settings.Hidden;
         }
 
-        model.Add(new Lstm(lstmInput, settings.Hidden, settings.ForgetBias, rng: rng));
-        model.Add(new Dense(settings.Hidden, 10, rng: rng));
+        for (int k = 0; k < settings.Layers; k++)
+        {
+            bool sequences = k < settings.Layers - 1;
+            string suffix = k == 0 ? "" : string.Create(Inv, $"_{k}");
+            IRecurrentLayer layer = settings.Bidirectional
+                ? new Bidirectional(
+                    Recurrent(settings, input, sequences, rng, "forward_" + settings.Model),
+                    Recurrent(settings, input, sequences, rng, "backward_" + settings.Model),
+                    name: "bidirectional" + suffix)
+                : Recurrent(settings, input, sequences, rng, settings.Model + suffix);
+            model.Add(layer);
+            input = layer.OutputSize;
+            if (settings.Dropout > 0)
+            {
+                model.Add(new Dropout(settings.Dropout, rng.Fork(), "dropout" + suffix));
+            }
+        }
+
+        model.Add(new Dense(input, 10, rng: rng));
         return model;
     }
+
+    /// <summary>One recurrent layer of <c>--model</c>'s kind.</summary>
+    private static IRecurrentLayer Recurrent(TrainSettings settings, int input, bool returnSequences, Rng rng, string name) => settings.Model switch
+    {
+        "lstm" => new Lstm(input, settings.Hidden, settings.ForgetBias, returnSequences, rng: rng, name: name),
+        _ => throw new ArgumentException($"recur train: unknown --model '{settings.Model}'; use {string.Join(", ", RecurrentKinds)}."),
+    };
 
     /// <summary>What evaluate and predict need to feed images to the saved model.</summary>
     internal static Dictionary<string, string> ModelMetadata(TrainSettings settings, SequenceLayout layout) => new()
@@ -168,19 +199,14 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         _ => "rows",
     };
 
-    private static string Describe(Sequential model)
-    {
-        var parts = new List<string>();
-        foreach (ILayer layer in model.Layers)
-        {
-            parts.Add(layer switch
-            {
-                Lstm l => $"LSTM({l.HiddenSize})",
-                Dense d => $"Dense({d.OutFeatures})",
-                _ => layer.Name,
-            });
-        }
+    private static string Describe(Sequential model) => string.Join(" → ", model.Layers.Select(Describe));
 
-        return string.Join(" → ", parts);
-    }
+    private static string Describe(ILayer layer) => layer switch
+    {
+        Lstm l => $"LSTM({l.HiddenSize})",
+        Bidirectional b => $"Bidirectional({Describe(b.ForwardLayer)})",
+        Dropout d => string.Create(Inv, $"Dropout({d.Rate})"),
+        Dense d => $"Dense({d.OutFeatures})",
+        _ => layer.Name,
+    };
 }

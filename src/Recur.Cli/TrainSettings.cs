@@ -10,6 +10,10 @@ internal sealed record TrainSettings
 
     public MnistVariant Dataset { get; init; }
     public SequenceView Sequence { get; init; }
+    public string Model { get; init; } = "lstm";
+    public int Layers { get; init; } = 1;
+    public bool Bidirectional { get; init; }
+    public float Dropout { get; init; }
     public int Hidden { get; init; } = 128;
     public float ForgetBias { get; init; } = 1f;
     public bool InputProjection { get; init; }
@@ -55,6 +59,8 @@ internal sealed record TrainSettings
     public string? Validate()
     {
         if (Hidden < 1) return $"--hidden must be at least 1; got {Hidden}.";
+        if (Layers < 1) return $"--layers must be at least 1; got {Layers}.";
+        if (!(Dropout >= 0 && Dropout < 1)) return $"--dropout is the fraction of activations dropped in training and must be at least 0 and below 1; got {Dropout}.";
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) return $"--lr must be a positive number; got {LearningRate}.";
         if (BatchSize < 1) return $"--batch-size must be at least 1; got {BatchSize}.";
         if (Steps is not null && Epochs is not null) return "give either --steps or --epochs, not both.";

@@ -30,6 +30,9 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     [InlineData(new[] { "train", "--batch-size", "many" }, "many")]
     [InlineData(new[] { "predict", "--input", "x.pgm" }, "--model")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    [InlineData(new[] { "train", "--model", "transformer" }, "transformer")]
+    [InlineData(new[] { "train", "--layers", "0" }, "--layers must be at least 1")]
+    [InlineData(new[] { "train", "--dropout", "1" }, "--dropout is the fraction")]
     public void BadUsageIsOneLineAndExitCodeTwo(string[] args, string expected)
     {
         var (code, output, error) = Run(args);
@@ -141,6 +144,41 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         }
 
         Assert.True(correct >= 7, $"{correct} of the first 8 test digits (7 2 1 0 4 1 4 9) right:\n{predicted}");
+    }
+
+    [Fact]
+    public void TrainsAStackedBidirectionalModelWithDropoutAndEvaluatesIt()
+    {
+        string run = Path.Combine(_dir, "stacked");
+        var settings = new TrainSettings
+        {
+            Layers = 2,
+            Bidirectional = true,
+            Dropout = 0.2f,
+            Hidden = 16,
+            Steps = 60,
+            BatchSize = 32,
+            DisplayStep = 30,
+            LearningRate = 0.005,
+            OutputDirectory = run,
+            DataOptions = MnistSlice.Options(validationSize: 300),
+        };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.True(new TrainRun(settings, output, error).Run() == 0, error.ToString());
+        log.WriteLine(output.ToString());
+        Assert.Contains(
+            "Training Bidirectional(LSTM(16)) → Dropout(0.2) → Bidirectional(LSTM(16)) → Dropout(0.2) → Dense(10) on mnist 28×28 rows",
+            output.ToString());
+
+        var (model, metadata) = ModelFile.Load(run);
+        Assert.Equal(5, model.Layers.Count);
+        var second = Assert.IsType<Recur.Layers.Bidirectional>(model.Layers[2]);
+        Assert.Equal(32, second.InputSize);
+        Assert.False(second.ReturnSequences);
+        var evaluation = new StringWriter();
+        Assert.Equal(0, EvaluateCommand.Run(run, MnistSlice.Options(validationSize: 300), evaluation, new StringWriter()));
+        Assert.StartsWith("Test accuracy: " + metadata["test_accuracy"][..3], evaluation.ToString());
     }
 
     [Fact]
