@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The PyTorch peer of `recur bench`: the same shapes, the same fields.
 
-Each shape trains (or, for rows-infer, runs inference with) torch.nn.LSTM -> Linear(H, 10) on
+Each shape trains (or, for rows-infer, runs inference with) torch.nn.LSTM (or GRU, or a
+bidirectional LSTM whose last output is [forward at T-1, backward at 0], as Keras's) -> Linear on
 synthetic random data of the right shape, with Adam and cross-entropy, exactly as `recur bench`
 does, and prints samples/s, ms per batch, GFLOP/s and peak RSS. Every shape runs in a fresh
 child process so its peak RSS is its own.
@@ -14,9 +15,9 @@ next to OpenBLAS's own, and by default the OpenMP threads spin after each parall
 OpenBLAS needs (2-4 times slower on 2 cores). bench/compare.sh runs both ways.
 
 GFLOP/s counts the matrix products only (2 FLOPs per multiply-add), the same formula as
-`recur bench` (see bench/README.md):
-    training:  2*T*B*4H*(2I + 3H) + 6*B*H*C   per batch
-    inference: 2*T*B*4H*(I + H)   + 2*B*H*C   per batch
+`recur bench` (see bench/README.md), with G gates (LSTM 4, GRU 3) and D directions (1 or 2):
+    training:  D*2*T*B*GH*(2I + 3H) + 6*B*DH*C   per batch
+    inference: D*2*T*B*GH*(I + H)   + 2*B*DH*C   per batch
 """
 import argparse
 import json
@@ -25,21 +26,24 @@ import subprocess
 import sys
 import time
 
-# name: (mode, batch, steps, input, hidden)
+# name: (mode, batch, steps, input, hidden[, cell, bidirectional])
 SHAPES = {
     "rows": ("train", 128, 28, 28, 128),
     "rows-infer": ("infer", 1000, 28, 28, 128),
     "pixels": ("train", 128, 784, 1, 128),
     "wide": ("train", 256, 28, 28, 512),
+    "bi-rows": ("train", 128, 28, 28, 128, "lstm", True),
 }
 CLASSES = 10
 DATA_BATCHES = 4  # distinct synthetic batches, cycled
 
 
-def flops_per_batch(mode, b, t, i, h, c=CLASSES):
+def flops_per_batch(mode, b, t, i, h, cell="lstm", bidirectional=False, c=CLASSES):
+    g = 3 if cell == "gru" else 4
+    d = 2 if bidirectional else 1
     if mode == "train":
-        return 2 * t * b * 4 * h * (2 * i + 3 * h) + 6 * b * h * c
-    return 2 * t * b * 4 * h * (i + h) + 2 * b * h * c
+        return d * 2 * t * b * g * h * (2 * i + 3 * h) + 6 * b * d * h * c
+    return d * 2 * t * b * g * h * (i + h) + 2 * b * d * h * c
 
 
 def peak_rss_mib():
@@ -55,10 +59,15 @@ def run_shape(name, batches, warmup, threads, seed):
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    mode, b, t, i, h = SHAPES[name]
-    lstm = torch.nn.LSTM(i, h, batch_first=True)
-    dense = torch.nn.Linear(h, CLASSES)
+    mode, b, t, i, h, cell, bidirectional = (SHAPES[name] + ("lstm", False))[:7]
+    rnn_class = torch.nn.GRU if cell == "gru" else torch.nn.LSTM
+    lstm = rnn_class(i, h, batch_first=True, bidirectional=bidirectional)
+    dense = torch.nn.Linear(2 * h if bidirectional else h, CLASSES)
     params = list(lstm.parameters()) + list(dense.parameters())
+
+    def last(out):
+        # Keras's last output of a bidirectional layer: forward after the whole sequence, backward after it too (step 0).
+        return torch.cat([out[:, -1, :h], out[:, 0, h:]], dim=1) if bidirectional else out[:, -1, :]
     xs = [torch.randn(b, t, i) for _ in range(DATA_BATCHES)]
     ys = [torch.randint(0, CLASSES, (b,)) for _ in range(DATA_BATCHES)]
 
@@ -69,14 +78,14 @@ def run_shape(name, batches, warmup, threads, seed):
         def step(k):
             opt.zero_grad()
             out, _ = lstm(xs[k % DATA_BATCHES])
-            loss = loss_fn(dense(out[:, -1, :]), ys[k % DATA_BATCHES])
+            loss = loss_fn(dense(last(out)), ys[k % DATA_BATCHES])
             loss.backward()
             opt.step()
     else:
         def step(k):
             with torch.no_grad():
                 out, _ = lstm(xs[k % DATA_BATCHES])
-                dense(out[:, -1, :])
+                dense(last(out))
 
     for k in range(warmup):
         step(k)
@@ -95,7 +104,7 @@ def run_shape(name, batches, warmup, threads, seed):
         "threads": threads,
         "samples_per_s": b * batches / elapsed,
         "ms_per_batch": 1000.0 * elapsed / batches,
-        "gflops": flops_per_batch(mode, b, t, i, h) * batches / elapsed / 1e9,
+        "gflops": flops_per_batch(mode, b, t, i, h, cell, bidirectional) * batches / elapsed / 1e9,
         "peak_rss_mib": peak_rss_mib(),
     }
 

@@ -22,9 +22,12 @@ internal static class BenchRunner
     {
         var rng = new Rng(seed);
         // The input is data, so no gradient flows into it (as in the PyTorch peer, whose input does not require one).
-        var lstm = new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng) { ComputeInputGradient = false };
-        var dense = new Dense(shape.Hidden, BenchShape.Classes, rng: rng);
-        Parameter[] parameters = [.. lstm.Parameters, .. dense.Parameters];
+        IRecurrentLayer recurrent = shape.Bidirectional
+            ? new Bidirectional(Recurrent(shape, rng, "forward"), Recurrent(shape, rng, "backward"))
+            : Recurrent(shape, rng, shape.Cell);
+        recurrent.ComputeInputGradient = false;
+        var dense = new Dense(recurrent.OutputSize, BenchShape.Classes, rng: rng);
+        Parameter[] parameters = [.. recurrent.Parameters, .. dense.Parameters];
         var loss = new SoftmaxCrossEntropy();
         var adam = new Adam(0.001);
 
@@ -52,13 +55,13 @@ internal static class BenchRunner
             if (shape.Training)
             {
                 adam.ZeroGrad(parameters);
-                loss.Forward(dense.Forward(lstm.Forward(x, training: true), training: true), labels[index % DataBatches]);
-                lstm.Backward(dense.Backward(loss.Gradient));
+                loss.Forward(dense.Forward(recurrent.Forward(x, training: true), training: true), labels[index % DataBatches]);
+                recurrent.Backward(dense.Backward(loss.Gradient));
                 adam.Step(parameters);
             }
             else
             {
-                dense.Forward(lstm.Forward(x));
+                dense.Forward(recurrent.Forward(x));
             }
         }
 
@@ -88,6 +91,13 @@ internal static class BenchRunner
             Gflops: shape.FlopsPerBatch() * batches / seconds / 1e9,
             PeakRssMib: PeakRssMib());
     }
+
+    /// <summary>One direction's recurrent layer of <paramref name="shape"/>.</summary>
+    private static IRecurrentLayer Recurrent(BenchShape shape, Rng rng, string name) => shape.Cell switch
+    {
+        "lstm" => new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng, name: name),
+        _ => throw new ArgumentException($"recur bench: shape {shape.Name} has an unknown cell '{shape.Cell}'."),
+    };
 
     /// <summary>The peak resident set size of this process in MiB: VmHWM from /proc/self/status on Linux, else the peak working set.</summary>
     public static double PeakRssMib()

@@ -1,13 +1,20 @@
 namespace Recur.Cli;
 
 /// <summary>
-/// One workload of <c>recur bench</c>: an LSTM(<see cref="Hidden"/>) over <see cref="Steps"/> steps of
-/// <see cref="Input"/> features, its last output into Dense(<see cref="Classes"/>), on batches of
-/// <see cref="Batch"/> synthetic sequences; trained with Adam and softmax cross-entropy, or run for
-/// inference only. bench/peers/pytorch_lstm.py defines the same shapes.
+/// One workload of <c>recur bench</c>: a recurrent layer (<see cref="Cell"/>, <see cref="Hidden"/> units, both
+/// ways when <see cref="Bidirectional"/>) over <see cref="Steps"/> steps of <see cref="Input"/> features, its
+/// last output into Dense(<see cref="Classes"/>), on batches of <see cref="Batch"/> synthetic sequences;
+/// trained with Adam and softmax cross-entropy, or run for inference only. bench/peers/pytorch_lstm.py
+/// defines the same shapes.
 /// </summary>
 internal sealed record BenchShape(string Name, bool Training, int Batch, int Steps, int Input, int Hidden, string Description)
 {
+    /// <summary>The recurrent layer: <c>lstm</c> or <c>gru</c>.</summary>
+    public string Cell { get; init; } = "lstm";
+
+    /// <summary>Whether the layer reads the sequence both ways (Keras's Bidirectional, concatenated).</summary>
+    public bool Bidirectional { get; init; }
+
     /// <summary>Output classes of the Dense layer (MNIST's ten digits).</summary>
     public const int Classes = 10;
 
@@ -18,20 +25,22 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
         new("rows-infer", false, 1000, 28, 28, 128, "the tutorial's model, inference on batches of 1000"),
         new("pixels", true, 128, 784, 1, 128, "MNIST pixel by pixel: 784 steps of 1 input, LSTM(128), training"),
         new("wide", true, 256, 28, 28, 512, "MNIST rows, LSTM(512), batch 256, training"),
+        new("bi-rows", true, 128, 28, 28, 128, "MNIST rows, Bidirectional(LSTM(128)), batch 128, training") { Bidirectional = true },
     ];
 
     /// <summary>
-    /// Floating-point operations of the matrix products in one batch, 2 per multiply-add:
-    /// training <c>2·T·B·4H·(2I + 3H) + 6·B·H·C</c> (forward x·W_ihᵀ and h·W_hhᵀ; backward dW_ih, dW_hh,
-    /// dh = dz·W_hh; Dense forward, dW and dx), inference <c>2·T·B·4H·(I + H) + 2·B·H·C</c>. The LSTM's
-    /// input gradient is not counted: the input of a first layer needs none and PyTorch does not form it.
+    /// Floating-point operations of the matrix products in one batch, 2 per multiply-add, with G gates (LSTM 4,
+    /// GRU 3) and D directions (1, or 2 when bidirectional): training <c>D·2·T·B·GH·(2I + 3H) + 6·B·DH·C</c>
+    /// (forward x·W_ihᵀ and h·W_hhᵀ; backward dW_ih, dW_hh, dh = dz·W_hh; Dense forward, dW and dx), inference
+    /// <c>D·2·T·B·GH·(I + H) + 2·B·DH·C</c>. The recurrent layer's input gradient is not counted: the input of a
+    /// first layer needs none and PyTorch does not form it.
     /// </summary>
     public double FlopsPerBatch()
     {
-        double t = Steps, b = Batch, i = Input, h = Hidden, c = Classes;
+        double t = Steps, b = Batch, i = Input, h = Hidden, c = Classes, g = Cell == "gru" ? 3 : 4, d = Bidirectional ? 2 : 1;
         return Training
-            ? (2 * t * b * 4 * h * ((2 * i) + (3 * h))) + (6 * b * h * c)
-            : (2 * t * b * 4 * h * (i + h)) + (2 * b * h * c);
+            ? (d * 2 * t * b * g * h * ((2 * i) + (3 * h))) + (6 * b * d * h * c)
+            : (d * 2 * t * b * g * h * (i + h)) + (2 * b * d * h * c);
     }
 
     /// <summary>The shape called <paramref name="name"/>, or null.</summary>

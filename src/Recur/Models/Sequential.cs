@@ -31,6 +31,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     private readonly List<ILayer> _layers = [];
     private readonly List<Parameter> _parameters = [];
     private readonly ulong _seed;
+    private float? _clipNorm;
     private int[]? _inputShape;
     private Tensor? _batch;
 
@@ -83,8 +84,24 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     /// <summary>The optimizer set by Compile, or null before.</summary>
     public Optimizer? Optimizer { get; private set; }
 
-    /// <summary>When set, gradients are clipped to this global norm before each optimizer step.</summary>
-    public float? ClipNorm { get; private set; }
+    /// <summary>
+    /// When set, gradients are clipped to this global norm before each optimizer step (Keras's <c>clipnorm</c>),
+    /// in <see cref="TrainOnBatch"/> and so in <c>Fit</c>; set by Compile, and may be changed between calls.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a positive finite number.</exception>
+    public float? ClipNorm
+    {
+        get => _clipNorm;
+        set
+        {
+            if (value is float c && !(c > 0f && float.IsFinite(c)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Sequential: clipNorm must be a positive finite number (e.g. 5), or null for no clipping.");
+            }
+
+            _clipNorm = value;
+        }
+    }
 
     /// <summary>The metrics set by Compile (<c>accuracy</c> or none), which <c>Fit</c> and <c>Evaluate</c> report besides the loss.</summary>
     public IReadOnlyList<string> Metrics { get; private set; } = [];
@@ -195,11 +212,6 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (clipNorm is float c && !(c > 0f && float.IsFinite(c)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "Sequential.Compile: clipNorm must be a positive finite number (e.g. 5), or null for no clipping.");
-        }
-
         var list = new List<string>();
         foreach (string m in metrics ?? [])
         {
@@ -220,9 +232,9 @@ public sealed partial class Sequential : IEnumerable<ILayer>
             }
         }
 
+        ClipNorm = clipNorm; // validates first
         Loss = loss;
         Optimizer = optimizer;
-        ClipNorm = clipNorm;
         Metrics = list;
     }
 
