@@ -141,4 +141,26 @@ public class SequentialTests
 
         Assert.InRange(Math.Sqrt(moved), 0.9e-3, 1.1e-3);
     }
+
+    [Fact]
+    public void ClipNormCanBeChangedBetweenCallsAndIsChecked()
+    {
+        var (x, y, _) = Batch(4, 3, 5, 4, 8);
+        var model = Model(4);
+        model.Compile(new SoftmaxCrossEntropy(), new Sgd(1.0));
+        Assert.Null(model.ClipNorm);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ClipNorm = -1f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ClipNorm = float.NaN);
+        model.ClipNorm = 1e-3f;
+        float[] before = (float[])model.Parameters[0].Value.Data.Clone();
+        model.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false);
+        double moved = 0;
+        for (int k = 0; k < before.Length; k++)
+        {
+            double d = model.Parameters[0].Value.Data[k] - before[k];
+            moved += d * d;
+        }
+
+        Assert.True(Math.Sqrt(moved) <= 1.0001e-3, $"one clipped SGD step of lr 1 moved the first parameter by {Math.Sqrt(moved)}");
+    }
 }
