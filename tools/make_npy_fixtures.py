@@ -82,6 +82,9 @@ save("x_f4_v1.npy", X)  # np.save picks version 1.0
 save("x_f4_v2.npy", X, version=(2, 0))  # 4-byte header length
 save("x_f4_v3.npy", X, version=(3, 0))  # 4-byte header length, UTF-8 header
 save("x_f4_2d.npy", numbers((4, 5)))  # [N, T] read as F = 1
+# A header that would end exactly on a 64-byte boundary: NumPy pads it with 64 more spaces.
+aligned = save("x_f4_aligned.npy", numbers((10,) + (1,) * 20))
+assert int.from_bytes(aligned[8:10], "little") == 117 + 64 + 1
 # A header longer than 65535 bytes needs version 2.0; NumPy picks it by itself for
 # this structured dtype, so it is kept only as a check that np.save does so.
 assert npy_bytes(np.zeros(1, dtype=[("f%05d" % i, "<f4") for i in range(5000)]))[6] == 2

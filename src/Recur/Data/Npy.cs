@@ -388,10 +388,10 @@ public static partial class Npy
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {NpyHeader.FormatShape(shape)}, }}";
-        // NumPy pads the header with spaces and a final newline so the data starts at a multiple of 64.
-        int prefix = dict.Length + 1 + 10 > ushort.MaxValue ? 12 : 10;
-        int padded = (prefix + dict.Length + 1 + 63) / 64 * 64 - prefix;
-        byte[] header = Encoding.Latin1.GetBytes(dict.PadRight(padded - 1) + "\n");
+        // As NumPy's _wrap_header: 1 to 64 spaces and a newline, so the data starts at a multiple of 64.
+        int prefix = dict.Length + 65 > ushort.MaxValue ? 12 : 10;
+        int padding = 64 - (prefix + dict.Length + 1) % 64;
+        byte[] header = Encoding.Latin1.GetBytes(dict + new string(' ', padding) + "\n");
         Recur.IO.AtomicFile.Write(path, stream =>
         {
             Span<byte> start = stackalloc byte[12];

@@ -13,20 +13,6 @@ public class NpyTests
     /// <summary>The values the script saves: element k of a [4, 3, 2] array is k / 8 − 1.</summary>
     private static float[] Numbers(int count) => Enumerable.Range(0, count).Select(k => k / 8f - 1f).ToArray();
 
-    private static DataFileException AssertBad(Action read, string path, params string[] fragments)
-    {
-        var e = Assert.Throws<DataFileException>(read);
-        Assert.Equal(path, e.FilePath);
-        Assert.Contains($"'{path}'", e.Message);
-        foreach (string fragment in fragments)
-        {
-            Assert.Contains(fragment, e.Message);
-        }
-
-        Assert.DoesNotContain('\n', e.Message);
-        return e;
-    }
-
     [Theory]
     [InlineData("x_f4_v1.npy", 1)]
     [InlineData("x_f4_v2.npy", 2)]
@@ -105,8 +91,8 @@ public class NpyTests
     public void BadFeatureFilesSayWhatIsWrongAndHowToSaveThem(string file, params string[] fragments)
     {
         string path = Fixture(file);
-        AssertBad(() => Npy.ReadFloat32(path), path, fragments);
-        AssertBad(() => SequenceFiles.ReadNpy(path, Fixture("y_i8.npy")), path, fragments);
+        DataFileAssert.Bad(() => Npy.ReadFloat32(path), path, fragments);
+        DataFileAssert.Bad(() => SequenceFiles.ReadNpy(path, Fixture("y_i8.npy")), path, fragments);
     }
 
     [Theory]
@@ -117,7 +103,7 @@ public class NpyTests
     public void FeaturesMustBeFiniteSequences(string file, params string[] fragments)
     {
         Npy.ReadFloat32(Fixture(file)); // a fine float32 array…
-        AssertBad(() => SequenceFiles.ReadNpy(Fixture(file), Fixture("y_i8.npy")), Fixture(file), fragments); // …but not sequences
+        DataFileAssert.Bad(() => SequenceFiles.ReadNpy(Fixture(file), Fixture("y_i8.npy")), Fixture(file), fragments); // …but not sequences
     }
 
     [Theory]
@@ -134,14 +120,14 @@ public class NpyTests
     public void BadLabelFilesNameTheFirstBadRow(string file, params string[] fragments)
     {
         string path = Fixture(file);
-        AssertBad(() => SequenceFiles.ReadNpy(Fixture("x_f4_v1.npy"), path), path, fragments);
+        DataFileAssert.Bad(() => SequenceFiles.ReadNpy(Fixture("x_f4_v1.npy"), path), path, fragments);
     }
 
     [Fact]
     public void LabelsAtOrAboveTheGivenClassesAreRefused()
     {
         string y = Fixture("y_i4.npy");
-        AssertBad(() => SequenceFiles.ReadNpy(Fixture("x_f4_v1.npy"), y, new SequenceFileOptions { Classes = 2 }),
+        DataFileAssert.Bad(() => SequenceFiles.ReadNpy(Fixture("x_f4_v1.npy"), y, new SequenceFileOptions { Classes = 2 }),
             y, "label 2 at index 0", "there are 2 classes (labels 0 to 1)");
 
         SequenceData five = SequenceFiles.ReadNpy(Fixture("x_f4_v1.npy"), y, new SequenceFileOptions { Classes = 5 });
@@ -157,7 +143,7 @@ public class NpyTests
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8), ulong.MaxValue);
         string path = dir.File("y.npy");
         File.WriteAllBytes(path, bytes);
-        AssertBad(() => Npy.ReadLabels(path), path, "label 18446744073709551615 at index 3", "far too large");
+        DataFileAssert.Bad(() => Npy.ReadLabels(path), path, "label 18446744073709551615 at index 3", "far too large");
     }
 
     [Fact]
@@ -173,7 +159,12 @@ public class NpyTests
 
         Npy.Write(dir.File("x2.npy"), new Tensor(Numbers(20), 4, 5));
         Assert.Equal(File.ReadAllBytes(Fixture("x_f4_2d.npy")), File.ReadAllBytes(dir.File("x2.npy")));
-        Assert.Equal(["x.npy", "x2.npy", "y.npy"], dir.FileNames()); // no temporary file left behind
+
+        int[] shape = [10, .. Enumerable.Repeat(1, 20)]; // a header that fills 64-byte blocks exactly gets 64 more spaces
+        Npy.Write(dir.File("x21.npy"), new Tensor(Numbers(10), shape));
+        Assert.Equal(File.ReadAllBytes(Fixture("x_f4_aligned.npy")), File.ReadAllBytes(dir.File("x21.npy")));
+        Assert.Equal(10 + 117 + 64 + 1, Npy.ReadHeader(dir.File("x21.npy")).DataOffset); // prefix, dict, spaces, newline
+        Assert.Equal(["x.npy", "x2.npy", "x21.npy", "y.npy"], dir.FileNames()); // no temporary file left behind
     }
 
     [Fact]
@@ -251,7 +242,7 @@ public class NpyTests
     {
         using var dir = new TempDirectory();
         string path = HandMade(dir, header);
-        AssertBad(() => Npy.ReadFloat32(path), path, fragments);
+        DataFileAssert.Bad(() => Npy.ReadFloat32(path), path, fragments);
     }
 
     [Fact]
@@ -263,7 +254,7 @@ public class NpyTests
         foreach ((int length, string fragment) in new[] { (7, "less than the 10"), (11, "inside its header"), (60, "header should be 116 bytes long but only 48 follow") })
         {
             File.WriteAllBytes(path, good[..length]);
-            AssertBad(() => Npy.ReadHeader(path), path, "truncated", fragment);
+            DataFileAssert.Bad(() => Npy.ReadHeader(path), path, "truncated", fragment);
         }
     }
 

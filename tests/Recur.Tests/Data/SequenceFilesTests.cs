@@ -20,19 +20,6 @@ public sealed class SequenceFilesTests : IDisposable
         return path;
     }
 
-    private static DataFileException AssertBad(Action read, string path, params string[] fragments)
-    {
-        var e = Assert.Throws<DataFileException>(read);
-        Assert.Equal(path, e.FilePath);
-        Assert.Contains($"'{path}'", e.Message);
-        foreach (string fragment in fragments)
-        {
-            Assert.Contains(fragment, e.Message);
-        }
-
-        return e;
-    }
-
     [Fact]
     public void TheCsvTaskHoldsExactlyTheNpyTask()
     {
@@ -111,14 +98,14 @@ public sealed class SequenceFilesTests : IDisposable
     public void BadCsvFilesNameTheLineAndColumn(string text, params string[] fragments)
     {
         string path = Write(text);
-        AssertBad(() => SequenceFiles.ReadCsv(path), path, fragments);
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(path), path, fragments);
     }
 
     [Fact]
     public void ValuesMustBeAMultipleOfTheFeatures()
     {
         string path = Write("label,a,b,c\n1,2,3,4\n");
-        AssertBad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Features = 2 }), path,
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Features = 2 }), path,
             "line 2 has 3 values after the label, which is not a multiple of 2 features per step");
         Assert.Equal((1, 3), SequenceFiles.ReadCsv(path, new SequenceFileOptions { Features = 3 }) is var d ? (d.Steps, d.Features) : default);
     }
@@ -127,7 +114,7 @@ public sealed class SequenceFilesTests : IDisposable
     public void AWordOnTheFirstLineIsAnErrorWithoutAHeader()
     {
         string path = Write("label,a\n1,2\n");
-        AssertBad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Header = CsvHeader.Absent }), path, "line 1, column 1: 'label' is not a number");
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Header = CsvHeader.Absent }), path, "line 1, column 1: 'label' is not a number");
     }
 
     [Fact]
@@ -136,10 +123,10 @@ public sealed class SequenceFilesTests : IDisposable
         string path = Write("h,a\n0,1\n1,1\n4,1\n3,1\n");
         Assert.Equal(5, SequenceFiles.ReadCsv(path).Classes); // largest + 1
         Assert.Equal(7, SequenceFiles.ReadCsv(path, new SequenceFileOptions { Classes = 7 }).Classes);
-        AssertBad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Classes = 3 }), path,
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Classes = 3 }), path,
             "label 4 at line 4, but there are 3 classes (labels 0 to 2)");
         string huge = Write("0,1\n70000,1\n", "huge.csv");
-        AssertBad(() => SequenceFiles.ReadCsv(huge), huge, "label 70000 at line 2", "not values");
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(huge), huge, "label 70000 at line 2", "not values");
     }
 
     [Fact]
@@ -165,15 +152,15 @@ public sealed class SequenceFilesTests : IDisposable
             Assert.Equal([1f, 2, 3, 4, 5, 6, 7, 8], x.Data);
         }
 
-        AssertBad(() => SequenceFiles.ReadInputs(without, steps: 3, features: 2), without,
+        DataFileAssert.Bad(() => SequenceFiles.ReadInputs(without, steps: 3, features: 2), without,
             "line 1 has 4 values", "3 steps × 2 features: 6 values per row, or a label and 6 values");
         string nan = Write("nan,2,3,4\n", "nan.csv");
-        AssertBad(() => SequenceFiles.ReadInputs(nan, 2, 2), nan, "line 1, column 1 holds NaN");
+        DataFileAssert.Bad(() => SequenceFiles.ReadInputs(nan, 2, 2), nan, "line 1, column 1 holds NaN");
 
         Tensor npy = SequenceFiles.ReadInputs(NpyTests.Fixture("x_f4_v2.npy"), steps: 3, features: 2);
         Assert.True(npy.HasShape(4, 3, 2));
         Assert.True(SequenceFiles.ReadInputs(NpyTests.Fixture("x_f4_2d.npy"), steps: 5, features: 1).HasShape(4, 5, 1));
-        AssertBad(() => SequenceFiles.ReadInputs(NpyTests.Fixture("x_f4_v1.npy"), steps: 2, features: 3), NpyTests.Fixture("x_f4_v1.npy"),
+        DataFileAssert.Bad(() => SequenceFiles.ReadInputs(NpyTests.Fixture("x_f4_v1.npy"), steps: 2, features: 3), NpyTests.Fixture("x_f4_v1.npy"),
             "sequences of 3 steps × 2 features, but the model reads 2 × 3");
     }
 
