@@ -26,8 +26,9 @@ internal static class EvaluateCommand
         {
             TextWriter error = parse.InvocationConfiguration.Error;
             string? file = parse.GetValue(data), labelsFile = parse.GetValue(labels);
-            string? problem = file is not null ? DataSettings.FileProblem("--data", file, "--labels", labelsFile)
-                : labelsFile is not null ? "--labels needs --data (the sequences they label)." : null;
+            string? problem = file is null ? (labelsFile is null ? null : "--labels needs --data (the sequences they label).")
+                : parse.GetResult(dataDir) is { Implicit: false } ? "--data-dir is for MNIST's test images and cannot be combined with --data."
+                : DataSettings.FileProblem("--data", file, "--labels", labelsFile);
             if (problem is not null)
             {
                 error.WriteLine($"recur evaluate: {problem} Run 'recur evaluate --help' for the options.");

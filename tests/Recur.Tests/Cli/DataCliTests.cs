@@ -156,6 +156,7 @@ public sealed class DataCliTests(ITestOutputHelper log) : IDisposable
         Assert.False(Directory.Exists(_dir.File("never")));
         AssertFails(Run("evaluate", "--model", "m", "--labels", "y.npy"), 2, "--labels needs --data");
         AssertFails(Run("evaluate", "--model", "m", "--data", "x.npy"), 2, "--labels FILE.npy");
+        AssertFails(Run("evaluate", "--model", "m", "--data", "x.csv", "--data-dir", "d"), 2, "--data-dir is for MNIST");
     }
 
     [Fact]
