@@ -6,7 +6,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Recur.Cli;
 
-/// <summary><c>recur predict</c>: classify new images with a trained model.</summary>
+/// <summary><c>recur predict</c>: classify new images, or your own sequences, with a trained model.</summary>
 internal static class PredictCommand
 {
     /// <summary>Builds the command.</summary>
@@ -15,20 +15,22 @@ internal static class PredictCommand
         var model = new Option<string>("--model") { Description = "The run directory 'recur train' wrote (its --out).", Required = true };
         var input = new Option<string[]>("--input")
         {
-            Description = "Images to classify: an IDX image file (raw or .gz, any number of 28×28 images) or a binary PGM (P5) of 28×28. Repeatable.",
+            Description = "Images to classify: an IDX image file (raw or .gz, any number of 28×28 images) or a binary PGM (P5) of 28×28; " +
+                "or sequences of the model's shape [T, F]: a .npy file of float32 [N, T, F] or a .csv file of T·F values per row (a label first is ignored). Repeatable.",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
         var invert = new Option<bool>("--invert") { Description = "Invert the pixels first (for dark digits on a light background; MNIST is light on dark)." };
-        var limit = new Option<int>("--limit") { Description = "Print at most this many images per file.", DefaultValueFactory = _ => 100 };
-        var command = new Command("predict", "Classify images with a trained model and print each predicted label with its probability.") { model, input, invert, limit };
+        var limit = new Option<int>("--limit") { Description = "Print at most this many images (or sequences) per file.", DefaultValueFactory = _ => 100 };
+        Option<string> header = TrainDataOptions.CreateCsvHeader();
+        var command = new Command("predict", "Classify images or sequences with a trained model and print each predicted class with its probability.") { model, input, invert, limit, header };
         command.SetAction(parse => Run(
-            parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(invert), parse.GetValue(limit),
+            parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(invert), parse.GetValue(limit), TrainDataOptions.ParseHeader(parse.GetValue(header)),
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(string directory, string[] inputs, bool invert, int limit, TextWriter output, TextWriter error)
+    private static int Run(string directory, string[] inputs, bool invert, int limit, CsvHeader header, TextWriter output, TextWriter error)
     {
         TrainedModel trained;
         try
@@ -47,7 +49,7 @@ internal static class PredictCommand
             Tensor images;
             try
             {
-                images = ImageFiles.Read(path);
+                images = Read(path, trained, header);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
@@ -73,10 +75,33 @@ internal static class PredictCommand
 
             if (n > limit)
             {
-                output.WriteLine(string.Create(inv, $"… {n - limit:N0} more images in {path} (raise --limit to see them)."));
+                output.WriteLine(string.Create(inv, $"… {n - limit:N0} more {trained.Noun} in {path} (raise --limit to see them)."));
             }
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The examples of <paramref name="path"/>, flat <c>[N, T · F]</c> as the model's layout takes them:
+    /// sequences from a .npy or .csv file, images from an IDX or PGM file.
+    /// </summary>
+    private static Tensor Read(string path, TrainedModel trained, CsvHeader header)
+    {
+        SequenceLayout layout = trained.Layout;
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is ".npy" or ".csv")
+        {
+            Tensor x = SequenceFiles.ReadInputs(path, layout.Steps, layout.Features, header);
+            return x.Reshape(x.Dim(0), layout.Steps * layout.Features);
+        }
+
+        if (trained.FromFiles)
+        {
+            throw new InvalidDataException(
+                $"{path}: the model reads sequences of {layout.Steps} steps × {layout.Features} features; give them as a .npy file (float32 [N, {layout.Steps}, {layout.Features}]) or a .csv file.");
+        }
+
+        return ImageFiles.Read(path);
     }
 }

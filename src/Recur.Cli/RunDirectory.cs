@@ -56,11 +56,12 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
         }
 
         AtomicFile.WriteAllText(Path.Combine(Directory, "metrics.csv"), csv.ToString());
-        AccuracyChart(_rows).Save(Path.Combine(Directory, "accuracy.svg"));
+        string data = metadata.TryGetValue("data", out string? file) ? Path.GetFileName(file) : "MNIST";
+        AccuracyChart(_rows, data).Save(Path.Combine(Directory, "accuracy.svg"));
     }
 
-    /// <summary>The tutorial's chart: accuracy per step on top, loss below.</summary>
-    internal static LineChart AccuracyChart(IReadOnlyList<MetricsRow> rows)
+    /// <summary>The tutorial's chart: accuracy per step on top, loss below; <paramref name="data"/> names what was learnt.</summary>
+    internal static LineChart AccuracyChart(IReadOnlyList<MetricsRow> rows, string data = "MNIST")
     {
         var train = new ChartSeries("training accuracy (minibatch)");
         var validation = new ChartSeries("validation accuracy");
@@ -75,7 +76,7 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
             }
         }
 
-        return new LineChart("LSTM on MNIST: accuracy per training step")
+        return new LineChart($"LSTM on {data}: accuracy per training step")
         {
             Panels =
             {

@@ -4,7 +4,7 @@ using Recur.Data;
 
 namespace Recur.Cli;
 
-/// <summary><c>recur train</c>: the TensorFlow MNIST LSTM tutorial, end to end.</summary>
+/// <summary><c>recur train</c>: the TensorFlow MNIST LSTM tutorial, end to end, or the same on your own sequences (<c>--data</c>).</summary>
 internal static class TrainCommand
 {
     /// <summary>Builds the command and its options.</summary>
@@ -37,7 +37,7 @@ internal static class TrainCommand
         schedule.AcceptOnlyFromAmong("cosine", "constant");
         var batchSize = new Option<int>("--batch-size") { Description = "Images per training step.", DefaultValueFactory = _ => 128 };
         var steps = new Option<int?>("--steps") { Description = "Training steps [default: 10000]." };
-        var epochs = new Option<double?>("--epochs") { Description = "Train for this many passes over the 55,000 training images instead of --steps." };
+        var epochs = new Option<double?>("--epochs") { Description = "Train for this many passes over the 55,000 training images (or the training sequences of --data) instead of --steps." };
         var displayStep = new Option<int>("--display-step") { Description = "Print the minibatch loss and accuracy every this many steps.", DefaultValueFactory = _ => 200 };
         var validationStep = new Option<int?>("--validation-step") { Description = "Measure validation accuracy and save a checkpoint every this many steps [default: 5 × display step]." };
         var clipNorm = new Option<float?>("--clip-norm") { Description = "Clip gradients to this global norm (e.g. 5); off by default." };
@@ -46,11 +46,16 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "Run directory for metrics.csv, accuracy.svg and the model [default: runs/<timestamp>]." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads [default: all cores]." };
 
-        var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial).")
+        var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences with --data.")
         {
             dataset, sequence, modelKind, layers, bidirectional, dropout, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, threads,
         };
+        var files = new TrainDataOptions();
+        foreach (Option option in files.All)
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction(parse =>
         {
@@ -86,7 +91,9 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
             };
 
-            if (settings.Validate() is string problem)
+            string? dataProblem = files.Read(parse, out DataSettings? data, dataset, sequence, dataDir);
+            settings = settings with { Data = data };
+            if ((dataProblem ?? settings.Validate()) is string problem)
             {
                 error.WriteLine($"recur train: {problem} Run 'recur train --help' for the options.");
                 return ExitCodes.Usage;

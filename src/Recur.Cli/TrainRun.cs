@@ -11,7 +11,7 @@ using Recur.Tensors;
 namespace Recur.Cli;
 
 /// <summary>One <c>recur train</c> run: data, model, the tutorial's training loop, and the run directory.</summary>
-internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWriter error)
+internal sealed partial class TrainRun(TrainSettings settings, TextWriter output, TextWriter error)
 {
     /// <summary>The permutation of <c>permuted-pixels</c> is fixed, so every run learns the same task.</summary>
     internal const ulong PermutationSeed = 0x5EED_0784;
@@ -27,33 +27,33 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
             Threading.MaxThreads = threads;
         }
 
-        MnistDataSets data;
+        TrainingData data;
         try
         {
-            data = Mnist.ReadDataSets((settings.DataOptions ?? new MnistOptions { DataDir = settings.DataDir }) with
-            {
-                Variant = settings.Dataset,
-                Seed = settings.Seed,
-                Log = message => error.WriteLine(message),
-            });
+            data = settings.Data is DataSettings files ? ReadFiles(files) : ReadMnist();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             error.WriteLine($"recur train: {e.Message}");
             return ExitCodes.Failed;
         }
+        catch (UsageException e)
+        {
+            error.WriteLine($"recur train: {e.Message} Run 'recur train --help' for the options.");
+            return ExitCodes.Usage;
+        }
 
-        var layout = new SequenceLayout(settings.Sequence, seed: PermutationSeed);
-        Sequential model = BuildModel(settings, layout);
+        SequenceLayout layout = data.Layout;
+        Sequential model = BuildModel(settings, layout, data.Classes);
         model.Compile(
             new SoftmaxCrossEntropy(),
             settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
             clipNorm: settings.ClipNorm);
 
-        var run = new RunDirectory(settings.OutputDirectory, ModelMetadata(settings, layout));
+        var run = new RunDirectory(settings.OutputDirectory, data.Metadata);
         int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;
         output.WriteLine(string.Create(Inv,
-            $"Training {Describe(model)} on {Name(settings.Dataset)} {layout.Steps}×{layout.Features} {settings.Sequence.ToString().ToLowerInvariant()}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
+            $"Training {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
         var images = new Tensor(batch, data.Train.Features);
@@ -114,14 +114,26 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
         training.Stop();
         output.WriteLine("Optimization Finished!");
 
-        DataSet first128 = data.Test.Take(128);
-        float tutorial = model.Evaluate(layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
-        output.WriteLine(string.Create(Inv, $"Testing Accuracy: {tutorial:0.0#######}")); // Python's way: 1.0, 0.984375
-        float test = model.Evaluate(layout.Apply(data.Test.Images), data.Test.OneHotLabels).Accuracy;
-        output.WriteLine(string.Create(Inv, $"Validation accuracy ({data.Validation.Count:N0} images): {lastValidation:F4}"));
-        output.WriteLine(string.Create(Inv, $"Test accuracy (all {data.Test.Count:N0} images): {test:F4}"));
-        run.Summary["test_accuracy"] = test.ToString("R", Inv);
-        run.Summary["test_accuracy_first_128"] = tutorial.ToString("R", Inv);
+        if (data.IsMnist && data.Test is not null)
+        {
+            DataSet first128 = data.Test.Take(128);
+            float tutorial = model.Evaluate(layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
+            output.WriteLine(string.Create(Inv, $"Testing Accuracy: {tutorial:0.0#######}")); // Python's way: 1.0, 0.984375
+            run.Summary["test_accuracy_first_128"] = tutorial.ToString("R", Inv);
+        }
+
+        output.WriteLine(string.Create(Inv, $"Validation accuracy ({data.Validation.Count:N0} {data.Noun}): {lastValidation:F4}"));
+        if (data.Test is not null)
+        {
+            float test = model.Evaluate(layout.Apply(data.Test.Images), data.Test.OneHotLabels).Accuracy;
+            output.WriteLine(string.Create(Inv, $"Test accuracy (all {data.Test.Count:N0} {data.Noun}): {test:F4}"));
+            run.Summary["test_accuracy"] = test.ToString("R", Inv);
+        }
+        else
+        {
+            output.WriteLine("No test accuracy: no test data was given (--test-data); the accuracy above is on the validation split of --data.");
+        }
+
         run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         run.Save(model, total);
@@ -135,11 +147,11 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
     internal static readonly string[] RecurrentKinds = ["lstm"];
 
     /// <summary>
-    /// The tutorial model, [Dense projection →] Lstm → Dense(10), generalised: <c>--layers</c> recurrent layers of
+    /// The tutorial model, [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
     /// <c>--model</c>'s kind, each wrapped in a <see cref="Bidirectional"/> with <c>--bidirectional</c> and followed by a
     /// <see cref="Dropout"/> with <c>--dropout</c>. With the defaults the weights are drawn exactly as the tutorial model's.
     /// </summary>
-    internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout)
+    internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout, int classes = Mnist.Classes)
     {
         var rng = new Rng(settings.Seed);
         var model = new Sequential();
@@ -168,7 +180,7 @@ internal sealed class TrainRun(TrainSettings settings, TextWriter output, TextWr
             }
         }
 
-        model.Add(new Dense(input, 10, rng: rng));
+        model.Add(new Dense(input, classes, rng: rng));
         return model;
     }
 

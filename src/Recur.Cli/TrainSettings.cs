@@ -34,6 +34,9 @@ internal sealed record TrainSettings
     /// <summary>Where and how to find the data; tests point it at the repository's MNIST slice.</summary>
     public MnistOptions? DataOptions { get; init; }
 
+    /// <summary>Your own sequences instead of MNIST (<c>--data</c>); null for MNIST.</summary>
+    public DataSettings? Data { get; init; }
+
     /// <summary>The number of training steps: <see cref="Steps"/>, or <see cref="Epochs"/> converted, or 10,000.</summary>
     public int TotalSteps => Steps ?? (Epochs is double e ? (int)Math.Ceiling(e * TrainImages / BatchSize) : 10_000);
 

@@ -22,6 +22,13 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
                 $"{Path.Combine(directory, ModelFile.ConfigFileName)} has no \"sequence\" and \"dataset\" metadata; it was not written by 'recur train'.");
         }
 
+        if (dataset == TrainRun.DataFileDataset)
+        {
+            // Trained on --data: the flat examples are the sequences as stored, [T, F].
+            var layout = new SequenceLayout(SequenceView.Rows, rows: Positive(metadata, "steps", directory), columns: Positive(metadata, "features", directory));
+            return new TrainedModel(model, layout, MnistVariant.Mnist, metadata);
+        }
+
         SequenceView view = sequence switch
         {
             "rows" => SequenceView.Rows,
@@ -34,7 +41,22 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
         return new TrainedModel(model, new SequenceLayout(view, seed: permutationSeed), variant, metadata);
     }
 
+    /// <summary>True for a model trained on your own sequences (<c>recur train --data</c>).</summary>
+    public bool FromFiles => Metadata.TryGetValue("dataset", out string? d) && d == TrainRun.DataFileDataset;
+
+    /// <summary>C, the number of classes the model tells apart.</summary>
+    public int Classes => Metadata.TryGetValue("classes", out string? c) && int.TryParse(c, CultureInfo.InvariantCulture, out int n) ? n : Mnist.Classes;
+
+    /// <summary>What one input is called in messages.</summary>
+    public string Noun => FromFiles ? "sequences" : "images";
+
     /// <summary>The display name of class <paramref name="label"/>.</summary>
     public string ClassName(int label) =>
         Dataset == MnistVariant.FashionMnist ? FashionClasses[label] : label.ToString(CultureInfo.InvariantCulture);
+
+    private static int Positive(IReadOnlyDictionary<string, string> metadata, string key, string directory) =>
+        metadata.TryGetValue(key, out string? text) && int.TryParse(text, CultureInfo.InvariantCulture, out int value) && value > 0
+            ? value
+            : throw new InvalidDataException(
+                $"{Path.Combine(directory, ModelFile.ConfigFileName)} has no valid \"{key}\" in its metadata (found {(text is null ? "none" : $"'{text}'")}); it was not written by 'recur train --data'.");
 }
