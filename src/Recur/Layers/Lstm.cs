@@ -31,7 +31,7 @@ namespace Recur.Layers;
 /// pass) and one fused pass of the cell (LstmCell.cs); the parameter gradients are one product after the
 /// backward time loop. The batch is split across <see cref="Threading.MaxThreads"/> threads, each running the
 /// whole sequence for its rows; results do not depend on the number of threads (RecurrentLoop.cs, shared with
-/// <c>Gru</c> and <c>SimpleRnn</c>).
+/// <see cref="Gru"/> and <see cref="SimpleRnn"/>).
 /// <c>Forward(training: false)</c> keeps one step of state instead of all, and cannot be followed by
 /// <see cref="Backward(Tensor)"/>.</para>
 /// </remarks>
@@ -237,7 +237,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
             ShapeCheck.Same(dFinalC, _finalState!.C, nameof(dFinalC), "Lstm");
         }
 
-        int b = _loop.Batch, h = HiddenSize, i = InputSize, g4 = 4 * h;
+        int b = _loop.Batch, h = HiddenSize;
         Span<float> dc = Buffers.Ensure(ref _dc, b, h).Span;
         if (dFinalC is null)
         {
@@ -253,18 +253,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         _loop.InitialStateGradient.Span.CopyTo(_initialStateGrad.H.Span);
         dc.CopyTo(_initialStateGrad.C.Span);
 
-        // dW_ih [4H, I] += d[…][:, :I]; dW_hh [4H, H] += d[…][:, I:I + H]; dbias [4H] += d[…][:, I + H]
-        ReadOnlySpan<float> cat = _loop.WeightGradient(0);
-        Span<float> dWih = WeightIh.Grad.Span, dWhh = WeightHh.Grad.Span, dBias = Bias.Grad.Span;
-        int ld = i + h + 1;
-        for (int g = 0; g < g4; g++)
-        {
-            ReadOnlySpan<float> row = cat.Slice(g * ld, ld);
-            TensorPrimitives.Add(dWih.Slice(g * i, i), row[..i], dWih.Slice(g * i, i));
-            TensorPrimitives.Add(dWhh.Slice(g * h, h), row.Slice(i, h), dWhh.Slice(g * h, h));
-            dBias[g] += row[i + h];
-        }
-
+        StackedWeights.AddGradients(_loop.WeightGradient(0), WeightIh, WeightHh, Bias);
         return dx;
     }
 
@@ -313,17 +302,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         RecurrentLoop.Unroll(inputs, initialState, ZeroState, Step, s => s.H, "Lstm", out finalState);
 
     /// <summary><c>[W_ih, W_hh, bias] [4H, I + H + 1]</c>.</summary>
-    void IRecurrentCell.FillWeights(Span<float> cat)
-    {
-        int i = InputSize, h = HiddenSize, ld = i + h + 1;
-        ReadOnlySpan<float> wih = WeightIh.Value.Span, whh = WeightHh.Value.Span, bias = Bias.Value.Span;
-        for (int g = 0; g < 4 * h; g++)
-        {
-            wih.Slice(g * i, i).CopyTo(cat.Slice(g * ld, i));
-            whh.Slice(g * h, h).CopyTo(cat.Slice((g * ld) + i, h));
-            cat[(g * ld) + i + h] = bias[g];
-        }
-    }
+    void IRecurrentCell.FillWeights(Span<float> cat) => StackedWeights.Fill(cat, WeightIh, WeightHh, Bias);
 
     /// <summary>The fused cell update of one step: gates activated in place, c and tanh(c) into this step's blocks, h into the loop's.</summary>
     unsafe void IRecurrentCell.Forward(in RecurrentStep step)

@@ -5,7 +5,7 @@ using Recur.Tensors;
 namespace Recur.Layers;
 
 /// <summary>
-/// The time loops of <see cref="Lstm"/>, <c>Gru</c> and <c>SimpleRnn</c>, split across threads
+/// The time loops of <see cref="Lstm"/>, <see cref="Gru"/> and <see cref="SimpleRnn"/>, split across threads
 /// (<see cref="Threading.MaxThreads"/>): everything a recurrent layer does except its cell and the layout of its
 /// weights, which it supplies as an <see cref="IRecurrentCell"/> and a <see cref="RecurrentLayout"/>.
 /// </summary>

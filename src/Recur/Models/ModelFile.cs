@@ -376,7 +376,24 @@ public static class ModelFile
             ["forget_bias"] = l.ForgetBias,
             ["return_sequences"] = l.ReturnSequences,
         },
-        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense and Lstm, or LayerConfigs."),
+        Gru g => new JsonObject
+        {
+            ["type"] = "Gru",
+            ["name"] = g.Name,
+            ["input_size"] = g.InputSize,
+            ["hidden_size"] = g.HiddenSize,
+            ["return_sequences"] = g.ReturnSequences,
+        },
+        SimpleRnn r => new JsonObject
+        {
+            ["type"] = "SimpleRnn",
+            ["name"] = r.Name,
+            ["input_size"] = r.InputSize,
+            ["hidden_size"] = r.HiddenSize,
+            ["activation"] = r.Activation.ToString(),
+            ["return_sequences"] = r.ReturnSequences,
+        },
+        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense, Lstm, Gru and SimpleRnn, or LayerConfigs."),
     };
 
     private static ILayer CreateLayer(JsonObject c)
@@ -388,7 +405,10 @@ public static class ModelFile
             "Dense" => new Dense(Get<int>(c, "in_features"), Get<int>(c, "out_features"), Get<bool>(c, "use_bias"), name: name),
             "Lstm" => new Lstm(
                 Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<float>(c, "forget_bias"), Get<bool>(c, "return_sequences"), name: name),
-            _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm); the model was written by a newer Recur."),
+            "Gru" => new Gru(Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<bool>(c, "return_sequences"), name: name),
+            "SimpleRnn" => new SimpleRnn(
+                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Enum.Parse<RnnActivation>(Get<string>(c, "activation")), Get<bool>(c, "return_sequences"), name: name),
+            _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm, Gru, SimpleRnn); the model was written by a newer Recur."),
         };
     }
 
