@@ -48,9 +48,9 @@ internal sealed class RecurrentLoop : IParallelWork
     private readonly IRecurrentCell _cell;
     private readonly RecurrentLayout _layout;
     private readonly string _layer;
-    private readonly PackedMatrix _packedForward = new();   // weightsᵀ [Width, G], forward
-    private readonly PackedMatrix _packedRecurrent = new(); // the h columns of the recurrent gates' rows [·, H], backward
-    private readonly Tensor?[] _weightGrads;                // per weight block [Gates, Columns], of one backward pass
+    private readonly PackedMatrix[] _packedForward;         // per forward block, its transpose [Columns, Gates]
+    private readonly PackedMatrix _packedRecurrent = new(); // the recurrent block [Gates, H], backward
+    private readonly Tensor?[] _weightGrads;                // per gradient block [Gates, Columns], of one backward pass
 
     // Forward caches, time-major. B, T: the batch and steps of the last forward call.
     private Tensor? _gates;     // [T, B, G]  what each step's cell kept; after backward, the gradients of the pre-activations
@@ -62,7 +62,7 @@ internal sealed class RecurrentLoop : IParallelWork
     private Tensor? _output;    // [B, H] or [B, T, H]
     private Tensor? _finalH;    // [B, H]
     private Tensor? _weights;   // [G, Width]  the weights the last forward pass used
-    private Tensor? _inputWeightsT; // [I, InputGates.Gates]  the input weights transposed, for the input gradient of small inputs
+    private Tensor? _inputWeightsT; // [I, InputBlock.Gates]  the input block transposed, for the input gradient of small inputs
     private bool _historyKept;  // whether the last forward pass kept every step for backward
     private bool _gatesHoldGradients;
 
@@ -87,7 +87,12 @@ internal sealed class RecurrentLoop : IParallelWork
         _layout = layout;
         _layer = layer;
         ReturnSequences = returnSequences;
-        _weightGrads = new Tensor?[layout.WeightBlocks.Length];
+        _weightGrads = new Tensor?[layout.GradientBlocks.Length];
+        _packedForward = new PackedMatrix[layout.ForwardBlocks.Length];
+        for (int k = 0; k < _packedForward.Length; k++)
+        {
+            _packedForward[k] = new PackedMatrix();
+        }
     }
 
     private enum Phase
@@ -124,7 +129,7 @@ internal sealed class RecurrentLoop : IParallelWork
 
     private bool IsSmallInput => _layout.Input <= SmallInput;
 
-    /// <summary>Block <paramref name="block"/> of the weight gradients of the last backward pass <c>[Gates, Columns]</c>.</summary>
+    /// <summary>The gradient of gradient block <paramref name="block"/> from the last backward pass <c>[Gates, Columns]</c>.</summary>
     public ReadOnlySpan<float> WeightGradient(int block) => _weightGrads[block]!.Span;
 
     /// <summary>Throws unless <paramref name="x"/> is <c>[B, T, I]</c> with B, T ≥ 1; returns B and T.</summary>
@@ -218,7 +223,12 @@ internal sealed class RecurrentLoop : IParallelWork
         int g = _layout.Gates, ld = _layout.Width;
         Span<float> weights = Buffers.Ensure(ref _weights, g, ld).Span;
         _cell.FillWeights(weights);
-        _packedForward.Pack(Gemm.DefaultPath, true, ld, g, weights, ld);
+        for (int k = 0; k < _packedForward.Length; k++)
+        {
+            WeightBlock fb = _layout.ForwardBlocks[k];
+            _packedForward[k].Pack(Gemm.DefaultPath, true, fb.Columns, fb.Gates, weights[((fb.Gate0 * ld) + fb.Column0)..], ld);
+        }
+
         _input = x;
         Start(Phase.RecurForward, WorkerPool.PartsFor(Batch, MinRowsPerShard));
         _input = null;
@@ -289,8 +299,8 @@ internal sealed class RecurrentLoop : IParallelWork
         }
 
         _gatesHoldGradients = true;
-        WeightBlock rg = _layout.RecurrentGates;
-        _packedRecurrent.Pack(Gemm.DefaultPath, false, rg.Gates, h, _weights!.Span[((rg.Gate0 * ld) + _layout.HiddenColumn)..], ld);
+        WeightBlock rb = _layout.RecurrentBlock;
+        _packedRecurrent.Pack(Gemm.DefaultPath, false, rb.Gates, rb.Columns, _weights!.Span[((rb.Gate0 * ld) + rb.Column0)..], ld);
         _dy = dy;
         Start(Phase.RecurBackward, WorkerPool.PartsFor(b, MinRowsPerShard));
         _dy = null;
@@ -298,22 +308,22 @@ internal sealed class RecurrentLoop : IParallelWork
         int largestBlock = 0;
         for (int k = 0; k < _weightGrads.Length; k++)
         {
-            WeightBlock wb = _layout.WeightBlocks[k];
+            WeightBlock wb = _layout.GradientBlocks[k];
             Buffers.Ensure(ref _weightGrads[k], wb.Gates, wb.Columns);
             largestBlock = Math.Max(largestBlock, wb.Gates);
         }
 
         if (IsSmallInput && ComputeInputGradient)
         {
-            // W_ihᵀ [I, gates]: column k of the input weights of the input gates
-            WeightBlock ig = _layout.InputGates;
+            // W_ihᵀ [I, gates]: column k of the input block
+            WeightBlock ig = _layout.InputBlock;
             ReadOnlySpan<float> w = _weights.Span;
             Span<float> wt = Buffers.Ensure(ref _inputWeightsT, inputs, ig.Gates).Span;
             for (int g = 0; g < ig.Gates; g++)
             {
                 for (int k = 0; k < inputs; k++)
                 {
-                    wt[(k * ig.Gates) + g] = w[((ig.Gate0 + g) * ld) + k];
+                    wt[(k * ig.Gates) + g] = w[((ig.Gate0 + g) * ld) + ig.Column0 + k];
                 }
             }
         }
@@ -353,7 +363,13 @@ internal sealed class RecurrentLoop : IParallelWork
         }
 
         var z = new float[b * g];
-        Gemm.Multiply(false, true, b, g, ld, 1f, xh, ld, weights, ld, 0f, z, g);
+        for (int k = 0; k < _layout.ForwardBlocks.Length; k++)
+        {
+            WeightBlock fb = _layout.ForwardBlocks[k];
+            Gemm.Multiply(false, true, b, fb.Gates, fb.Columns, 1f, xh.AsSpan(fb.Column0), ld, weights.AsSpan((fb.Gate0 * ld) + fb.Column0), ld,
+                k == 0 ? 0f : 1f, z.AsSpan(fb.Gate0), g);
+        }
+
         fixed (float* pz = z, pxh = xh)
         {
             _cell.Forward(new RecurrentStep(pz, pxh + hc, pxh + (b * ld) + hc, null, ld, 0, b, 0, b, 0));
@@ -460,8 +476,14 @@ internal sealed class RecurrentLoop : IParallelWork
                     }
                 }
 
-                // gates = xh_s · weightsᵀ
-                Gemm.Multiply(false, rows, 1f, xhs[(xhRow * ld)..], ld, _packedForward, 0f, gs.Slice(gateRow * g, rows * g), g);
+                // gates = xh_s · weightsᵀ, block by block: the first writes, the others add
+                for (int k = 0; k < _packedForward.Length; k++)
+                {
+                    WeightBlock fb = _layout.ForwardBlocks[k];
+                    Gemm.Multiply(false, rows, 1f, xhs[((xhRow * ld) + fb.Column0)..], ld, _packedForward[k], k == 0 ? 0f : 1f,
+                        gs.Slice((gateRow * g) + fb.Gate0, ((rows - 1) * g) + fb.Gates), g);
+                }
+
                 _cell.Forward(new RecurrentStep(gates + ((nint)gateRow * g), xh + ((nint)xhRow * ld) + hc, xh + ((nint)nextRow * ld) + hc,
                     null, ld, b0, rows, xhRow, nextRow, gateRow));
                 if (ReturnSequences)
@@ -492,7 +514,7 @@ internal sealed class RecurrentLoop : IParallelWork
     private unsafe void RecurBackward(int b0, int b1)
     {
         int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, ld = _layout.Width, hc = _layout.HiddenColumn;
-        WeightBlock rg = _layout.RecurrentGates;
+        WeightBlock rb = _layout.RecurrentBlock;
         float beta = _layout.RecurrentAccumulates ? 1f : 0f;
         Tensor? dy = _dy;
         Span<float> dh = _dh!.Span.Slice(b0 * h, rows * h);
@@ -523,7 +545,7 @@ internal sealed class RecurrentLoop : IParallelWork
                 _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), xh + ((nint)slab * ld) + hc, xh + ((nint)(slab + b) * ld) + hc,
                     pdh + ((nint)b0 * h), ld, b0, rows, slab, slab + b, slab));
                 // dh_{s−1} [rows, H] (+)= dz[:, recurrent gates] · W_hh [gates, H]
-                Gemm.Multiply(false, rows, 1f, gs.Slice((slab * g) + rg.Gate0, ((rows - 1) * g) + rg.Gates), g, _packedRecurrent, beta, dh, h);
+                Gemm.Multiply(false, rows, 1f, gs.Slice((slab * g) + rb.Gate0, ((rows - 1) * g) + rb.Gates), g, _packedRecurrent, beta, dh, h);
             }
         }
 
@@ -541,7 +563,7 @@ internal sealed class RecurrentLoop : IParallelWork
         ReadOnlySpan<float> dz = _gates!.Span, xh = _xh!.Span;
         for (int k = 0; k < _weightGrads.Length; k++)
         {
-            WeightBlock wb = _layout.WeightBlocks[k];
+            WeightBlock wb = _layout.GradientBlocks[k];
             int g0 = WorkerPool.Split(wb.Gates, parts, part, MinRowsPerShard), g1 = WorkerPool.Split(wb.Gates, parts, part + 1, MinRowsPerShard);
             if (g1 > g0)
             {
@@ -554,7 +576,7 @@ internal sealed class RecurrentLoop : IParallelWork
         int r0 = WorkerPool.Split(tb, parts, part, 1), r1 = WorkerPool.Split(tb, parts, part + 1, 1);
         if (r1 > r0 && ComputeInputGradient)
         {
-            WeightBlock ig = _layout.InputGates;
+            WeightBlock ig = _layout.InputBlock;
             Span<float> dxTime = _dxTime!.Span;
             if (IsSmallInput)
             {
@@ -571,7 +593,7 @@ internal sealed class RecurrentLoop : IParallelWork
             {
                 // dx [r0 … r1, I] = dz [r0 … r1, input gates] · W_ih [input gates, I]
                 Gemm.Multiply(Gemm.DefaultPath, false, false, r1 - r0, inputs, ig.Gates, 1f, dz[((r0 * g) + ig.Gate0)..], g,
-                    _weights!.Span[(ig.Gate0 * ld)..], ld, 0f, dxTime[(r0 * inputs)..], inputs);
+                    _weights!.Span[((ig.Gate0 * ld) + ig.Column0)..], ld, 0f, dxTime[(r0 * inputs)..], inputs);
             }
 
             // back to batch-major: dx[i, s] = dxTime[s·B + i]
