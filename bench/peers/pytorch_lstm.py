@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The PyTorch peer of `recur bench`: the same shapes, the same fields.
 
-Each shape trains (or, for rows-infer, runs inference with) torch.nn.LSTM -> Linear(H, 10) on
+Each shape trains (or, for rows-infer and gru-rows-infer, runs inference with) torch.nn.LSTM (torch.nn.GRU
+for the gru- shapes) -> Linear(H, 10) on
 synthetic random data of the right shape, with Adam and cross-entropy, exactly as `recur bench`
 does, and prints samples/s, ms per batch, GFLOP/s and peak RSS. Every shape runs in a fresh
 child process so its peak RSS is its own.
@@ -14,9 +15,9 @@ next to OpenBLAS's own, and by default the OpenMP threads spin after each parall
 OpenBLAS needs (2-4 times slower on 2 cores). bench/compare.sh runs both ways.
 
 GFLOP/s counts the matrix products only (2 FLOPs per multiply-add), the same formula as
-`recur bench` (see bench/README.md):
-    training:  2*T*B*4H*(2I + 3H) + 6*B*H*C   per batch
-    inference: 2*T*B*4H*(I + H)   + 2*B*H*C   per batch
+`recur bench` (see bench/README.md), with G = 4 gate blocks for the LSTM, 3 for the GRU:
+    training:  2*T*B*GH*(2I + 3H) + 6*B*H*C   per batch
+    inference: 2*T*B*GH*(I + H)   + 2*B*H*C   per batch
 """
 import argparse
 import json
@@ -25,21 +26,24 @@ import subprocess
 import sys
 import time
 
-# name: (mode, batch, steps, input, hidden)
+# name: (mode, batch, steps, input, hidden, layer)
 SHAPES = {
-    "rows": ("train", 128, 28, 28, 128),
-    "rows-infer": ("infer", 1000, 28, 28, 128),
-    "pixels": ("train", 128, 784, 1, 128),
-    "wide": ("train", 256, 28, 28, 512),
+    "rows": ("train", 128, 28, 28, 128, "lstm"),
+    "rows-infer": ("infer", 1000, 28, 28, 128, "lstm"),
+    "pixels": ("train", 128, 784, 1, 128, "lstm"),
+    "wide": ("train", 256, 28, 28, 512, "lstm"),
+    "gru-rows": ("train", 128, 28, 28, 128, "gru"),
+    "gru-rows-infer": ("infer", 1000, 28, 28, 128, "gru"),
 }
+GATES = {"lstm": 4, "gru": 3}
 CLASSES = 10
 DATA_BATCHES = 4  # distinct synthetic batches, cycled
 
 
-def flops_per_batch(mode, b, t, i, h, c=CLASSES):
+def flops_per_batch(mode, b, t, i, h, gates, c=CLASSES):
     if mode == "train":
-        return 2 * t * b * 4 * h * (2 * i + 3 * h) + 6 * b * h * c
-    return 2 * t * b * 4 * h * (i + h) + 2 * b * h * c
+        return 2 * t * b * gates * h * (2 * i + 3 * h) + 6 * b * h * c
+    return 2 * t * b * gates * h * (i + h) + 2 * b * h * c
 
 
 def peak_rss_mib():
@@ -55,10 +59,10 @@ def run_shape(name, batches, warmup, threads, seed):
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    mode, b, t, i, h = SHAPES[name]
-    lstm = torch.nn.LSTM(i, h, batch_first=True)
+    mode, b, t, i, h, layer = SHAPES[name]
+    rnn = (torch.nn.GRU if layer == "gru" else torch.nn.LSTM)(i, h, batch_first=True)
     dense = torch.nn.Linear(h, CLASSES)
-    params = list(lstm.parameters()) + list(dense.parameters())
+    params = list(rnn.parameters()) + list(dense.parameters())
     xs = [torch.randn(b, t, i) for _ in range(DATA_BATCHES)]
     ys = [torch.randint(0, CLASSES, (b,)) for _ in range(DATA_BATCHES)]
 
@@ -68,14 +72,14 @@ def run_shape(name, batches, warmup, threads, seed):
 
         def step(k):
             opt.zero_grad()
-            out, _ = lstm(xs[k % DATA_BATCHES])
+            out, _ = rnn(xs[k % DATA_BATCHES])
             loss = loss_fn(dense(out[:, -1, :]), ys[k % DATA_BATCHES])
             loss.backward()
             opt.step()
     else:
         def step(k):
             with torch.no_grad():
-                out, _ = lstm(xs[k % DATA_BATCHES])
+                out, _ = rnn(xs[k % DATA_BATCHES])
                 dense(out[:, -1, :])
 
     for k in range(warmup):
@@ -95,7 +99,7 @@ def run_shape(name, batches, warmup, threads, seed):
         "threads": threads,
         "samples_per_s": b * batches / elapsed,
         "ms_per_batch": 1000.0 * elapsed / batches,
-        "gflops": flops_per_batch(mode, b, t, i, h) * batches / elapsed / 1e9,
+        "gflops": flops_per_batch(mode, b, t, i, h, GATES[layer]) * batches / elapsed / 1e9,
         "peak_rss_mib": peak_rss_mib(),
     }
 
@@ -140,9 +144,9 @@ def main():
         print(json.dumps(doc, indent=2))
         return
     print(f"PyTorch {torch.__version__}, {args.threads} threads")
-    print(f"{'shape':<11} {'mode':<5} {'samples/s':>10} {'ms/batch':>9} {'GFLOP/s':>8} {'peak RSS MiB':>12}")
+    print(f"{'shape':<14} {'mode':<5} {'samples/s':>10} {'ms/batch':>9} {'GFLOP/s':>8} {'peak RSS MiB':>12}")
     for r in results:
-        print(f"{r['shape']:<11} {r['mode']:<5} {r['samples_per_s']:>10.0f} {r['ms_per_batch']:>9.2f} "
+        print(f"{r['shape']:<14} {r['mode']:<5} {r['samples_per_s']:>10.0f} {r['ms_per_batch']:>9.2f} "
               f"{r['gflops']:>8.1f} {r['peak_rss_mib']:>12.0f}")
 
 

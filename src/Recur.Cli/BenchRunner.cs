@@ -21,10 +21,13 @@ internal static class BenchRunner
     public static BenchResult Run(BenchShape shape, int batches, int warmup, ulong seed)
     {
         var rng = new Rng(seed);
+        IRecurrentLayer recurrent = shape.Gru
+            ? new Gru(shape.Input, shape.Hidden, rng: rng)
+            : new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng);
         // The input is data, so no gradient flows into it (as in the PyTorch peer, whose input does not require one).
-        var lstm = new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng) { ComputeInputGradient = false };
+        recurrent.ComputeInputGradient = false;
         var dense = new Dense(shape.Hidden, BenchShape.Classes, rng: rng);
-        Parameter[] parameters = [.. lstm.Parameters, .. dense.Parameters];
+        Parameter[] parameters = [.. recurrent.Parameters, .. dense.Parameters];
         var loss = new SoftmaxCrossEntropy();
         var adam = new Adam(0.001);
 
@@ -52,13 +55,13 @@ internal static class BenchRunner
             if (shape.Training)
             {
                 adam.ZeroGrad(parameters);
-                loss.Forward(dense.Forward(lstm.Forward(x, training: true), training: true), labels[index % DataBatches]);
-                lstm.Backward(dense.Backward(loss.Gradient));
+                loss.Forward(dense.Forward(recurrent.Forward(x, training: true), training: true), labels[index % DataBatches]);
+                recurrent.Backward(dense.Backward(loss.Gradient));
                 adam.Step(parameters);
             }
             else
             {
-                dense.Forward(lstm.Forward(x));
+                dense.Forward(recurrent.Forward(x));
             }
         }
 
