@@ -51,7 +51,7 @@ first = recur["results"][0] if recur["results"] else {"threads": "?", "batches":
 print(f"Recur {recur['version']} vs PyTorch {tuned_doc['version']}, {first['threads']} threads, "
       f"{first['batches']} timed batches per shape")
 print("PyTorch: as installed; PASSIVE: with OMP_WAIT_POLICY=PASSIVE (PyTorch at its best here)")
-head = (f"{'shape':<11} {'mode':<5} {'Recur/s':>8} {'PyTorch/s':>9} {'ratio':>6} {'PASSIVE/s':>9} {'ratio':>6}"
+head = (f"{'shape':<14} {'mode':<5} {'Recur/s':>8} {'PyTorch/s':>9} {'ratio':>6} {'PASSIVE/s':>9} {'ratio':>6}"
         f" {'Recur GFLOP/s':>13} {'PASSIVE GFLOP/s':>15} {'Recur RSS MiB':>13} {'PyTorch RSS MiB':>15} {'RSS ratio':>9}")
 print(head)
 print("-" * len(head))
@@ -60,7 +60,7 @@ for r in recur["results"]:
     if p is None or t is None:
         continue
     s = r["samples_per_s"]
-    print(f"{r['shape']:<11} {r['mode']:<5} {s:>8.0f} {p['samples_per_s']:>9.0f} {s / p['samples_per_s']:>5.1f}x"
+    print(f"{r['shape']:<14} {r['mode']:<5} {s:>8.0f} {p['samples_per_s']:>9.0f} {s / p['samples_per_s']:>5.1f}x"
           f" {t['samples_per_s']:>9.0f} {s / t['samples_per_s']:>5.1f}x {r['gflops']:>13.1f} {t['gflops']:>15.1f}"
           f" {r['peak_rss_mib']:>13.0f} {p['peak_rss_mib']:>15.0f} {r['peak_rss_mib'] / p['peak_rss_mib']:>9.2f}")
 print("samples/s: samples per second; GFLOP/s: matrix-product operations per second (bench/README.md)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch peer of `recur bench`: the same shapes, the same fields.
 
-Each shape trains (or, for rows-infer, runs inference with) torch.nn.LSTM (or GRU, or a
+Each shape trains (or, for the -infer shapes, runs inference with) torch.nn.LSTM (or GRU, or a
 bidirectional LSTM whose last output is [forward at T-1, backward at 0], as Keras's) -> Linear on
 synthetic random data of the right shape, with Adam and cross-entropy, exactly as `recur bench`
 does, and prints samples/s, ms per batch, GFLOP/s and peak RSS. Every shape runs in a fresh
@@ -32,6 +32,8 @@ SHAPES = {
     "rows-infer": ("infer", 1000, 28, 28, 128),
     "pixels": ("train", 128, 784, 1, 128),
     "wide": ("train", 256, 28, 28, 512),
+    "gru-rows": ("train", 128, 28, 28, 128, "gru"),
+    "gru-rows-infer": ("infer", 1000, 28, 28, 128, "gru"),
     "bi-rows": ("train", 128, 28, 28, 128, "lstm", True),
 }
 CLASSES = 10

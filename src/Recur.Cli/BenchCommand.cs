@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Recur.Cli;
 
 /// <summary>
-/// <c>recur bench</c>: training and inference throughput of the LSTM shapes in <see cref="BenchShape.All"/>
+/// <c>recur bench</c>: training and inference throughput of the LSTM and GRU shapes in <see cref="BenchShape.All"/>
 /// (samples/s, ms per batch, GFLOP/s of the matrix products, peak RSS), as a table or JSON, and with
 /// <c>--gemm</c> the GFLOP/s of the matrix product itself against the machine's peak.
 /// bench/compare.sh runs it next to the PyTorch peer and prints the ratios.
@@ -57,7 +57,7 @@ internal static class BenchCommand
             Description = "Run every shape in this process; by default each runs in a fresh child process so its peak RSS is its own.",
         };
 
-        var command = new Command("bench", "Measure LSTM training and inference throughput on synthetic data (samples/s, GFLOP/s, peak memory).")
+        var command = new Command("bench", "Measure LSTM and GRU training and inference throughput on synthetic data (samples/s, GFLOP/s, peak memory).")
         {
             shapeOption, batchesOption, warmupOption, threadsOption, seedOption, jsonOption, gemmOption, inProcessOption,
         };
@@ -207,11 +207,11 @@ internal static class BenchCommand
     private static void WriteTable(TextWriter output, BenchDocument document, int threads)
     {
         output.WriteLine($"Recur {document.Version}, {threads} threads, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        output.WriteLine($"{"shape",-11} {"mode",-5} {"samples/s",10} {"ms/batch",9} {"GFLOP/s",8} {"peak RSS MiB",12}");
+        output.WriteLine($"{"shape",-14} {"mode",-5} {"samples/s",10} {"ms/batch",9} {"GFLOP/s",8} {"peak RSS MiB",12}");
         foreach (BenchResult r in document.Results)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Shape,-11} {r.Mode,-5} {r.SamplesPerS,10:F0} {r.MsPerBatch,9:F2} {r.Gflops,8:F1} {r.PeakRssMib,12:F0}"));
+                $"{r.Shape,-14} {r.Mode,-5} {r.SamplesPerS,10:F0} {r.MsPerBatch,9:F2} {r.Gflops,8:F1} {r.PeakRssMib,12:F0}"));
         }
     }
 

@@ -96,6 +96,7 @@ internal static class BenchRunner
     private static IRecurrentLayer Recurrent(BenchShape shape, Rng rng, string name) => shape.Cell switch
     {
         "lstm" => new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng, name: name),
+        "gru" => new Gru(shape.Input, shape.Hidden, rng: rng, name: name),
         _ => throw new ArgumentException($"recur bench: shape {shape.Name} has an unknown cell '{shape.Cell}'."),
     };
 

@@ -25,6 +25,8 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
         new("rows-infer", false, 1000, 28, 28, 128, "the tutorial's model, inference on batches of 1000"),
         new("pixels", true, 128, 784, 1, 128, "MNIST pixel by pixel: 784 steps of 1 input, LSTM(128), training"),
         new("wide", true, 256, 28, 28, 512, "MNIST rows, LSTM(512), batch 256, training"),
+        new("gru-rows", true, 128, 28, 28, 128, "the tutorial with GRU(128): MNIST rows, batch 128, training") { Cell = "gru" },
+        new("gru-rows-infer", false, 1000, 28, 28, 128, "the GRU(128) model, inference on batches of 1000") { Cell = "gru" },
         new("bi-rows", true, 128, 28, 28, 128, "MNIST rows, Bidirectional(LSTM(128)), batch 128, training") { Bidirectional = true },
     ];
 
@@ -33,7 +35,7 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     /// GRU 3) and D directions (1, or 2 when bidirectional): training <c>D·2·T·B·GH·(2I + 3H) + 6·B·DH·C</c>
     /// (forward x·W_ihᵀ and h·W_hhᵀ; backward dW_ih, dW_hh, dh = dz·W_hh; Dense forward, dW and dx), inference
     /// <c>D·2·T·B·GH·(I + H) + 2·B·DH·C</c>. The recurrent layer's input gradient is not counted: the input of a
-    /// first layer needs none and PyTorch does not form it.
+    /// first layer needs none and PyTorch does not form it. For the GRU these are the products its formulas need.
     /// </summary>
     public double FlopsPerBatch()
     {

@@ -144,7 +144,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     }
 
     /// <summary>The values of <c>--model</c>.</summary>
-    internal static readonly string[] RecurrentKinds = ["lstm"];
+    internal static readonly string[] RecurrentKinds = ["lstm", "gru", "rnn"];
 
     /// <summary>
     /// The tutorial model, [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
@@ -168,10 +168,10 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             string suffix = k == 0 ? "" : string.Create(Inv, $"_{k}");
             IRecurrentLayer layer = settings.Bidirectional
                 ? new Bidirectional(
-                    Recurrent(settings, input, sequences, rng, "forward_" + settings.Model),
-                    Recurrent(settings, input, sequences, rng, "backward_" + settings.Model),
+                    Recurrent(settings, input, sequences, rng, "forward_" + Stem(settings.Model)),
+                    Recurrent(settings, input, sequences, rng, "backward_" + Stem(settings.Model)),
                     name: "bidirectional" + suffix)
-                : Recurrent(settings, input, sequences, rng, settings.Model + suffix);
+                : Recurrent(settings, input, sequences, rng, Stem(settings.Model) + suffix);
             model.Add(layer);
             input = layer.OutputSize;
             if (settings.Dropout > 0)
@@ -184,10 +184,15 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         return model;
     }
 
+    /// <summary>Keras's name stem for a <c>--model</c> kind: <c>lstm</c>, <c>gru</c>, <c>simple_rnn</c>.</summary>
+    private static string Stem(string kind) => kind == "rnn" ? "simple_rnn" : kind;
+
     /// <summary>One recurrent layer of <c>--model</c>'s kind.</summary>
     private static IRecurrentLayer Recurrent(TrainSettings settings, int input, bool returnSequences, Rng rng, string name) => settings.Model switch
     {
         "lstm" => new Lstm(input, settings.Hidden, settings.ForgetBias, returnSequences, rng: rng, name: name),
+        "gru" => new Gru(input, settings.Hidden, returnSequences, rng: rng, name: name),
+        "rnn" => new SimpleRnn(input, settings.Hidden, RnnActivation.Tanh, returnSequences, rng: rng, name: name),
         _ => throw new ArgumentException($"recur train: unknown --model '{settings.Model}'; use {string.Join(", ", RecurrentKinds)}."),
     };
 
@@ -216,6 +221,8 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     private static string Describe(ILayer layer) => layer switch
     {
         Lstm l => $"LSTM({l.HiddenSize})",
+        Gru g => $"GRU({g.HiddenSize})",
+        SimpleRnn r => $"SimpleRNN({r.HiddenSize}{(r.Activation == RnnActivation.Relu ? ", relu" : "")})",
         Bidirectional b => $"Bidirectional({Describe(b.ForwardLayer)})",
         Dropout d => string.Create(Inv, $"Dropout({d.Rate})"),
         Dense d => $"Dense({d.OutFeatures})",

@@ -6,7 +6,7 @@ namespace Recur.Tests;
 /// <summary>The fused gate update: against a plain double-precision formula, and every vector width bit-identical to the scalar one.</summary>
 public unsafe class LstmCellTests
 {
-    private static readonly SimdWidth[] Widths = [SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Vector128, SimdWidth.Scalar];
+    internal static readonly SimdWidth[] Widths = [SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Vector128, SimdWidth.Scalar];
 
     public static TheoryData<int> Hiddens() => new() { 1, 3, 4, 7, 8, 15, 16, 17, 33, 40 };
 
@@ -94,9 +94,9 @@ public unsafe class LstmCellTests
         }
     }
 
-    private static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
+    internal static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
 
-    private static float[] Values(int length, ulong seed, float scale)
+    internal static float[] Values(int length, ulong seed, float scale)
     {
         var rng = new Rng(seed);
         var values = new float[length];

@@ -16,4 +16,15 @@ internal readonly struct SingleThread : IDisposable
     }
 
     public void Dispose() => Threading.t_override = _saved;
+
+    /// <summary>Bytes that two calls of <paramref name="step"/> allocate on this thread after one warm-up call, the library on this thread alone.</summary>
+    public static long AllocatedAfterWarmUp(Action step)
+    {
+        using var single = new SingleThread();
+        step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        step();
+        step();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
 }

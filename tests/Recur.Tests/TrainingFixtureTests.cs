@@ -83,14 +83,7 @@ public class TrainingFixtureTests(ITestOutputHelper output)
             labels[i] = i % 10;
         }
 
-        void Step() => model.TrainStep(x, labels, adam, clipNorm: 5f);
-
-        using var single = new SingleThread();
-        Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Step();
-        Step();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SingleThread.AllocatedAfterWarmUp(() => model.TrainStep(x, labels, adam, clipNorm: 5f));
         output.WriteLine($"allocated after warm-up: {allocated} bytes");
         Assert.Equal(0, allocated);
     }

@@ -2,7 +2,7 @@ namespace Recur.Layers;
 
 /// <summary>
 /// A layer that reads a sequence <c>[B, T, I]</c> one step at a time with a hidden state of
-/// <see cref="HiddenSize"/> units: <see cref="Lstm"/>, <c>Gru</c>, <c>SimpleRnn</c>, and
+/// <see cref="HiddenSize"/> units: <see cref="Lstm"/>, <see cref="Gru"/>, <see cref="SimpleRnn"/>, and
 /// <c>Bidirectional</c> around two of them. <see cref="ILayer.Forward"/> returns the last step's output
 /// <c>[B, OutputSize]</c>, or every step's <c>[B, T, OutputSize]</c> with <see cref="ReturnSequences"/>.
 /// </summary>

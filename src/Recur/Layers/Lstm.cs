@@ -28,39 +28,26 @@ namespace Recur.Layers;
 /// zero bias (the forget bias is the separate <see cref="ForgetBias"/> constant).</para>
 /// <para>Inside, the sequence is processed time-major <c>[T, B, ·]</c> so each step is one contiguous slab.
 /// Each step is one matrix product of <c>[x_t, h_{t−1}, 1]</c> with <c>[W_ih, W_hh, bias]</c> (packed once per
-/// pass) and one fused pass of the cell; the parameter gradients are one product after the backward time
-/// loop. The batch is split across <see cref="Threading.MaxThreads"/> threads, each running the whole
-/// sequence for its rows; results do not depend on the number of threads (see LstmParallel.cs).
+/// pass) and one fused pass of the cell (LstmCell.cs); the parameter gradients are one product after the
+/// backward time loop. The batch is split across <see cref="Threading.MaxThreads"/> threads, each running the
+/// whole sequence for its rows; results do not depend on the number of threads (RecurrentLoop.cs, shared with
+/// <see cref="Gru"/> and <see cref="SimpleRnn"/>).
 /// <c>Forward(training: false)</c> keeps one step of state instead of all, and cannot be followed by
 /// <see cref="Backward(Tensor)"/>.</para>
 /// </remarks>
-public sealed partial class Lstm : IRecurrentLayer
+public sealed class Lstm : IRecurrentLayer, IRecurrentCell
 {
     private readonly Parameter[] _parameters;
+    private readonly RecurrentLoop _loop;
 
-    // Forward caches, time-major. B, T: the batch and steps of the last forward call.
-    private int _batch;
-    private int _steps;
-    private Tensor? _gates;   // [T, B, 4H]  activated gates σ(i), σ(f + forgetBias), tanh(g), σ(o); after Backward,
-                              //             the gradients of their pre-activations (see _gatesHoldGradients)
-    private Tensor? _cells;   // [T + 1, B, H]  c_{-1} = c0, c_0 … c_{T-1}
-    private Tensor? _xh;      // [T + 1, B, I + H + 1]  row block s: [x_s, h_{s-1}, 1] (the operand of step s's product;
-                              //             h_{-1} = h0; block T holds h_{T-1} after an unused x part)
-    private Tensor? _tanhC;   // [T, B, H]   tanh(c_t)
-    private Tensor? _output;  // [B, H] or [B, T, H]
-    private Tensor? _stepGates; // [B, 4H]         inference: one step's gates
-    private Tensor? _stepXh;    // [2, B, I + H + 1] inference: [x_s, h_{s-1}] of the current and the next step
-    private Tensor? _stepCells; // [2, B, H]       inference: c_{s-1} and c_s
-    private Tensor? _stepTanhC; // [B, H]          inference: one step's tanh(c)
-    private bool _historyKept;  // whether the last Forward kept every step (training) for Backward
-    private Tensor _runGates = null!, _runXh = null!, _runCells = null!, _runTanhC = null!; // the set the last Forward used
+    // The cell state, time-major (the rest lives in _loop). B, T: the batch and steps of the last forward call.
+    private Tensor? _cells;     // [T + 1, B, H]  c_{-1} = c0, c_0 … c_{T-1}
+    private Tensor? _tanhC;     // [T, B, H]      tanh(c_t)
+    private Tensor? _stepCells; // [2, B, H]      inference: c_{s-1} and c_s
+    private Tensor? _stepTanhC; // [B, H]         inference: one step's tanh(c)
+    private Tensor _runCells = null!, _runTanhC = null!; // the set the last Forward used
     private LstmState? _finalState; // [B, H] each, copies of the last step
-
-    // Backward buffers.
-    private Tensor? _dh;        // [B, H]
-    private Tensor? _dc;        // [B, H]
-    private Tensor? _dxTime;    // [T, B, I]
-    private Tensor? _dx;        // [B, T, I]
+    private Tensor? _dc;        // [B, H]  backward: the gradient of c, from the last step back to c0
     private LstmState? _initialStateGrad; // [B, H] each
 
     /// <summary>Creates the layer and initialises its weights.</summary>
@@ -100,6 +87,7 @@ public sealed partial class Lstm : IRecurrentLayer
         WeightHh = new Parameter("weight_hh", 4 * hiddenSize, hiddenSize);
         Bias = new Parameter("bias", 4 * hiddenSize);
         _parameters = [WeightIh, WeightHh, Bias];
+        _loop = new RecurrentLoop(this, RecurrentLayout.Stacked(inputSize, hiddenSize, 4 * hiddenSize), returnSequences, "Lstm");
 
         rng ??= new Rng(0);
         (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
@@ -128,7 +116,11 @@ public sealed partial class Lstm : IRecurrentLayer
     /// Backward skips the product <c>dx = dz·W_ih</c> (<c>2·T·B·4H·I</c> operations) and returns zeros.
     /// Parameter and initial-state gradients are unaffected.
     /// </summary>
-    public bool ComputeInputGradient { get; set; } = true;
+    public bool ComputeInputGradient
+    {
+        get => _loop.ComputeInputGradient;
+        set => _loop.ComputeInputGradient = value;
+    }
 
     /// <summary><c>weight_ih [4H, I]</c>, gates i, f, g, o.</summary>
     public Parameter WeightIh { get; }
@@ -160,10 +152,10 @@ public sealed partial class Lstm : IRecurrentLayer
     /// <exception cref="ArgumentException">A tensor's shape differs from the one stated.</exception>
     public void CopyFromPyTorch(Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
     {
-        CheckLike(weightIh, WeightIh.Value, nameof(weightIh));
-        CheckLike(weightHh, WeightHh.Value, nameof(weightHh));
-        CheckLike(biasIh, Bias.Value, nameof(biasIh));
-        CheckLike(biasHh, Bias.Value, nameof(biasHh));
+        ShapeCheck.Like(weightIh, WeightIh.Value, nameof(weightIh), "Lstm.CopyFromPyTorch");
+        ShapeCheck.Like(weightHh, WeightHh.Value, nameof(weightHh), "Lstm.CopyFromPyTorch");
+        ShapeCheck.Like(biasIh, Bias.Value, nameof(biasIh), "Lstm.CopyFromPyTorch");
+        ShapeCheck.Like(biasHh, Bias.Value, nameof(biasHh), "Lstm.CopyFromPyTorch");
         WeightIh.Value.CopyFrom(weightIh);
         WeightHh.Value.CopyFrom(weightHh);
         TensorPrimitives.Add(biasIh.Span, biasHh.Span, Bias.Value.Span);
@@ -198,49 +190,18 @@ public sealed partial class Lstm : IRecurrentLayer
     /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
     public Tensor Forward(Tensor x, LstmState? initialState, bool training = false)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Rank != 3 || x.Dim(2) != InputSize)
-        {
-            throw ShapeCheck.Error(x, nameof(x), "Lstm", $"[batch, steps, {InputSize}]");
-        }
-        int b = x.Dim(0), t = x.Dim(1), h = HiddenSize, g4 = 4 * h;
-        if (b == 0 || t == 0)
-        {
-            throw new ArgumentException($"Lstm: x has shape {Tensor.FormatShape(x.Shape)}; it needs at least one sequence of at least one step.", nameof(x));
-        }
-
+        (int b, int t) = _loop.CheckInput(x);
         if (initialState is not null)
         {
             CheckState(initialState, b, nameof(initialState));
         }
 
-        _batch = b;
-        _steps = t;
-        int xh = InputSize + h + 1;
-        // Training keeps every step for Backward; inference keeps one step's gates and two steps of state.
-        _historyKept = training;
-        _runGates = training ? Buffers.Ensure(ref _gates, t, b, g4) : Buffers.Ensure(ref _stepGates, b, g4);
-        _runXh = training ? Buffers.Ensure(ref _xh, t + 1, b, xh) : Buffers.Ensure(ref _stepXh, 2, b, xh);
+        // Training keeps every step's cell state for Backward; inference keeps two steps.
+        int h = HiddenSize;
         _runCells = training ? Buffers.Ensure(ref _cells, t + 1, b, h) : Buffers.Ensure(ref _stepCells, 2, b, h);
         _runTanhC = training ? Buffers.Ensure(ref _tanhC, t, b, h) : Buffers.Ensure(ref _stepTanhC, b, h);
         _finalState = EnsureState(_finalState, b);
-        Tensor y = ReturnSequences ? Buffers.Ensure(ref _output, b, t, h) : Buffers.Ensure(ref _output, b, h);
-        _gatesHoldGradients = false;
-
-        Span<float> xhs = _runXh.Span;
-        for (int i = 0; i < b; i++)
-        {
-            Span<float> h0 = xhs.Slice((i * xh) + InputSize, h);
-            if (initialState is null)
-            {
-                h0.Clear();
-            }
-            else
-            {
-                initialState.H.Span.Slice(i * h, h).CopyTo(h0);
-            }
-        }
-
+        _loop.Begin(x, initialState?.H, training);
         if (initialState is null)
         {
             _runCells.Span[..(b * h)].Clear();
@@ -250,7 +211,9 @@ public sealed partial class Lstm : IRecurrentLayer
             initialState.C.Span.CopyTo(_runCells.Span);
         }
 
-        RunForward(x);
+        Tensor y = _loop.RunForward(x);
+        _loop.FinalH.Span.CopyTo(_finalState.H.Span);
+        _runCells.Span.Slice(_loop.LastBlock * b * h, b * h).CopyTo(_finalState.C.Span);
         return y;
     }
 
@@ -268,50 +231,14 @@ public sealed partial class Lstm : IRecurrentLayer
     /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
     public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC)
     {
-        if (_output is null || _xh is null)
-        {
-            throw new InvalidOperationException("Lstm.Backward called before Forward.");
-        }
-
-        if (dy is not null)
-        {
-            ShapeCheck.Same(dy, _output, nameof(dy), "Lstm");
-        }
-
-        int b = _batch, t = _steps, h = HiddenSize, g4 = 4 * h, bh = b * h;
-        if (dFinalH is not null)
-        {
-            ShapeCheck.Same(dFinalH, _finalState!.H, nameof(dFinalH), "Lstm");
-        }
-
+        _loop.CheckBackward(dy, dFinalH);
         if (dFinalC is not null)
         {
             ShapeCheck.Same(dFinalC, _finalState!.C, nameof(dFinalC), "Lstm");
         }
 
-        if (!_historyKept)
-        {
-            throw new InvalidOperationException(
-                "Lstm.Backward after Forward(training: false): inference keeps only the last step; call Forward with training: true before Backward.");
-        }
-
-        if (_gatesHoldGradients)
-        {
-            throw new InvalidOperationException(
-                "Lstm.Backward called twice after one Forward: the backward pass overwrites the forward pass's gate activations with their gradients; run Forward again first.");
-        }
-
-        Span<float> dh = Buffers.Ensure(ref _dh, b, h).Span;
+        int b = _loop.Batch, h = HiddenSize;
         Span<float> dc = Buffers.Ensure(ref _dc, b, h).Span;
-        if (dFinalH is null)
-        {
-            dh.Clear();
-        }
-        else
-        {
-            dFinalH.Span.CopyTo(dh);
-        }
-
         if (dFinalC is null)
         {
             dc.Clear();
@@ -322,15 +249,11 @@ public sealed partial class Lstm : IRecurrentLayer
         }
 
         _initialStateGrad = EnsureState(_initialStateGrad, b);
-        Buffers.Ensure(ref _dxTime, t, b, InputSize);
-        Tensor dx = Buffers.Ensure(ref _dx, b, t, InputSize);
-        if (!ComputeInputGradient)
-        {
-            dx.Fill(0f);
-        }
+        Tensor dx = _loop.RunBackward(dy, dFinalH);
+        _loop.InitialStateGradient.Span.CopyTo(_initialStateGrad.H.Span);
+        dc.CopyTo(_initialStateGrad.C.Span);
 
-        _gatesHoldGradients = true;
-        RunBackward(dy);
+        StackedWeights.AddGradients(_loop.WeightGradient(0), WeightIh, WeightHh, Bias);
         return dx;
     }
 
@@ -375,46 +298,39 @@ public sealed partial class Lstm : IRecurrentLayer
     /// TensorFlow's <c>static_rnn</c>: runs <see cref="Step"/> over a list of per-step inputs <c>[B, I]</c>
     /// and returns the list of per-step outputs <c>[B, H]</c>; <paramref name="finalState"/> receives the last state.
     /// </summary>
-    public IReadOnlyList<Tensor> Unroll(IReadOnlyList<Tensor> inputs, LstmState? initialState, out LstmState finalState)
+    public IReadOnlyList<Tensor> Unroll(IReadOnlyList<Tensor> inputs, LstmState? initialState, out LstmState finalState) =>
+        RecurrentLoop.Unroll(inputs, initialState, ZeroState, Step, s => s.H, "Lstm", out finalState);
+
+    /// <summary><c>[W_ih, W_hh, bias] [4H, I + H + 1]</c>.</summary>
+    void IRecurrentCell.FillWeights(Span<float> cat) => StackedWeights.Fill(cat, WeightIh, WeightHh, Bias);
+
+    /// <summary>The fused cell update of one step: gates activated in place, c and tanh(c) into this step's blocks, h into the loop's.</summary>
+    unsafe void IRecurrentCell.Forward(in RecurrentStep step)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Count == 0)
+        nint h = HiddenSize;
+        fixed (float* cells = _runCells.Data, tanhC = _runTanhC.Data)
         {
-            throw new ArgumentException("Lstm.Unroll: inputs is empty; it needs one [batch, input] tensor per step.", nameof(inputs));
+            LstmCell.Forward(Simd.Default, step.Gates, cells + (step.StateRow * h), cells + (step.NextRow * h), tanhC + (step.GateRow * h),
+                step.HNext, step.Ld, step.Rows, HiddenSize, ForgetBias);
         }
+    }
 
-        LstmState state = initialState ?? ZeroState(inputs[0].Dim(0));
-        var outputs = new Tensor[inputs.Count];
-        for (int s = 0; s < inputs.Count; s++)
+    /// <summary>The cell backward of one step: the gate gradients over the activations, and the gradient of c carried back one step.</summary>
+    unsafe void IRecurrentCell.Backward(in RecurrentStep step)
+    {
+        nint h = HiddenSize;
+        fixed (float* cells = _cells!.Data, tanhC = _tanhC!.Data, dc = _dc!.Data)
         {
-            state = Step(inputs[s], state);
-            outputs[s] = state.H;
+            LstmCell.Backward(Simd.Default, step.Gates, cells + (step.StateRow * h), tanhC + (step.GateRow * h), step.Dh, dc + (step.Row0 * h),
+                step.Gates, step.Rows, HiddenSize);
         }
-
-        finalState = state;
-        return outputs;
     }
 
     private void CheckState(LstmState state, int batch, string name)
     {
-        if (!state.H.HasShape(batch, HiddenSize))
-        {
-            throw ShapeCheck.Error(state.H, name, "Lstm", $"[{batch}, {HiddenSize}] (batch, hidden) for {name}.H");
-        }
-
-        if (!state.C.HasShape(batch, HiddenSize))
-        {
-            throw ShapeCheck.Error(state.C, name, "Lstm", $"[{batch}, {HiddenSize}] (batch, hidden) for {name}.C");
-        }
-    }
-
-    private static void CheckLike(Tensor t, Tensor like, string name)
-    {
-        ArgumentNullException.ThrowIfNull(t, name);
-        if (!t.HasShape(like.Shape))
-        {
-            throw ShapeCheck.Error(t, name, "Lstm.CopyFromPyTorch", Tensor.FormatShape(like.Shape));
-        }
+        ArgumentNullException.ThrowIfNull(state, name);
+        _loop.CheckState(state.H, batch, name, name + ".H");
+        _loop.CheckState(state.C, batch, name, name + ".C");
     }
 
     private LstmState EnsureState(LstmState? state, int batch) =>

@@ -23,6 +23,16 @@ internal static class ShapeCheck
         }
     }
 
+    /// <summary>Throws unless <paramref name="t"/> has the shape of <paramref name="like"/> (a parameter being loaded).</summary>
+    public static void Like(Tensor t, Tensor like, string name, string layer)
+    {
+        ArgumentNullException.ThrowIfNull(t, name);
+        if (!t.HasShape(like.Shape))
+        {
+            throw Error(t, name, layer, Tensor.FormatShape(like.Shape));
+        }
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is positive.</summary>
     public static void Positive(int value, string name, string layer)
     {

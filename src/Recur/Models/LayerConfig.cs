@@ -19,6 +19,8 @@ namespace Recur.Models;
 /// </remarks>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "class_name")]
 [JsonDerivedType(typeof(LstmLayer), "LSTM")]
+[JsonDerivedType(typeof(GruLayer), "GRU")]
+[JsonDerivedType(typeof(SimpleRnnLayer), "SimpleRNN")]
 [JsonDerivedType(typeof(DenseLayer), "Dense")]
 [JsonDerivedType(typeof(ActivationLayer), "Activation")]
 [JsonDerivedType(typeof(DropoutLayer), "Dropout")]

@@ -20,16 +20,8 @@ public sealed record LstmLayer(int Units, float ForgetBias = 1f, bool ReturnSequ
 
     internal override string BaseName => "lstm";
 
-    internal override int[] OutputShape(int[] inputShape, string name)
-    {
-        ShapeCheck.Positive(Units, nameof(Units), "LstmLayer");
-        if (inputShape.Length != 2 || inputShape[1] <= 0)
-        {
-            throw ShapeError(name, ClassName, inputShape, "(None, steps, features): InputShape = [steps, features], e.g. [28, 28] for MNIST rows");
-        }
-
-        return ReturnSequences ? [inputShape[0], Units] : [Units];
-    }
+    internal override int[] OutputShape(int[] inputShape, string name) =>
+        RecurrentShape.Output(Units, ReturnSequences, inputShape, name, ClassName, "LstmLayer");
 
     internal override ILayer Build(int[] inputShape, string name, Rng rng) =>
         new Lstm(inputShape[1], Units, ForgetBias, ReturnSequences, rng: rng, name: name);

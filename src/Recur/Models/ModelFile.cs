@@ -397,7 +397,24 @@ public static class ModelFile
             ["forward"] = LayerConfig(b.ForwardLayer),
             ["backward"] = LayerConfig(b.BackwardLayer),
         },
-        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense, Lstm, Dropout and Bidirectional, or LayerConfigs."),
+        Gru g => new JsonObject
+        {
+            ["type"] = "Gru",
+            ["name"] = g.Name,
+            ["input_size"] = g.InputSize,
+            ["hidden_size"] = g.HiddenSize,
+            ["return_sequences"] = g.ReturnSequences,
+        },
+        SimpleRnn r => new JsonObject
+        {
+            ["type"] = "SimpleRnn",
+            ["name"] = r.Name,
+            ["input_size"] = r.InputSize,
+            ["hidden_size"] = r.HiddenSize,
+            ["activation"] = r.Activation.ToString(),
+            ["return_sequences"] = r.ReturnSequences,
+        },
+        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense, Lstm, Gru, SimpleRnn, Dropout and Bidirectional, or LayerConfigs."),
     };
 
     private static ILayer CreateLayer(JsonObject c)
@@ -419,9 +436,17 @@ public static class ModelFile
                     string m => throw new InvalidDataException($"{ConfigFileName}: Bidirectional '{name}' has merge '{m}'; known: concat, sum."),
                 },
                 name),
-            _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm, Dropout, Bidirectional); the model was written by a newer Recur."),
+            "Gru" => new Gru(Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<bool>(c, "return_sequences"), name: name),
+            "SimpleRnn" => new SimpleRnn(
+                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Activation(c, name), Get<bool>(c, "return_sequences"), name: name),
+            _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm, Gru, SimpleRnn, Dropout, Bidirectional); the model was written by a newer Recur."),
         };
     }
+
+    private static RnnActivation Activation(JsonObject c, string name) =>
+        Enum.TryParse(Get<string>(c, "activation"), ignoreCase: true, out RnnActivation a) && Enum.IsDefined(a)
+            ? a
+            : throw new InvalidDataException($"{ConfigFileName}: SimpleRnn '{name}' has activation '{Get<string>(c, "activation")}'; known: Tanh, Relu.");
 
     private static IRecurrentLayer Recurrent(JsonObject bidirectional, string key)
     {

@@ -82,6 +82,9 @@ internal unsafe interface ISimd<TV>
 
     /// <summary>2ⁿ for integral <paramref name="n"/> in [−126, 127], built from the exponent bits.</summary>
     static abstract TV Pow2(TV n);
+
+    /// <summary><paramref name="value"/> where <paramref name="condition"/> &gt; 0, else +0 (lane by lane).</summary>
+    static abstract TV IfPositive(TV condition, TV value);
 }
 
 /// <summary><see cref="ISimd{TV}"/> on <see cref="Vector512{T}"/>.</summary>
@@ -125,6 +128,10 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Pow2(Vector512<float> n) =>
         Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> IfPositive(Vector512<float> condition, Vector512<float> value) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(condition, Vector512<float>.Zero), value, Vector512<float>.Zero);
 }
 
 /// <summary><see cref="ISimd{TV}"/> on <see cref="Vector256{T}"/>.</summary>
@@ -168,6 +175,10 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Pow2(Vector256<float> n) =>
         Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> IfPositive(Vector256<float> condition, Vector256<float> value) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(condition, Vector256<float>.Zero), value, Vector256<float>.Zero);
 }
 
 /// <summary><see cref="ISimd{TV}"/> on <see cref="Vector128{T}"/>.</summary>
@@ -211,6 +222,10 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Pow2(Vector128<float> n) =>
         Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> IfPositive(Vector128<float> condition, Vector128<float> value) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThan(condition, Vector128<float>.Zero), value, Vector128<float>.Zero);
 }
 
 /// <summary><see cref="ISimd{TV}"/> on single floats: the reference the vector widths must equal, and the tail of every loop.</summary>
@@ -253,6 +268,9 @@ internal readonly unsafe struct SimdScalar : ISimd<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Pow2(float n) => BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float IfPositive(float condition, float value) => condition > 0f ? value : 0f;
 }
 
 /// <summary>

@@ -181,6 +181,35 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.StartsWith("Test accuracy: " + metadata["test_accuracy"][..3], evaluation.ToString());
     }
 
+    [Theory]
+    [InlineData("gru", "GRU(16) → Dense(10)", typeof(Recur.Layers.Gru))]
+    [InlineData("rnn", "SimpleRNN(16) → Dense(10)", typeof(Recur.Layers.SimpleRnn))]
+    public void TrainsTheOtherRecurrentLayers(string kind, string description, Type layerType)
+    {
+        string run = Path.Combine(_dir, kind);
+        var settings = new TrainSettings
+        {
+            Model = kind,
+            Hidden = 16,
+            Steps = 150,
+            BatchSize = 32,
+            DisplayStep = 50,
+            LearningRate = 0.01,
+            ClipNorm = 5f,
+            OutputDirectory = run,
+            DataOptions = MnistSlice.Options(validationSize: 300),
+        };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.True(new TrainRun(settings, output, error).Run() == 0, error.ToString());
+        log.WriteLine(output.ToString());
+        Assert.Contains($"Training {description} on mnist 28×28 rows", output.ToString());
+        var (model, metadata) = ModelFile.Load(run);
+        Assert.IsType(layerType, model.Layers[0]);
+        float test = float.Parse(metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(test > 0.3f, $"{kind}: slice test accuracy {test} after 150 steps"); // chance is 0.1
+    }
+
     [Fact]
     public void ADivergingRunStopsWithTheStepAndAHint()
     {

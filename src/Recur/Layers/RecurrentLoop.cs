@@ -1,0 +1,608 @@
+using System.Runtime.CompilerServices;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Recur.Tensors;
+
+namespace Recur.Layers;
+
+/// <summary>
+/// The time loops of <see cref="Lstm"/>, <see cref="Gru"/> and <see cref="SimpleRnn"/>, split across threads
+/// (<see cref="Threading.MaxThreads"/>): everything a recurrent layer does except its cell and the layout of its
+/// weights, which it supplies as an <see cref="IRecurrentCell"/> and a <see cref="RecurrentLayout"/>.
+/// </summary>
+/// <remarks>
+/// <para>Each step's input and previous output sit side by side in one buffer with a column of ones (two for a
+/// GRU), <c>xh [T + 1, B, Width]</c>, so a step is one product with the weights and the biases side by side
+/// (<c>[W_ih, W_hh, bias] [G, I + H + 1]</c> for an LSTM), and the weight gradients are one product over all
+/// steps per <see cref="WeightBlock"/> (<c>d[W_ih, W_hh, bias] = dzᵀ·xh</c> for an LSTM). Inside, the sequence
+/// is time-major <c>[T, B, ·]</c>, so each step is one contiguous slab.</para>
+/// <para>A forward pass is one parallel phase, in shards of the batch: each thread runs the whole sequence
+/// for its rows, with no barrier per step (rows of a batch never meet in these layers). Per step it forms
+/// <c>gates = xh_t·weightsᵀ</c> for its rows, with the weights packed once per pass and shared, then the
+/// fused cell update while the step's gate rows are still in cache. (DESIGN.md's input projection hoisted
+/// out of the loop as one product over all T·B rows measured slower for the LSTM: its output, 7 MiB for the
+/// tutorial's shape, went out to L3 and came back a step at a time, and its depth of I = 28 kept the
+/// micro-kernel mostly loading and storing C.)</para>
+/// <para>A backward pass is two: (1) the recurrence in shards of the batch, the cell backward writing the
+/// gate gradients over what the forward cell kept, then <c>dh_{t−1} (+)= dz·W_hh</c> with W_hh packed once;
+/// (2) the weight gradients, each block one product over all T·B rows, in blocks of gate rows, and
+/// <c>dx = dz·W_ih</c> in blocks of T·B rows.</para>
+/// <para>No element depends on how the work is split, so results are bit-identical for every thread count.
+/// <c>Forward(training: false)</c> keeps one step of gates and two of <c>xh</c> instead of all, and cannot be
+/// followed by a backward pass.</para>
+/// </remarks>
+internal sealed class RecurrentLoop : IParallelWork
+{
+    /// <summary>
+    /// Inputs of at most this many features form the input gradient <c>dx = dz·W_ih</c> by dot products: a
+    /// product only 4 or fewer columns wide would waste most of a 32-column micro-kernel. (Elsewhere the
+    /// inputs are a few more columns of <c>xh</c>, which cost nothing special.)
+    /// </summary>
+    internal const int SmallInput = 4;
+
+    /// <summary>The smallest shard of the batch worth a thread of its own: one AVX-512 micro-panel.</summary>
+    private const int MinRowsPerShard = 8;
+
+    /// <summary>The smallest block of T·B rows (or of gate rows) worth a thread in the phase after the time loop.</summary>
+    private const int MinRowsPerBlock = 64;
+
+    private readonly IRecurrentCell _cell;
+    private readonly RecurrentLayout _layout;
+    private readonly string _layer;
+    private readonly PackedMatrix[] _packedForward;         // per forward block, its transpose [Columns, Gates]
+    private readonly PackedMatrix _packedRecurrent = new(); // the recurrent block [Gates, H], backward
+    private readonly Tensor?[] _weightGrads;                // per gradient block [Gates, Columns], of one backward pass
+
+    // Forward caches, time-major. B, T: the batch and steps of the last forward call.
+    private Tensor? _gates;     // [T, B, G]  what each step's cell kept; after backward, the gradients of the pre-activations
+    private Tensor? _xh;        // [T + 1, B, Width]  row block s: the operand of step s (h_{-1} = h0; block T holds
+                                //             h_{T-1} after an unused x part)
+    private Tensor? _stepGates; // [B, G]          inference: one step's gates
+    private Tensor? _stepXh;    // [2, B, Width]   inference: the operands of the current and the next step
+    private Tensor _runGates = null!, _runXh = null!; // the set the last forward pass used
+    private Tensor? _output;    // [B, H] or [B, T, H]
+    private Tensor? _finalH;    // [B, H]
+    private Tensor? _weights;   // [G, Width]  the weights the last forward pass used
+    private Tensor? _inputWeightsT; // [I, InputBlock.Gates]  the input block transposed, for the input gradient of small inputs
+    private bool _historyKept;  // whether the last forward pass kept every step for backward
+    private bool _gatesHoldGradients;
+
+    // Backward buffers.
+    private Tensor? _dh;        // [B, H]
+    private Tensor? _dxTime;    // [T, B, I]
+    private Tensor? _dx;        // [B, T, I]
+    private Tensor? _initialStateGrad; // [B, H]
+
+    private Phase _phase;
+    private Tensor? _input;     // the x of the running forward pass
+    private Tensor? _dy;        // the dy of the running backward pass
+
+    /// <summary>Creates the loop of a layer.</summary>
+    /// <param name="cell">The layer's cell and weights.</param>
+    /// <param name="layout">How the step's product is laid out.</param>
+    /// <param name="returnSequences">Whether the output is every step's <c>h</c> rather than the last.</param>
+    /// <param name="layer">The layer's type name, for messages (<c>Lstm</c>).</param>
+    public RecurrentLoop(IRecurrentCell cell, RecurrentLayout layout, bool returnSequences, string layer)
+    {
+        _cell = cell;
+        _layout = layout;
+        _layer = layer;
+        ReturnSequences = returnSequences;
+        _weightGrads = new Tensor?[layout.GradientBlocks.Length];
+        _packedForward = new PackedMatrix[layout.ForwardBlocks.Length];
+        for (int k = 0; k < _packedForward.Length; k++)
+        {
+            _packedForward[k] = new PackedMatrix();
+        }
+    }
+
+    private enum Phase
+    {
+        RecurForward,
+        RecurBackward,
+        Weights,
+    }
+
+    /// <summary>B of the last forward pass.</summary>
+    public int Batch { get; private set; }
+
+    /// <summary>T of the last forward pass.</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>Whether the output is <c>[B, T, H]</c> rather than <c>[B, H]</c>.</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Whether backward forms the input gradient (else it returns zeros).</summary>
+    public bool ComputeInputGradient { get; set; } = true;
+
+    /// <summary>Whether the last forward pass kept every step (training).</summary>
+    public bool HistoryKept => _historyKept;
+
+    /// <summary>The state block that holds the last step's output state: T when every step was kept, else T mod 2.</summary>
+    public int LastBlock => _historyKept ? Steps : Steps & 1;
+
+    /// <summary><c>h</c> after the last step of the last forward pass <c>[B, H]</c> (owned by the loop).</summary>
+    public Tensor FinalH => _finalH ?? throw new InvalidOperationException($"{_layer}.FinalState read before Forward.");
+
+    /// <summary>The gradient with respect to the initial <c>h</c> <c>[B, H]</c>, set by a backward pass.</summary>
+    public Tensor InitialStateGradient =>
+        _initialStateGrad ?? throw new InvalidOperationException($"{_layer}.InitialStateGradient read before Backward.");
+
+    private bool IsSmallInput => _layout.Input <= SmallInput;
+
+    /// <summary>The gradient of gradient block <paramref name="block"/> from the last backward pass <c>[Gates, Columns]</c>.</summary>
+    public ReadOnlySpan<float> WeightGradient(int block) => _weightGrads[block]!.Span;
+
+    /// <summary>Throws unless <paramref name="x"/> is <c>[B, T, I]</c> with B, T ≥ 1; returns B and T.</summary>
+    /// <exception cref="ArgumentException">The shape differs.</exception>
+    public (int Batch, int Steps) CheckInput(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 3 || x.Dim(2) != _layout.Input)
+        {
+            throw ShapeCheck.Error(x, nameof(x), _layer, $"[batch, steps, {_layout.Input}]");
+        }
+
+        if (x.Dim(0) == 0 || x.Dim(1) == 0)
+        {
+            throw new ArgumentException($"{_layer}: x has shape {Tensor.FormatShape(x.Shape)}; it needs at least one sequence of at least one step.", nameof(x));
+        }
+
+        return (x.Dim(0), x.Dim(1));
+    }
+
+    /// <summary>Throws unless <paramref name="state"/> is <c>[batch, H]</c>; the message names <paramref name="name"/> (and <paramref name="part"/>, e.g. <c>initialState.H</c>).</summary>
+    /// <exception cref="ArgumentException">The shape differs.</exception>
+    public void CheckState(Tensor state, int batch, string name, string? part = null)
+    {
+        ArgumentNullException.ThrowIfNull(state, name);
+        if (!state.HasShape(batch, _layout.Hidden))
+        {
+            throw ShapeCheck.Error(state, name, _layer, $"[{batch}, {_layout.Hidden}] (batch, hidden)" + (part is null ? "" : $" for {part}"));
+        }
+    }
+
+    /// <summary>
+    /// <c>x: [B, T, I]</c>, optional <c>h0: [B, H]</c> → <c>[B, H]</c>, or <c>[B, T, H]</c> with <see cref="ReturnSequences"/>:
+    /// the checks, <see cref="Begin"/> and <see cref="RunForward"/>, for a layer whose only state is <c>h</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
+    public Tensor Forward(Tensor x, Tensor? h0, bool training)
+    {
+        (int b, _) = CheckInput(x);
+        if (h0 is not null)
+        {
+            CheckState(h0, b, "initialState");
+        }
+
+        Begin(x, h0, training);
+        return RunForward(x);
+    }
+
+    /// <summary>
+    /// Sets up a forward pass of <paramref name="x"/> <c>[B, T, I]</c> from <paramref name="h0"/> <c>[B, H]</c>
+    /// (zeros when null): the buffers, and h0 into the first operand block. Call after every check has passed;
+    /// then set up the cell's own state and call <see cref="RunForward"/>.
+    /// </summary>
+    public void Begin(Tensor x, Tensor? h0, bool training)
+    {
+        int b = x.Dim(0), t = x.Dim(1), h = _layout.Hidden, g = _layout.Gates, ld = _layout.Width, hc = _layout.HiddenColumn;
+        Batch = b;
+        Steps = t;
+        _historyKept = training;
+        _runGates = training ? Buffers.Ensure(ref _gates, t, b, g) : Buffers.Ensure(ref _stepGates, b, g);
+        _runXh = training ? Buffers.Ensure(ref _xh, t + 1, b, ld) : Buffers.Ensure(ref _stepXh, 2, b, ld);
+        Buffers.Ensure(ref _finalH, b, h);
+        if (ReturnSequences)
+        {
+            Buffers.Ensure(ref _output, b, t, h);
+        }
+        else
+        {
+            Buffers.Ensure(ref _output, b, h);
+        }
+
+        _gatesHoldGradients = false;
+        Span<float> xhs = _runXh.Span;
+        for (int i = 0; i < b; i++)
+        {
+            Span<float> row = xhs.Slice((i * ld) + hc, h);
+            if (h0 is null)
+            {
+                row.Clear();
+            }
+            else
+            {
+                h0.Span.Slice(i * h, h).CopyTo(row);
+            }
+        }
+    }
+
+    /// <summary>Runs the forward pass set up by <see cref="Begin"/>; returns the output (owned by the loop).</summary>
+    public Tensor RunForward(Tensor x)
+    {
+        int g = _layout.Gates, ld = _layout.Width;
+        Span<float> weights = Buffers.Ensure(ref _weights, g, ld).Span;
+        _cell.FillWeights(weights);
+        for (int k = 0; k < _packedForward.Length; k++)
+        {
+            WeightBlock fb = _layout.ForwardBlocks[k];
+            _packedForward[k].Pack(Gemm.DefaultPath, true, fb.Columns, fb.Gates, weights[((fb.Gate0 * ld) + fb.Column0)..], ld);
+        }
+
+        _input = x;
+        Start(Phase.RecurForward, WorkerPool.PartsFor(Batch, MinRowsPerShard));
+        _input = null;
+        return _output!;
+    }
+
+    /// <summary>
+    /// Throws unless a backward pass may follow: a forward pass with <c>training: true</c> ran and no backward pass
+    /// since, and <paramref name="dy"/> (shaped like the output; null means zero) and <paramref name="dFinalH"/>
+    /// (<c>[B, H]</c>, optional) have the right shapes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No forward pass, an inference pass, or a second backward pass.</exception>
+    /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
+    public void CheckBackward(Tensor? dy, Tensor? dFinalH)
+    {
+        if (_output is null)
+        {
+            throw new InvalidOperationException($"{_layer}.Backward called before Forward.");
+        }
+
+        if (dy is not null)
+        {
+            ShapeCheck.Same(dy, _output, nameof(dy), _layer);
+        }
+
+        if (dFinalH is not null)
+        {
+            ShapeCheck.Same(dFinalH, _finalH!, nameof(dFinalH), _layer);
+        }
+
+        if (!_historyKept)
+        {
+            throw new InvalidOperationException(
+                $"{_layer}.Backward after Forward(training: false): inference keeps only the last step; call Forward with training: true before Backward.");
+        }
+
+        if (_gatesHoldGradients)
+        {
+            throw new InvalidOperationException(
+                $"{_layer}.Backward called twice after one Forward: the backward pass overwrites the forward pass's gate activations with their gradients; run Forward again first.");
+        }
+    }
+
+    /// <summary>
+    /// Back-propagates through the last forward pass (checked by <see cref="CheckBackward"/>): returns
+    /// <c>dx [B, T, I]</c> (owned by the loop), sets <see cref="InitialStateGradient"/> and the weight gradients
+    /// (<see cref="WeightGradient"/>), which the layer then adds into its parameters.
+    /// </summary>
+    public Tensor RunBackward(Tensor? dy, Tensor? dFinalH)
+    {
+        int b = Batch, t = Steps, h = _layout.Hidden, ld = _layout.Width, inputs = _layout.Input;
+        Span<float> dh = Buffers.Ensure(ref _dh, b, h).Span;
+        if (dFinalH is null)
+        {
+            dh.Clear();
+        }
+        else
+        {
+            dFinalH.Span.CopyTo(dh);
+        }
+
+        Buffers.Ensure(ref _initialStateGrad, b, h);
+        Buffers.Ensure(ref _dxTime, t, b, inputs);
+        Tensor dx = Buffers.Ensure(ref _dx, b, t, inputs);
+        if (!ComputeInputGradient)
+        {
+            dx.Fill(0f);
+        }
+
+        _gatesHoldGradients = true;
+        WeightBlock rb = _layout.RecurrentBlock;
+        _packedRecurrent.Pack(Gemm.DefaultPath, false, rb.Gates, rb.Columns, _weights!.Span[((rb.Gate0 * ld) + rb.Column0)..], ld);
+        _dy = dy;
+        Start(Phase.RecurBackward, WorkerPool.PartsFor(b, MinRowsPerShard));
+        _dy = null;
+
+        int largestBlock = 0;
+        for (int k = 0; k < _weightGrads.Length; k++)
+        {
+            WeightBlock wb = _layout.GradientBlocks[k];
+            Buffers.Ensure(ref _weightGrads[k], wb.Gates, wb.Columns);
+            largestBlock = Math.Max(largestBlock, wb.Gates);
+        }
+
+        if (IsSmallInput && ComputeInputGradient)
+        {
+            // W_ihᵀ [I, gates]: column k of the input block
+            WeightBlock ig = _layout.InputBlock;
+            ReadOnlySpan<float> w = _weights.Span;
+            Span<float> wt = Buffers.Ensure(ref _inputWeightsT, inputs, ig.Gates).Span;
+            for (int g = 0; g < ig.Gates; g++)
+            {
+                for (int k = 0; k < inputs; k++)
+                {
+                    wt[(k * ig.Gates) + g] = w[((ig.Gate0 + g) * ld) + ig.Column0 + k];
+                }
+            }
+        }
+
+        Start(Phase.Weights, WorkerPool.PartsFor(Math.Max((long)t * b, largestBlock), MinRowsPerBlock));
+        return dx;
+    }
+
+    /// <summary>
+    /// One step outside the time loop, for a cell that keeps no state of its own: <c>x [B, I]</c>,
+    /// <c>h [B, H]</c> → a new <c>h' [B, H]</c>, the same numbers as a step of <see cref="Forward"/>. Allocates
+    /// and keeps nothing for backward.
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
+    public unsafe Tensor Step(Tensor x, Tensor h)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 2 || x.Dim(1) != _layout.Input)
+        {
+            throw ShapeCheck.Error(x, nameof(x), _layer + ".Step", $"[batch, {_layout.Input}]");
+        }
+
+        int b = x.Dim(0), hidden = _layout.Hidden, g = _layout.Gates, ld = _layout.Width, hc = _layout.HiddenColumn;
+        CheckState(h, b, "state");
+        var weights = new float[g * ld];
+        _cell.FillWeights(weights);
+        var xh = new float[2 * b * ld]; // block 0: [x, h, ones]; block 1: h'
+        for (int i = 0; i < b; i++)
+        {
+            Span<float> row = xh.AsSpan(i * ld, ld);
+            x.Span.Slice(i * _layout.Input, _layout.Input).CopyTo(row);
+            h.Span.Slice(i * hidden, hidden).CopyTo(row[hc..]);
+            foreach (int one in _layout.OnesColumns)
+            {
+                row[one] = 1f;
+            }
+        }
+
+        var z = new float[b * g];
+        for (int k = 0; k < _layout.ForwardBlocks.Length; k++)
+        {
+            WeightBlock fb = _layout.ForwardBlocks[k];
+            Gemm.Multiply(false, true, b, fb.Gates, fb.Columns, 1f, xh.AsSpan(fb.Column0), ld, weights.AsSpan((fb.Gate0 * ld) + fb.Column0), ld,
+                k == 0 ? 0f : 1f, z.AsSpan(fb.Gate0), g);
+        }
+
+        fixed (float* pz = z, pxh = xh)
+        {
+            _cell.Forward(new RecurrentStep(pz, pxh + hc, pxh + (b * ld) + hc, null, ld, 0, b, 0, b, 0));
+        }
+
+        var next = new Tensor(b, hidden);
+        for (int i = 0; i < b; i++)
+        {
+            xh.AsSpan(((b + i) * ld) + hc, hidden).CopyTo(next.Row(i));
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// TensorFlow's <c>static_rnn</c>: <paramref name="step"/> over a list of per-step inputs <c>[B, I]</c> from
+    /// <paramref name="initialState"/> (or <paramref name="zeroState"/> of the first input's batch); returns the
+    /// per-step outputs <c>[B, H]</c> (<paramref name="output"/> of each state) and the last state.
+    /// </summary>
+    /// <exception cref="ArgumentException">The list is empty.</exception>
+    public static IReadOnlyList<Tensor> Unroll<TState>(IReadOnlyList<Tensor> inputs, TState? initialState, Func<int, TState> zeroState,
+        Func<Tensor, TState, TState> step, Func<TState, Tensor> output, string layer, out TState finalState)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count == 0)
+        {
+            throw new ArgumentException($"{layer}.Unroll: inputs is empty; it needs one [batch, input] tensor per step.", nameof(inputs));
+        }
+
+        TState state = initialState ?? zeroState(inputs[0].Dim(0));
+        var outputs = new Tensor[inputs.Count];
+        for (int s = 0; s < inputs.Count; s++)
+        {
+            state = step(inputs[s], state);
+            outputs[s] = output(state);
+        }
+
+        finalState = state;
+        return outputs;
+    }
+
+    /// <inheritdoc/>
+    public void Run(int part, int parts)
+    {
+        if (_phase == Phase.Weights)
+        {
+            Weights(part, parts);
+            return;
+        }
+
+        int b0 = WorkerPool.Split(Batch, parts, part, MinRowsPerShard), b1 = WorkerPool.Split(Batch, parts, part + 1, MinRowsPerShard);
+        if (b1 <= b0)
+        {
+            return;
+        }
+
+        if (_phase == Phase.RecurForward)
+        {
+            RecurForward(_input!, b0, b1);
+        }
+        else
+        {
+            RecurBackward(b0, b1);
+        }
+    }
+
+    private void Start(Phase phase, int parts)
+    {
+        _phase = phase;
+        WorkerPool.Shared.Run(this, parts);
+    }
+
+    /// <summary>
+    /// The forward pass for batch rows [b0, b1) of <paramref name="x"/> <c>[B, T, I]</c>, every step. Training
+    /// keeps every step's gates and operand (block s of each buffer is step s); inference keeps one step's gates
+    /// and alternates between two operand blocks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void RecurForward(Tensor x, int b0, int b1)
+    {
+        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, inputs = _layout.Input;
+        int ld = _layout.Width, hc = _layout.HiddenColumn;
+        int[] ones = _layout.OnesColumns;
+        bool keep = _historyKept;
+        ReadOnlySpan<float> xs = x.Span;
+        Span<float> y = _output!.Span;
+        fixed (float* gates = _runGates.Data, xh = _runXh.Data)
+        {
+            Span<float> gs = _runGates.Span, xhs = _runXh.Span;
+            for (int s = 0; s < t; s++)
+            {
+                // Row blocks of step s: its operand in block `now`, its output h into block `next`.
+                int now = keep ? s : s & 1, next = keep ? s + 1 : (s + 1) & 1, step = keep ? s : 0;
+                int xhRow = (now * b) + b0, gateRow = (step * b) + b0, nextRow = (next * b) + b0;
+                for (int i = 0; i < rows; i++)
+                {
+                    // Row i of the block gets step s of sequence b0 + i next to h_{s−1}, and the ones for the biases.
+                    Span<float> row = xhs.Slice((xhRow + i) * ld, ld);
+                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(row);
+                    foreach (int one in ones)
+                    {
+                        row[one] = 1f;
+                    }
+                }
+
+                // gates = xh_s · weightsᵀ, block by block: the first writes, the others add
+                for (int k = 0; k < _packedForward.Length; k++)
+                {
+                    WeightBlock fb = _layout.ForwardBlocks[k];
+                    Gemm.Multiply(false, rows, 1f, xhs[((xhRow * ld) + fb.Column0)..], ld, _packedForward[k], k == 0 ? 0f : 1f,
+                        gs.Slice((gateRow * g) + fb.Gate0, ((rows - 1) * g) + fb.Gates), g);
+                }
+
+                _cell.Forward(new RecurrentStep(gates + ((nint)gateRow * g), xh + ((nint)xhRow * ld) + hc, xh + ((nint)nextRow * ld) + hc,
+                    null, ld, b0, rows, xhRow, nextRow, gateRow));
+                if (ReturnSequences)
+                {
+                    // y [B, T, H]: row (i, s) is h_s
+                    for (int i = 0; i < rows; i++)
+                    {
+                        xhs.Slice(((nextRow + i) * ld) + hc, h).CopyTo(y.Slice((((b0 + i) * t) + s) * h, h));
+                    }
+                }
+            }
+        }
+
+        int lastRow = (LastBlock * b) + b0;
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> last = _runXh.Span.Slice(((lastRow + i) * ld) + hc, h);
+            last.CopyTo(_finalH!.Span.Slice((b0 + i) * h, h));
+            if (!ReturnSequences)
+            {
+                last.CopyTo(y.Slice((b0 + i) * h, h));
+            }
+        }
+    }
+
+    /// <summary>Phase 1 of backward: the whole sequence, last step first, for batch rows [b0, b1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void RecurBackward(int b0, int b1)
+    {
+        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, ld = _layout.Width, hc = _layout.HiddenColumn;
+        WeightBlock rb = _layout.RecurrentBlock;
+        float beta = _layout.RecurrentAccumulates ? 1f : 0f;
+        Tensor? dy = _dy;
+        Span<float> dh = _dh!.Span.Slice(b0 * h, rows * h);
+        fixed (float* gates = _gates!.Data, xh = _xh!.Data, pdh = _dh.Data)
+        {
+            Span<float> gs = _gates.Span;
+            for (int s = t - 1; s >= 0; s--)
+            {
+                if (dy is not null)
+                {
+                    ReadOnlySpan<float> dys = dy.Span;
+                    if (ReturnSequences)
+                    {
+                        // dy is [B, T, H]: add row (i, s) of every sequence.
+                        for (int i = b0; i < b1; i++)
+                        {
+                            Span<float> dhi = dh.Slice((i - b0) * h, h);
+                            TensorPrimitives.Add(dhi, dys.Slice(((i * t) + s) * h, h), dhi);
+                        }
+                    }
+                    else if (s == t - 1)
+                    {
+                        TensorPrimitives.Add(dh, dys.Slice(b0 * h, rows * h), dh);
+                    }
+                }
+
+                int slab = (s * b) + b0;
+                _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), xh + ((nint)slab * ld) + hc, xh + ((nint)(slab + b) * ld) + hc,
+                    pdh + ((nint)b0 * h), ld, b0, rows, slab, slab + b, slab));
+                // dh_{s−1} [rows, H] (+)= dz[:, recurrent gates] · W_hh [gates, H]
+                Gemm.Multiply(false, rows, 1f, gs.Slice((slab * g) + rb.Gate0, ((rows - 1) * g) + rb.Gates), g, _packedRecurrent, beta, dh, h);
+            }
+        }
+
+        dh.CopyTo(_initialStateGrad!.Span.Slice(b0 * h, rows * h));
+    }
+
+    /// <summary>
+    /// Phase 2 of backward, part <paramref name="part"/> of <paramref name="parts"/>: rows [g0, g1) of each weight
+    /// block, each summed over all T·B rows in order; rows [r0, r1) of dx.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Weights(int part, int parts)
+    {
+        int b = Batch, t = Steps, g = _layout.Gates, inputs = _layout.Input, ld = _layout.Width, tb = t * b;
+        ReadOnlySpan<float> dz = _gates!.Span, xh = _xh!.Span;
+        for (int k = 0; k < _weightGrads.Length; k++)
+        {
+            WeightBlock wb = _layout.GradientBlocks[k];
+            int g0 = WorkerPool.Split(wb.Gates, parts, part, MinRowsPerShard), g1 = WorkerPool.Split(wb.Gates, parts, part + 1, MinRowsPerShard);
+            if (g1 > g0)
+            {
+                // block[g0 … g1, :] = dz[T·B, gates g0 … g1]ᵀ · xh[T·B, columns]
+                Gemm.Multiply(Gemm.DefaultPath, true, false, g1 - g0, wb.Columns, tb, 1f, dz[(wb.Gate0 + g0)..], g, xh[wb.Column0..], ld, 0f,
+                    _weightGrads[k]!.Span[(g0 * wb.Columns)..], wb.Columns);
+            }
+        }
+
+        int r0 = WorkerPool.Split(tb, parts, part, 1), r1 = WorkerPool.Split(tb, parts, part + 1, 1);
+        if (r1 > r0 && ComputeInputGradient)
+        {
+            WeightBlock ig = _layout.InputBlock;
+            Span<float> dxTime = _dxTime!.Span;
+            if (IsSmallInput)
+            {
+                ReadOnlySpan<float> wt = _inputWeightsT!.Span;
+                for (int r = r0; r < r1; r++)
+                {
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        dxTime[(r * inputs) + k] = TensorPrimitives.Dot(dz.Slice((r * g) + ig.Gate0, ig.Gates), wt.Slice(k * ig.Gates, ig.Gates));
+                    }
+                }
+            }
+            else
+            {
+                // dx [r0 … r1, I] = dz [r0 … r1, input gates] · W_ih [input gates, I]
+                Gemm.Multiply(Gemm.DefaultPath, false, false, r1 - r0, inputs, ig.Gates, 1f, dz[((r0 * g) + ig.Gate0)..], g,
+                    _weights!.Span[((ig.Gate0 * ld) + ig.Column0)..], ld, 0f, dxTime[(r0 * inputs)..], inputs);
+            }
+
+            // back to batch-major: dx[i, s] = dxTime[s·B + i]
+            Span<float> dx = _dx!.Span;
+            for (int r = r0; r < r1; r++)
+            {
+                int s = r / b, i = r % b;
+                dxTime.Slice(r * inputs, inputs).CopyTo(dx.Slice(((i * t) + s) * inputs, inputs));
+            }
+        }
+    }
+}

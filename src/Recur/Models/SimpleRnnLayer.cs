@@ -1,0 +1,25 @@
+using Recur.Layers;
+
+namespace Recur.Models;
+
+/// <summary>
+/// Keras's <c>SimpleRNN(units, activation=..., return_sequences=...)</c>: builds a <see cref="SimpleRnn"/> reading
+/// <c>[B, T, I]</c> (InputShape <c>[T, I]</c>) into <c>[B, Units]</c>, or <c>[B, T, Units]</c> with
+/// <paramref name="ReturnSequences"/>. Weights <c>Units·(I + Units) + Units</c> (one bias, as Keras: 20,096 for 128
+/// units on 28 features).
+/// </summary>
+/// <param name="Units">H, the hidden size; positive.</param>
+/// <param name="Activation">The nonlinearity, <see cref="RnnActivation.Tanh"/> (Keras's default) or <see cref="RnnActivation.Relu"/>.</param>
+/// <param name="ReturnSequences">Return every step's output rather than the last one.</param>
+public sealed record SimpleRnnLayer(int Units, RnnActivation Activation = RnnActivation.Tanh, bool ReturnSequences = false) : LayerConfig
+{
+    internal override string ClassName => "SimpleRNN";
+
+    internal override string BaseName => "simple_rnn";
+
+    internal override int[] OutputShape(int[] inputShape, string name) =>
+        RecurrentShape.Output(Units, ReturnSequences, inputShape, name, ClassName, "SimpleRnnLayer");
+
+    internal override ILayer Build(int[] inputShape, string name, Rng rng) =>
+        new SimpleRnn(inputShape[1], Units, Activation, ReturnSequences, rng: rng, name: name);
+}

@@ -1,0 +1,88 @@
+using Recur.Layers;
+using Recur.Models;
+using Recur.Optimizers;
+using Recur.Tensors;
+using Xunit;
+
+namespace Recur.Tests.Models;
+
+/// <summary>Keras-style <see cref="GruLayer"/> and <see cref="SimpleRnnLayer"/>: summary counts, names, saving and loading.</summary>
+public class RecurrentConfigTests
+{
+    [Fact]
+    public void SummaryHasKerasCounts()
+    {
+        var gru = new Sequential(seed: 1) { new GruLayer(128) { InputShape = [28, 28] }, new DenseLayer(10) };
+        string summary = gru.Summary();
+        Assert.Contains("gru (GRU)", summary);
+        Assert.Contains("(None, 128)", summary);
+        Assert.Contains("60,672", summary); // Keras: GRU(128) on 28 features, reset_after=True
+        Assert.Contains("Total params: 61,962", summary);
+
+        var rnn = new Sequential(seed: 1) { new SimpleRnnLayer(128, ReturnSequences: true) { InputShape = [28, 28] }, new DenseLayer(10) };
+        summary = rnn.Summary();
+        Assert.Contains("simple_rnn (SimpleRNN)", summary);
+        Assert.Contains("(None, 28, 128)", summary);
+        Assert.Contains("20,096", summary); // Keras: SimpleRNN(128) on 28 features
+        Assert.Contains("(None, 28, 10)", summary);
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Sequential { new GruLayer(0) { InputShape = [3, 2] } });
+        Assert.Contains("GruLayer: Units must be a positive integer; received 0", e.Message);
+        var shape = Assert.Throws<ArgumentException>(() => new Sequential { new SimpleRnnLayer(4) { InputShape = [784] } });
+        Assert.Contains("'simple_rnn' (SimpleRNN) received input shape (None, 784)", shape.Message);
+    }
+
+    [Fact]
+    public void ConfigsRoundTripThroughTheModelFileAndPredictBitIdentically()
+    {
+        using var dir = new TempDirectory();
+        (Tensor x, Tensor y, _) = KerasModelTests.Data(20, 4, 3, 3, 41);
+        var model = new Sequential(seed: 9, name: "recurrent")
+        {
+            new GruLayer(5, ReturnSequences: true) { InputShape = [4, 3] },
+            new SimpleRnnLayer(6, RnnActivation.Relu, ReturnSequences: true),
+            new SimpleRnnLayer(4, ReturnSequences: true) { Name = "middle" },
+            new GruLayer(7),
+            new DenseLayer(3, Activation.Softmax),
+        };
+        Assert.Equal(["gru", "simple_rnn", "middle", "gru_1", "dense"], model.Configs.Select(c => c!.Name));
+        model.Compile("categorical_crossentropy", new Adam(0.01), ["accuracy"]);
+        model.Fit(x, y, batchSize: 10, epochs: 1, verbose: 0);
+
+        model.Save(dir.Path);
+        string config = File.ReadAllText(dir.File(ModelFile.ConfigFileName));
+        Assert.Contains("\"class_name\": \"GRU\"", config);
+        Assert.Contains("\"class_name\": \"SimpleRNN\"", config);
+        Assert.Contains("\"activation\": \"Relu\"", config);
+
+        Sequential loaded = Sequential.Load(dir.Path);
+        Assert.Equal(model.Configs, loaded.Configs);
+        Assert.Equal(RnnActivation.Relu, Assert.IsType<SimpleRnn>(loaded.Layers[1]).Activation);
+        Assert.Equal(model.Predict(x).Data, loaded.Predict(x).Data);
+        Assert.NotEqual(new GruLayer(5), new GruLayer(5, ReturnSequences: true));
+        Assert.NotEqual(new SimpleRnnLayer(5), new SimpleRnnLayer(5, RnnActivation.Relu));
+    }
+
+    [Fact]
+    public void BuiltLayersSaveAndLoad()
+    {
+        using var dir = new TempDirectory();
+        var rng = new Rng(3);
+        Sequential model =
+        [
+            new Gru(3, 6, returnSequences: true, rng: rng, name: "encoder"),
+            new SimpleRnn(6, 5, RnnActivation.Relu, rng: rng),
+            new Dense(5, 2, rng: rng),
+        ];
+        Tensor x = GradCheck.Values(1, 1f, 4, 7, 3);
+        Tensor expected = model.Predict(x);
+
+        ModelFile.Save(model, dir.Path);
+        (Sequential loaded, _) = ModelFile.Load(dir.Path);
+        Assert.Equal(expected.Data, loaded.Predict(x).Data);
+        Gru gru = Assert.IsType<Gru>(loaded.Layers[0]);
+        Assert.Equal(("encoder", 3, 6, true), (gru.Name, gru.InputSize, gru.HiddenSize, gru.ReturnSequences));
+        SimpleRnn rnn = Assert.IsType<SimpleRnn>(loaded.Layers[1]);
+        Assert.Equal(("simple_rnn", RnnActivation.Relu, false), (rnn.Name, rnn.Activation, rnn.ReturnSequences));
+    }
+}
