@@ -53,7 +53,7 @@ public class RecurrentConfigTests
         string config = File.ReadAllText(dir.File(ModelFile.ConfigFileName));
         Assert.Contains("\"class_name\": \"GRU\"", config);
         Assert.Contains("\"class_name\": \"SimpleRNN\"", config);
-        Assert.Contains("\"activation\": \"Relu\"", config);
+        Assert.Contains("\"activation\": \"relu\"", config); // Keras writes enum values in lower case
 
         Sequential loaded = Sequential.Load(dir.Path);
         Assert.Equal(model.Configs, loaded.Configs);
