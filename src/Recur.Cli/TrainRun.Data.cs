@@ -20,7 +20,7 @@ internal sealed partial class TrainRun
             Log = message => error.WriteLine(message),
         });
         var layout = new SequenceLayout(settings.Sequence, seed: PermutationSeed);
-        string description = $"{Name(settings.Dataset)} {layout.Steps}×{layout.Features} {settings.Sequence.ToString().ToLowerInvariant()}";
+        string description = $"{Name(settings.Dataset)} {layout.Steps}×{layout.Features} {SequenceName(settings.Sequence)}";
         return new TrainingData(data.Train, data.Validation, data.Test, layout, Mnist.Classes, description, "images", ModelMetadata(settings, layout))
         {
             IsMnist = true,
