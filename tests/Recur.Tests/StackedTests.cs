@@ -173,6 +173,28 @@ public class StackedTests(ITestOutputHelper output)
         Assert.Equal(0.5f, Assert.IsType<Dropout>(loaded.Layers[1]).Rate);
     }
 
+    [Fact]
+    public void ReadmeDeeperKerasModelBuildsAndCountsAsKeras()
+    {
+        // The README's example, as written there.
+        var model = new Sequential(seed: 1)
+        {
+            new BidirectionalLayer(new LstmLayer(128, ReturnSequences: true)) { InputShape = [28, 28] },
+            new DropoutLayer(0.2f),
+            new GruLayer(128),                               // or SimpleRnnLayer(128, RnnActivation.Relu)
+            new DenseLayer(10),
+        };
+        model.Compile(new Recur.Losses.CategoricalCrossentropy(fromLogits: true), new Recur.Optimizers.Adam(0.001), ["accuracy"], clipNorm: 1f);
+
+        // Keras: Bidirectional(LSTM(128)) on 28 features 2 × 80,384; GRU(128) on 256 features 3·128·(256 + 128 + 2) = 148,224; Dense 1,290.
+        string summary = model.Summary();
+        output.WriteLine(summary);
+        Assert.Contains("160,768", summary);
+        Assert.Contains("148,224", summary);
+        Assert.Equal(160_768 + 148_224 + 1_290, model.Parameters.Sum(p => p.Value.Length));
+        Assert.Equal([10], model.OutputShape!);
+    }
+
     private static Bidirectional FirstLayer(Sequential model) => (Bidirectional)model.Layers[0];
 
     private static string[] SafeTensorNames(string path) =>
