@@ -23,6 +23,7 @@ internal static class TrainCommand
         var layers = new Option<int>("--layers") { Description = "Recurrent layers stacked; each but the last passes its whole sequence to the next.", DefaultValueFactory = _ => 1 };
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Read each sequence both ways in every recurrent layer and concatenate the two outputs (2 × --hidden features)." };
         var dropout = new Option<float>("--dropout") { Description = "Dropout rate after every recurrent layer (between stacked layers and before the output layer), in training only.", DefaultValueFactory = _ => 0f };
+        var chrono = new Option<bool>("--chrono-init") { Description = "Chrono initialisation of the gate biases (Tallec and Ollivier, 2018) for dependencies as long as the sequence: helps the 784-step pixel tasks. LSTM and GRU." };
         var hidden = new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 };
         var forgetBias = new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f };
         var projection = new Option<bool>("--input-projection") { Description = "A Dense layer (random-normal weights, 0.1 biases) on every step before the LSTM, as in the static_rnn tutorial." };
@@ -48,7 +49,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences with --data.")
         {
-            dataset, sequence, modelKind, layers, bidirectional, dropout, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
+            dataset, sequence, modelKind, layers, bidirectional, dropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, threads,
         };
         var files = new TrainDataOptions();
@@ -73,6 +74,7 @@ internal static class TrainCommand
                 Layers = parse.GetValue(layers),
                 Bidirectional = parse.GetValue(bidirectional),
                 Dropout = parse.GetValue(dropout),
+                ChronoInit = parse.GetValue(chrono),
                 Hidden = parse.GetValue(hidden),
                 ForgetBias = parse.GetValue(forgetBias),
                 InputProjection = parse.GetValue(projection),

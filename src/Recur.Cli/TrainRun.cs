@@ -172,6 +172,14 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
                     Recurrent(settings, input, sequences, rng, "backward_" + Stem(settings.Model)),
                     name: "bidirectional" + suffix)
                 : Recurrent(settings, input, sequences, rng, Stem(settings.Model) + suffix);
+            if (settings.ChronoInit)
+            {
+                foreach (IRecurrentLayer direction in layer is Bidirectional b ? (IRecurrentLayer[])[b.ForwardLayer, b.BackwardLayer] : [layer])
+                {
+                    InitializeChrono(direction, layout.Steps, rng.Fork());
+                }
+            }
+
             model.Add(layer);
             input = layer.OutputSize;
             if (settings.Dropout > 0)
@@ -182,6 +190,21 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         model.Add(new Dense(input, classes, rng: rng));
         return model;
+    }
+
+    private static void InitializeChrono(IRecurrentLayer layer, int steps, Rng rng)
+    {
+        switch (layer)
+        {
+            case Lstm l:
+                l.InitializeChrono(Math.Max(steps, 3), rng);
+                break;
+            case Gru g:
+                g.InitializeChrono(Math.Max(steps, 3), rng);
+                break;
+            default:
+                throw new ArgumentException($"recur train: --chrono-init does not apply to {layer.GetType().Name}.");
+        }
     }
 
     /// <summary>Keras's name stem for a <c>--model</c> kind: <c>lstm</c>, <c>gru</c>, <c>simple_rnn</c>.</summary>

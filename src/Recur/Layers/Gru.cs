@@ -158,6 +158,25 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
         ["bias_hh_l0"] = BiasHh.Value.Clone(),
     };
 
+    /// <summary>
+    /// Chrono initialisation (Tallec and Ollivier, 2018) carried to the GRU, whose update gate z plays the LSTM's
+    /// forget gate (<c>h' = (1 − z)·n + z·h</c>): for each unit, with <c>u</c> uniform in [1, maxSteps − 1], the update
+    /// gate's biases sum to <c>log u</c> (<c>bias_ih</c> takes it, <c>bias_hh</c> 0), so at the start units keep their
+    /// state over time scales spread from 1 to <paramref name="maxSteps"/> steps.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">maxSteps is below 3.</exception>
+    public void InitializeChrono(int maxSteps, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 3);
+        ArgumentNullException.ThrowIfNull(rng);
+        int h = HiddenSize;
+        for (int j = 0; j < h; j++)
+        {
+            BiasIh.Value.Span[h + j] = MathF.Log(1f + (rng.NextFloat() * (maxSteps - 2)));
+            BiasHh.Value.Span[h + j] = 0f;
+        }
+    }
+
     /// <summary>A zero state <c>[batch, H]</c>.</summary>
     public Tensor ZeroState(int batch)
     {

@@ -33,6 +33,7 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     [InlineData(new[] { "train", "--model", "transformer" }, "transformer")]
     [InlineData(new[] { "train", "--layers", "0" }, "--layers must be at least 1")]
     [InlineData(new[] { "train", "--dropout", "1" }, "--dropout is the fraction")]
+    [InlineData(new[] { "train", "--model", "rnn", "--chrono-init" }, "a simple RNN has no gates")]
     public void BadUsageIsOneLineAndExitCodeTwo(string[] args, string expected)
     {
         var (code, output, error) = Run(args);
@@ -208,6 +209,19 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.IsType(layerType, model.Layers[0]);
         float test = float.Parse(metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(test > 0.3f, $"{kind}: slice test accuracy {test} after 150 steps"); // chance is 0.1
+    }
+
+    [Fact]
+    public void ChronoInitReachesEveryDirectionOfEveryLayer()
+    {
+        var settings = new TrainSettings { Model = "gru", Layers = 2, Bidirectional = true, ChronoInit = true, Hidden = 8 };
+        Sequential model = TrainRun.BuildModel(settings, new SequenceLayout(SequenceView.Pixels));
+        var directions = model.Layers.OfType<Recur.Layers.Bidirectional>()
+            .SelectMany(b => new[] { b.ForwardLayer, b.BackwardLayer }).Cast<Recur.Layers.Gru>().ToList();
+        Assert.Equal(4, directions.Count);
+        Assert.All(directions, g => Assert.True(g.BiasIh.Value.Span.Slice(8, 8).ToArray().All(v => v > 0f && v <= MathF.Log(783f))));
+        Sequential plain = TrainRun.BuildModel(settings with { ChronoInit = false }, new SequenceLayout(SequenceView.Pixels));
+        Assert.All(plain.Layers.OfType<Recur.Layers.Bidirectional>(), b => Assert.All(((Recur.Layers.Gru)b.ForwardLayer).BiasIh.Value.Data, v => Assert.Equal(0f, v)));
     }
 
     [Fact]
