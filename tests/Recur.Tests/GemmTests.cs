@@ -248,7 +248,6 @@ public class GemmTests
     public void RepeatedCallAllocatesNothing(string pathName)
     {
         GemmPath path = Enum.Parse<GemmPath>(pathName);
-        using var single = new SingleThread();
         // Large enough to use several row, depth and column blocks of every path, in place and packed.
         var (mr, nr, _, kc, nc) = Gemm.BlockSizes(path);
         int m = (2 * mr) + 3, n = nc + nr + 1, k = kc + 1;
@@ -256,11 +255,8 @@ public class GemmTests
         foreach (var (transA, transB) in new[] { (false, false), (false, true), (true, false), (true, true) })
         {
             int lda = transA ? m : k, ldb = transB ? k : n;
-            Gemm.Multiply(path, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0.5f, c, n);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Gemm.Multiply(path, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0.5f, c, n);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated == 0, $"{path}, transA {transA}, transB {transB}: the second call allocated {allocated} bytes.");
+            long allocated = SingleThread.AllocatedAfterWarmUp(() => Gemm.Multiply(path, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0.5f, c, n));
+            Assert.True(allocated == 0, $"{path}, transA {transA}, transB {transB}: two calls after the first allocated {allocated} bytes.");
         }
     }
 
