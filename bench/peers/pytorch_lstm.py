@@ -61,7 +61,8 @@ def run_shape(name, batches, warmup, threads, seed):
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    mode, b, t, i, h, cell, bidirectional = (SHAPES[name] + ("lstm", False))[:7]
+    shape = SHAPES[name]
+    mode, b, t, i, h, cell, bidirectional = shape + ("lstm", False)[len(shape) - 5:]
     rnn_class = torch.nn.GRU if cell == "gru" else torch.nn.LSTM
     lstm = rnn_class(i, h, batch_first=True, bidirectional=bidirectional)
     dense = torch.nn.Linear(2 * h if bidirectional else h, CLASSES)
