@@ -147,30 +147,25 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.True(correct >= 7, $"{correct} of the first 8 test digits (7 2 1 0 4 1 4 9) right:\n{predicted}");
     }
 
-    [Fact]
-    public void TrainsAStackedBidirectionalModelWithDropoutAndEvaluatesIt()
+    /// <summary>A short run on the MNIST slice with 16 units and batches of 32; asserts it succeeds and returns its output.</summary>
+    private string TrainOnSlice(TrainSettings settings)
     {
-        string run = Path.Combine(_dir, "stacked");
-        var settings = new TrainSettings
-        {
-            Layers = 2,
-            Bidirectional = true,
-            Dropout = 0.2f,
-            Hidden = 16,
-            Steps = 60,
-            BatchSize = 32,
-            DisplayStep = 30,
-            LearningRate = 0.005,
-            OutputDirectory = run,
-            DataOptions = MnistSlice.Options(validationSize: 300),
-        };
+        settings = settings with { Hidden = 16, BatchSize = 32, DisplayStep = 50, DataOptions = MnistSlice.Options(validationSize: 300) };
         var output = new StringWriter();
         var error = new StringWriter();
         Assert.True(new TrainRun(settings, output, error).Run() == 0, error.ToString());
         log.WriteLine(output.ToString());
+        return output.ToString();
+    }
+
+    [Fact]
+    public void TrainsAStackedBidirectionalModelWithDropoutAndEvaluatesIt()
+    {
+        string run = Path.Combine(_dir, "stacked");
+        string output = TrainOnSlice(new TrainSettings { Layers = 2, Bidirectional = true, Dropout = 0.2f, Steps = 60, LearningRate = 0.005, OutputDirectory = run });
         Assert.Contains(
             "Training Bidirectional(LSTM(16)) → Dropout(0.2) → Bidirectional(LSTM(16)) → Dropout(0.2) → Dense(10) on mnist 28×28 rows",
-            output.ToString());
+            output);
 
         var (model, metadata) = ModelFile.Load(run);
         Assert.Equal(5, model.Layers.Count);
@@ -188,23 +183,8 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     public void TrainsTheOtherRecurrentLayers(string kind, string description, Type layerType)
     {
         string run = Path.Combine(_dir, kind);
-        var settings = new TrainSettings
-        {
-            Model = kind,
-            Hidden = 16,
-            Steps = 150,
-            BatchSize = 32,
-            DisplayStep = 50,
-            LearningRate = 0.01,
-            ClipNorm = 5f,
-            OutputDirectory = run,
-            DataOptions = MnistSlice.Options(validationSize: 300),
-        };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Assert.True(new TrainRun(settings, output, error).Run() == 0, error.ToString());
-        log.WriteLine(output.ToString());
-        Assert.Contains($"Training {description} on mnist 28×28 rows", output.ToString());
+        string output = TrainOnSlice(new TrainSettings { Model = kind, Steps = 150, LearningRate = 0.01, ClipNorm = 5f, OutputDirectory = run });
+        Assert.Contains($"Training {description} on mnist 28×28 rows", output);
         var (model, metadata) = ModelFile.Load(run);
         Assert.IsType(layerType, model.Layers[0]);
         float test = float.Parse(metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture);
