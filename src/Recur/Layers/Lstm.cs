@@ -58,7 +58,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     /// <param name="kernelInitializer">For <c>weight_ih</c>; Glorot uniform when null.</param>
     /// <param name="recurrentInitializer">For <c>weight_hh</c>; orthogonal when null.</param>
     /// <param name="biasInitializer">For <c>bias</c>; zeros when null.</param>
-    /// <param name="rng">The random source for initialisation; <c>new Rng(0)</c> when null.</param>
+    /// <param name="rng">The random source for initialisation, kept for the masks of <see cref="Dropout"/> and <see cref="RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     public Lstm(
         int inputSize,
@@ -90,6 +90,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         _loop = new RecurrentLoop(this, RecurrentLayout.Stacked(inputSize, hiddenSize, 4 * hiddenSize), returnSequences, "Lstm");
 
         rng ??= new Rng(0);
+        _loop.MaskRng = rng;
         (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
         (recurrentInitializer ?? new Orthogonal()).Fill(WeightHh.Value, hiddenSize, 4 * hiddenSize, rng);
         (biasInitializer ?? new Zeros()).Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
@@ -109,6 +110,32 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
 
     /// <summary>Whether <see cref="Forward(Tensor, bool)"/> returns <c>[B, T, H]</c> rather than <c>[B, H]</c>.</summary>
     public bool ReturnSequences { get; }
+
+    /// <summary>
+    /// Keras's <c>dropout</c>: in training, the fraction of input features dropped before the input product, with one
+    /// mask per sequence and feature <c>[B, I]</c> drawn per forward pass and used at every step (variational dropout,
+    /// Gal and Ghahramani 2016); kept features are scaled by <c>1 / (1 − rate)</c>. 0, the default, turns it off;
+    /// inference and <see cref="Step(Tensor, LstmState)"/> never drop.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
+    public float Dropout
+    {
+        get => _loop.Dropout;
+        set => _loop.Dropout = value;
+    }
+
+    /// <summary>
+    /// Keras's <c>recurrent_dropout</c>: in training, the fraction of the units of <c>h_{t−1}</c> dropped where it enters
+    /// the recurrent product <c>W_hh·h_{t−1}</c>, with one mask <c>[B, H]</c> drawn per forward pass and used at every
+    /// step; kept units are scaled by <c>1 / (1 − rate)</c>. The cell state c and the outputs use the undropped h. 0, the default, turns it off; inference and
+    /// <see cref="Step(Tensor, LstmState)"/> never drop.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
+    public float RecurrentDropout
+    {
+        get => _loop.RecurrentDropout;
+        set => _loop.RecurrentDropout = value;
+    }
 
     /// <summary>
     /// Whether <see cref="Backward(Tensor?, Tensor?, Tensor?)"/> computes the gradient with respect to the input
@@ -133,6 +160,9 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The time loop, for tests (its dropout masks).</summary>
+    internal RecurrentLoop Loop => _loop;
 
     /// <summary>The state after the last step of the last forward pass, <c>H, C: [B, H]</c> (owned by the layer).</summary>
     public LstmState FinalState => _finalState ?? throw new InvalidOperationException("Lstm.FinalState read before Forward.");

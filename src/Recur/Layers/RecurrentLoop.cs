@@ -29,6 +29,13 @@ namespace Recur.Layers;
 /// <para>No element depends on how the work is split, so results are bit-identical for every thread count.
 /// <c>Forward(training: false)</c> keeps one step of gates and two of <c>xh</c> instead of all, and cannot be
 /// followed by a backward pass.</para>
+/// <para>With <see cref="Dropout"/> or <see cref="RecurrentDropout"/> above 0, a training pass takes a separate path
+/// (Keras's variational dropout, Gal and Ghahramani 2016): one mask per pass, <c>maskX [B, I]</c> and
+/// <c>maskH [B, H]</c>, the same at every step. The operand holds <c>[x_t·maskX, h_{t−1}·maskH, 1]</c>, so the
+/// step's product and the weight gradients see the masked values, while the cell reads and writes the unmasked
+/// <c>h</c> in a history of its own, <c>states [T + 1, B, H]</c>, which also gives the outputs. In backward only the
+/// recurrent product's part of <c>dh_{t−1}</c> is masked, through a temporary, and <c>dx</c> is masked by maskX.
+/// Rates of 0 leave the path above as it is.</para>
 /// </remarks>
 internal sealed class RecurrentLoop : IParallelWork
 {
@@ -71,6 +78,14 @@ internal sealed class RecurrentLoop : IParallelWork
     private Tensor? _dxTime;    // [T, B, I]
     private Tensor? _dx;        // [B, T, I]
     private Tensor? _initialStateGrad; // [B, H]
+
+    // Variational dropout (training only, when a rate is above 0 or the masks are fixed).
+    private float _dropout, _recurrentDropout;
+    private bool _masked;       // whether the last forward pass applied masks
+    private Tensor? _maskX;     // [B, I]  0 or 1 / (1 − Dropout), every step of the pass
+    private Tensor? _maskH;     // [B, H]  0 or 1 / (1 − RecurrentDropout), every step of the pass
+    private Tensor? _states;    // [T + 1, B, H]  unmasked h: block s is h_{s−1} (block 0 is h0)
+    private Tensor? _dhRecurrent; // [B, H]  backward: dz·W_hh of one step, before its mask
 
     private Phase _phase;
     private Tensor? _input;     // the x of the running forward pass
@@ -117,10 +132,41 @@ internal sealed class RecurrentLoop : IParallelWork
     /// <summary>Whether the last forward pass kept every step (training).</summary>
     public bool HistoryKept => _historyKept;
 
+    /// <summary>Keras's <c>dropout</c>: the fraction of input features dropped in training, in [0, 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
+    public float Dropout
+    {
+        get => _dropout;
+        set => _dropout = CheckRate(value, nameof(Dropout), "input features");
+    }
+
+    /// <summary>Keras's <c>recurrent_dropout</c>: the fraction of <c>h_{t−1}</c>'s units dropped from the recurrent product in training, in [0, 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
+    public float RecurrentDropout
+    {
+        get => _recurrentDropout;
+        set => _recurrentDropout = CheckRate(value, nameof(RecurrentDropout), "units of the previous state in the recurrent product");
+    }
+
+    /// <summary>The source of the dropout masks; drawn from only in training passes with a rate above 0.</summary>
+    public Rng MaskRng { get; set; } = new Rng(0);
+
+    /// <summary>
+    /// Tests: masks to use in every training pass instead of drawing them, <c>[B, I]</c> and <c>[B, H]</c> (null
+    /// for ones), already scaled; the pass then takes the masked path whatever the rates. Null to draw.
+    /// </summary>
+    internal (Tensor? Input, Tensor? Recurrent)? FixedMasks { get; set; }
+
+    /// <summary>The input mask <c>[B, I]</c> of the last forward pass, or null when it applied none.</summary>
+    internal Tensor? InputMask => _masked ? _maskX : null;
+
+    /// <summary>The recurrent mask <c>[B, H]</c> of the last forward pass, or null when it applied none.</summary>
+    internal Tensor? RecurrentMask => _masked ? _maskH : null;
+
     /// <summary>The state block that holds the last step's output state: T when every step was kept, else T mod 2.</summary>
     public int LastBlock => _historyKept ? Steps : Steps & 1;
 
-    /// <summary><c>h</c> after the last step of the last forward pass <c>[B, H]</c> (owned by the loop).</summary>
+    /// <summary>The last step's <c>h</c> of the last forward pass <c>[B, H]</c> (owned by the loop).</summary>
     public Tensor FinalH => _finalH ?? throw new InvalidOperationException($"{_layer}.FinalState read before Forward.");
 
     /// <summary>The gradient with respect to the initial <c>h</c> <c>[B, H]</c>, set by a backward pass.</summary>
@@ -202,7 +248,17 @@ internal sealed class RecurrentLoop : IParallelWork
         }
 
         _gatesHoldGradients = false;
+        _masked = training && (_dropout > 0f || _recurrentDropout > 0f || FixedMasks is not null);
         Span<float> xhs = _runXh.Span;
+        if (_masked)
+        {
+            // h0 goes into the unmasked history; each step writes its masked copy into the operand.
+            BeginMasks(b);
+            xhs = Buffers.Ensure(ref _states, t + 1, b, h).Span;
+            ld = h;
+            hc = 0;
+        }
+
         for (int i = 0; i < b; i++)
         {
             Span<float> row = xhs.Slice((i * ld) + hc, h);
@@ -216,6 +272,55 @@ internal sealed class RecurrentLoop : IParallelWork
             }
         }
     }
+
+    /// <summary>Sets the masks of a training pass of <paramref name="batch"/> sequences: fixed, or drawn (input first), or ones for a rate of 0.</summary>
+    private void BeginMasks(int batch)
+    {
+        Tensor mx = Buffers.Ensure(ref _maskX, batch, _layout.Input), mh = Buffers.Ensure(ref _maskH, batch, _layout.Hidden);
+        if (FixedMasks is { } masks)
+        {
+            SetMask(mx, masks.Input, "input");
+            SetMask(mh, masks.Recurrent, "recurrent");
+            return;
+        }
+
+        DrawMask(mx.Span, _dropout);
+        DrawMask(mh.Span, _recurrentDropout);
+    }
+
+    private void SetMask(Tensor mask, Tensor? value, string what)
+    {
+        if (value is null)
+        {
+            mask.Fill(1f);
+            return;
+        }
+
+        ShapeCheck.Like(value, mask, what + "Mask", _layer);
+        value.Span.CopyTo(mask.Span);
+    }
+
+    /// <summary>Inverted dropout's mask, as <see cref="Layers.Dropout"/> draws it: 0 with probability <paramref name="rate"/>, else <c>1 / (1 − rate)</c>; ones without a draw when the rate is 0.</summary>
+    private void DrawMask(Span<float> mask, float rate)
+    {
+        if (rate == 0f)
+        {
+            mask.Fill(1f);
+            return;
+        }
+
+        float keep = 1f / (1f - rate);
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = MaskRng.NextFloat() >= rate ? keep : 0f;
+        }
+    }
+
+    private float CheckRate(float value, string name, string what) =>
+        value >= 0f && value < 1f
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value,
+                $"{_layer}: {name} is the fraction of {what} dropped in training and must be at least 0 and below 1; received {value}.");
 
     /// <summary>Runs the forward pass set up by <see cref="Begin"/>; returns the output (owned by the loop).</summary>
     public Tensor RunForward(Tensor x)
@@ -301,6 +406,11 @@ internal sealed class RecurrentLoop : IParallelWork
         _gatesHoldGradients = true;
         WeightBlock rb = _layout.RecurrentBlock;
         _packedRecurrent.Pack(Gemm.DefaultPath, false, rb.Gates, rb.Columns, _weights!.Span[((rb.Gate0 * ld) + rb.Column0)..], ld);
+        if (_masked)
+        {
+            Buffers.Ensure(ref _dhRecurrent, b, h);
+        }
+
         _dy = dy;
         Start(Phase.RecurBackward, WorkerPool.PartsFor(b, MinRowsPerShard));
         _dy = null;
@@ -429,7 +539,18 @@ internal sealed class RecurrentLoop : IParallelWork
 
         if (_phase == Phase.RecurForward)
         {
-            RecurForward(_input!, b0, b1);
+            if (_masked)
+            {
+                RecurForwardMasked(_input!, b0, b1);
+            }
+            else
+            {
+                RecurForward(_input!, b0, b1);
+            }
+        }
+        else if (_masked)
+        {
+            RecurBackwardMasked(b0, b1);
         }
         else
         {
@@ -553,6 +674,117 @@ internal sealed class RecurrentLoop : IParallelWork
     }
 
     /// <summary>
+    /// <see cref="RecurForward"/> of a training pass with dropout masks, for batch rows [b0, b1): step s's operand is
+    /// <c>[x_s·maskX, h_{s−1}·maskH, 1]</c>; the cell reads <c>h_{s−1}</c> from and writes <c>h_s</c> to the unmasked
+    /// history <c>states</c>, whose blocks are also the outputs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void RecurForwardMasked(Tensor x, int b0, int b1)
+    {
+        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, inputs = _layout.Input;
+        int ld = _layout.Width, hc = _layout.HiddenColumn;
+        int[] ones = _layout.OnesColumns;
+        ReadOnlySpan<float> xs = x.Span, mx = _maskX!.Span, mh = _maskH!.Span;
+        Span<float> y = _output!.Span;
+        fixed (float* gates = _runGates.Data, xh = _runXh.Data, states = _states!.Data)
+        {
+            Span<float> gs = _runGates.Span, xhs = _runXh.Span, hs = _states.Span;
+            for (int s = 0; s < t; s++)
+            {
+                int row0 = (s * b) + b0, next0 = row0 + b; // rows of step s in xh, the gates and states; of h_s in states
+                for (int i = 0; i < rows; i++)
+                {
+                    Span<float> row = xhs.Slice((row0 + i) * ld, ld);
+                    TensorPrimitives.Multiply(xs.Slice((((b0 + i) * t) + s) * inputs, inputs), mx.Slice((b0 + i) * inputs, inputs), row[..inputs]);
+                    TensorPrimitives.Multiply(hs.Slice((row0 + i) * h, h), mh.Slice((b0 + i) * h, h), row.Slice(hc, h));
+                    foreach (int one in ones)
+                    {
+                        row[one] = 1f;
+                    }
+                }
+
+                for (int k = 0; k < _packedForward.Length; k++)
+                {
+                    WeightBlock fb = _layout.ForwardBlocks[k];
+                    Gemm.Multiply(false, rows, 1f, xhs[((row0 * ld) + fb.Column0)..], ld, _packedForward[k], k == 0 ? 0f : 1f,
+                        gs.Slice((row0 * g) + fb.Gate0, ((rows - 1) * g) + fb.Gates), g);
+                }
+
+                _cell.Forward(new RecurrentStep(gates + ((nint)row0 * g), states + ((nint)row0 * h), states + ((nint)next0 * h),
+                    null, h, b0, rows, row0, next0, row0));
+                if (ReturnSequences)
+                {
+                    for (int i = 0; i < rows; i++)
+                    {
+                        hs.Slice((next0 + i) * h, h).CopyTo(y.Slice((((b0 + i) * t) + s) * h, h));
+                    }
+                }
+            }
+        }
+
+        ReadOnlySpan<float> last = _states.Span.Slice(((t * b) + b0) * h, rows * h);
+        last.CopyTo(_finalH!.Span.Slice(b0 * h, rows * h));
+        if (!ReturnSequences)
+        {
+            last.CopyTo(y.Slice(b0 * h, rows * h));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RecurBackward"/> of a pass with dropout masks: the cell reads the unmasked history, and only the
+    /// recurrent product's part of <c>dh_{s−1}</c> is masked, <c>dh_{s−1} = (cell's direct part) + maskH·(dz·W_hh)</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void RecurBackwardMasked(int b0, int b1)
+    {
+        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0;
+        WeightBlock rb = _layout.RecurrentBlock;
+        bool accumulates = _layout.RecurrentAccumulates;
+        Tensor? dy = _dy;
+        Span<float> dh = _dh!.Span.Slice(b0 * h, rows * h);
+        Span<float> recurrent = _dhRecurrent!.Span.Slice(b0 * h, rows * h);
+        ReadOnlySpan<float> mh = _maskH!.Span.Slice(b0 * h, rows * h);
+        fixed (float* gates = _gates!.Data, states = _states!.Data, pdh = _dh.Data)
+        {
+            Span<float> gs = _gates.Span;
+            for (int s = t - 1; s >= 0; s--)
+            {
+                if (dy is not null)
+                {
+                    ReadOnlySpan<float> dys = dy.Span;
+                    if (ReturnSequences)
+                    {
+                        for (int i = b0; i < b1; i++)
+                        {
+                            Span<float> dhi = dh.Slice((i - b0) * h, h);
+                            TensorPrimitives.Add(dhi, dys.Slice(((i * t) + s) * h, h), dhi);
+                        }
+                    }
+                    else if (s == t - 1)
+                    {
+                        TensorPrimitives.Add(dh, dys.Slice(b0 * h, rows * h), dh);
+                    }
+                }
+
+                int slab = (s * b) + b0;
+                _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), states + ((nint)slab * h), states + ((nint)(slab + b) * h),
+                    pdh + ((nint)b0 * h), h, b0, rows, slab, slab + b, slab));
+                Gemm.Multiply(false, rows, 1f, gs.Slice((slab * g) + rb.Gate0, ((rows - 1) * g) + rb.Gates), g, _packedRecurrent, 0f, recurrent, h);
+                if (accumulates)
+                {
+                    TensorPrimitives.MultiplyAdd(recurrent, mh, dh, dh);
+                }
+                else
+                {
+                    TensorPrimitives.Multiply(recurrent, mh, dh);
+                }
+            }
+        }
+
+        dh.CopyTo(_initialStateGrad!.Span.Slice(b0 * h, rows * h));
+    }
+
+    /// <summary>
     /// Phase 2 of backward, part <paramref name="part"/> of <paramref name="parts"/>: rows [g0, g1) of each weight
     /// block, each summed over all T·B rows in order; rows [r0, r1) of dx.
     /// </summary>
@@ -596,12 +828,24 @@ internal sealed class RecurrentLoop : IParallelWork
                     _weights!.Span[((ig.Gate0 * ld) + ig.Column0)..], ld, 0f, dxTime[(r0 * inputs)..], inputs);
             }
 
-            // back to batch-major: dx[i, s] = dxTime[s·B + i]
+            // back to batch-major: dx[i, s] = dxTime[s·B + i] (· maskX[i] after input dropout)
             Span<float> dx = _dx!.Span;
-            for (int r = r0; r < r1; r++)
+            if (_masked)
             {
-                int s = r / b, i = r % b;
-                dxTime.Slice(r * inputs, inputs).CopyTo(dx.Slice(((i * t) + s) * inputs, inputs));
+                ReadOnlySpan<float> mx = _maskX!.Span;
+                for (int r = r0; r < r1; r++)
+                {
+                    int s = r / b, i = r % b;
+                    TensorPrimitives.Multiply(dxTime.Slice(r * inputs, inputs), mx.Slice(i * inputs, inputs), dx.Slice(((i * t) + s) * inputs, inputs));
+                }
+            }
+            else
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    int s = r / b, i = r % b;
+                    dxTime.Slice(r * inputs, inputs).CopyTo(dx.Slice(((i * t) + s) * inputs, inputs));
+                }
             }
         }
     }

@@ -39,7 +39,7 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
     /// <param name="kernelInitializer">For <c>weight_ih</c>; Glorot uniform when null.</param>
     /// <param name="recurrentInitializer">For <c>weight_hh</c>; orthogonal when null.</param>
     /// <param name="biasInitializer">For <c>bias</c>; zeros when null.</param>
-    /// <param name="rng">The random source for initialisation; <c>new Rng(0)</c> when null.</param>
+    /// <param name="rng">The random source for initialisation, kept for the masks of <see cref="Dropout"/> and <see cref="RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     public SimpleRnn(
         int inputSize,
@@ -71,6 +71,7 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
         _loop = new RecurrentLoop(this, RecurrentLayout.Stacked(inputSize, hiddenSize, hiddenSize), returnSequences, "SimpleRnn");
 
         rng ??= new Rng(0);
+        _loop.MaskRng = rng;
         (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, hiddenSize, rng);
         (recurrentInitializer ?? new Orthogonal()).Fill(WeightHh.Value, hiddenSize, hiddenSize, rng);
         (biasInitializer ?? new Zeros()).Fill(Bias.Value, inputSize, hiddenSize, rng);
@@ -90,6 +91,32 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
 
     /// <summary>Whether <see cref="Forward(Tensor, bool)"/> returns <c>[B, T, H]</c> rather than <c>[B, H]</c>.</summary>
     public bool ReturnSequences { get; }
+
+    /// <summary>
+    /// Keras's <c>dropout</c>: in training, the fraction of input features dropped before the input product, with one
+    /// mask per sequence and feature <c>[B, I]</c> drawn per forward pass and used at every step (variational dropout,
+    /// Gal and Ghahramani 2016); kept features are scaled by <c>1 / (1 − rate)</c>. 0, the default, turns it off;
+    /// inference and <see cref="Step(Tensor, Tensor)"/> never drop.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
+    public float Dropout
+    {
+        get => _loop.Dropout;
+        set => _loop.Dropout = value;
+    }
+
+    /// <summary>
+    /// Keras's <c>recurrent_dropout</c>: in training, the fraction of the units of <c>h_{t−1}</c> dropped where it enters
+    /// the recurrent product <c>W_hh·h_{t−1}</c>, with one mask <c>[B, H]</c> drawn per forward pass and used at every
+    /// step; kept units are scaled by <c>1 / (1 − rate)</c>. The outputs and the state use the undropped h. 0, the default, turns it off; inference and
+    /// <see cref="Step(Tensor, Tensor)"/> never drop.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
+    public float RecurrentDropout
+    {
+        get => _loop.RecurrentDropout;
+        set => _loop.RecurrentDropout = value;
+    }
 
     /// <summary>
     /// Whether <see cref="Backward(Tensor?, Tensor?)"/> computes the gradient with respect to the input (default
@@ -113,6 +140,9 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The time loop, for tests (its dropout masks).</summary>
+    internal RecurrentLoop Loop => _loop;
 
     /// <summary>The state after the last step of the last forward pass <c>[B, H]</c> (owned by the layer).</summary>
     public Tensor FinalState => _loop.FinalH;
