@@ -23,6 +23,11 @@ internal static class TrainCommand
         var layers = new Option<int>("--layers") { Description = "Recurrent layers stacked; each but the last passes its whole sequence to the next.", DefaultValueFactory = _ => 1 };
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Read each sequence both ways in every recurrent layer and concatenate the two outputs (2 × --hidden features)." };
         var dropout = new Option<float>("--dropout") { Description = "Dropout rate after every recurrent layer (between stacked layers and before the output layer), in training only.", DefaultValueFactory = _ => 0f };
+        var recurrentDropout = new Option<float>("--recurrent-dropout")
+        {
+            Description = "Keras's recurrent_dropout in every recurrent layer: the fraction of the previous state's units dropped from the recurrent product, one mask per sequence for all steps, in training only.",
+            DefaultValueFactory = _ => 0f,
+        };
         var chrono = new Option<bool>("--chrono-init") { Description = "Chrono initialisation of the gate biases (Tallec and Ollivier, 2018) for dependencies as long as the sequence: helps the 784-step pixel tasks. LSTM and GRU." };
         var hidden = new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 };
         var forgetBias = new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f };
@@ -49,7 +54,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences with --data.")
         {
-            dataset, sequence, modelKind, layers, bidirectional, dropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
+            dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, threads,
         };
         var files = new TrainDataOptions();
@@ -74,6 +79,7 @@ internal static class TrainCommand
                 Layers = parse.GetValue(layers),
                 Bidirectional = parse.GetValue(bidirectional),
                 Dropout = parse.GetValue(dropout),
+                RecurrentDropout = parse.GetValue(recurrentDropout),
                 ChronoInit = parse.GetValue(chrono),
                 Hidden = parse.GetValue(hidden),
                 ForgetBias = parse.GetValue(forgetBias),

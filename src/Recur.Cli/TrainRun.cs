@@ -149,7 +149,9 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     /// <summary>
     /// The tutorial model, [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
     /// <c>--model</c>'s kind, each wrapped in a <see cref="Bidirectional"/> with <c>--bidirectional</c> and followed by a
-    /// <see cref="Dropout"/> with <c>--dropout</c>. With the defaults the weights are drawn exactly as the tutorial model's.
+    /// <see cref="Dropout"/> with <c>--dropout</c>; <c>--recurrent-dropout</c> sets every recurrent layer's <c>RecurrentDropout</c>
+    /// (its masks drawn, in training, from the layer's share of the seed). With the defaults the weights are drawn exactly as
+    /// the tutorial model's.
     /// </summary>
     internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout, int classes = Mnist.Classes)
     {
@@ -210,12 +212,12 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     /// <summary>Keras's name stem for a <c>--model</c> kind: <c>lstm</c>, <c>gru</c>, <c>simple_rnn</c>.</summary>
     private static string Stem(string kind) => kind == "rnn" ? "simple_rnn" : kind;
 
-    /// <summary>One recurrent layer of <c>--model</c>'s kind.</summary>
+    /// <summary>One recurrent layer of <c>--model</c>'s kind; it keeps <paramref name="rng"/> for its recurrent dropout masks.</summary>
     private static IRecurrentLayer Recurrent(TrainSettings settings, int input, bool returnSequences, Rng rng, string name) => settings.Model switch
     {
-        "lstm" => new Lstm(input, settings.Hidden, settings.ForgetBias, returnSequences, rng: rng, name: name),
-        "gru" => new Gru(input, settings.Hidden, returnSequences, rng: rng, name: name),
-        "rnn" => new SimpleRnn(input, settings.Hidden, RnnActivation.Tanh, returnSequences, rng: rng, name: name),
+        "lstm" => new Lstm(input, settings.Hidden, settings.ForgetBias, returnSequences, rng: rng, name: name) { RecurrentDropout = settings.RecurrentDropout },
+        "gru" => new Gru(input, settings.Hidden, returnSequences, rng: rng, name: name) { RecurrentDropout = settings.RecurrentDropout },
+        "rnn" => new SimpleRnn(input, settings.Hidden, RnnActivation.Tanh, returnSequences, rng: rng, name: name) { RecurrentDropout = settings.RecurrentDropout },
         _ => throw new ArgumentException($"recur train: unknown --model '{settings.Model}'; use {string.Join(", ", RecurrentKinds)}."),
     };
 
@@ -243,12 +245,14 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
     private static string Describe(ILayer layer) => layer switch
     {
-        Lstm l => $"LSTM({l.HiddenSize})",
-        Gru g => $"GRU({g.HiddenSize})",
-        SimpleRnn r => $"SimpleRNN({r.HiddenSize}{(r.Activation == RnnActivation.Relu ? ", relu" : "")})",
+        Lstm l => $"LSTM({l.HiddenSize}{RecurrentDropout(l.RecurrentDropout)})",
+        Gru g => $"GRU({g.HiddenSize}{RecurrentDropout(g.RecurrentDropout)})",
+        SimpleRnn r => $"SimpleRNN({r.HiddenSize}{(r.Activation == RnnActivation.Relu ? ", relu" : "")}{RecurrentDropout(r.RecurrentDropout)})",
         Bidirectional b => $"Bidirectional({Describe(b.ForwardLayer)})",
         Dropout d => string.Create(Inv, $"Dropout({d.Rate})"),
         Dense d => $"Dense({d.OutFeatures})",
         _ => layer.Name,
     };
+
+    private static string RecurrentDropout(float rate) => rate > 0 ? string.Create(Inv, $", recurrent_dropout={rate}") : "";
 }

@@ -14,6 +14,7 @@ internal sealed record TrainSettings
     public int Layers { get; init; } = 1;
     public bool Bidirectional { get; init; }
     public float Dropout { get; init; }
+    public float RecurrentDropout { get; init; }
     public bool ChronoInit { get; init; }
     public int Hidden { get; init; } = 128;
     public float ForgetBias { get; init; } = 1f;
@@ -66,6 +67,7 @@ internal sealed record TrainSettings
         if (ChronoInit && Model == "rnn") return "--chrono-init sets gate biases, and a simple RNN has no gates; use it with --model lstm or gru.";
         if (Layers < 1) return $"--layers must be at least 1; got {Layers}.";
         if (!(Dropout >= 0 && Dropout < 1)) return $"--dropout is the fraction of activations dropped in training and must be at least 0 and below 1; got {Dropout}.";
+        if (!(RecurrentDropout >= 0 && RecurrentDropout < 1)) return $"--recurrent-dropout is the fraction of the previous state's units dropped from the recurrent product in training and must be at least 0 and below 1; got {RecurrentDropout}.";
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) return $"--lr must be a positive number; got {LearningRate}.";
         if (BatchSize < 1) return $"--batch-size must be at least 1; got {BatchSize}.";
         if (Steps is not null && Epochs is not null) return "give either --steps or --epochs, not both.";

@@ -14,15 +14,25 @@ namespace Recur.Models;
 /// at 0 and this constant is added on top, which is the same model at initialisation.
 /// </param>
 /// <param name="ReturnSequences">Return every step's output rather than the last one.</param>
-public sealed record LstmLayer(int Units, float ForgetBias = 1f, bool ReturnSequences = false) : LayerConfig
+/// <param name="Dropout">
+/// Keras's <c>dropout</c>: the fraction of input features dropped in training, one mask per sequence and feature used
+/// at every step, in [0, 1); 0 turns it off.
+/// </param>
+/// <param name="RecurrentDropout">
+/// Keras's <c>recurrent_dropout</c>: the fraction of the previous state's units dropped from the recurrent product in
+/// training, one mask per sequence and unit used at every step, in [0, 1); 0 turns it off. The masks come from the
+/// model's seed.
+/// </param>
+public sealed record LstmLayer(int Units, float ForgetBias = 1f, bool ReturnSequences = false, float Dropout = 0f, float RecurrentDropout = 0f)
+    : LayerConfig
 {
     internal override string ClassName => "LSTM";
 
     internal override string BaseName => "lstm";
 
     internal override int[] OutputShape(int[] inputShape, string name) =>
-        RecurrentShape.Output(Units, ReturnSequences, inputShape, name, ClassName, "LstmLayer");
+        RecurrentShape.Output(Units, ReturnSequences, Dropout, RecurrentDropout, inputShape, name, ClassName, "LstmLayer");
 
     internal override ILayer Build(int[] inputShape, string name, Rng rng) =>
-        new Lstm(inputShape[1], Units, ForgetBias, ReturnSequences, rng: rng, name: name);
+        new Lstm(inputShape[1], Units, ForgetBias, ReturnSequences, rng: rng, name: name) { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
 }

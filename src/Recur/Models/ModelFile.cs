@@ -382,7 +382,7 @@ public static class ModelFile
             ["hidden_size"] = l.HiddenSize,
             ["forget_bias"] = l.ForgetBias,
             ["return_sequences"] = l.ReturnSequences,
-        },
+        }.WithDropout(l.Dropout, l.RecurrentDropout),
         Dropout d => new JsonObject
         {
             ["type"] = "Dropout",
@@ -404,7 +404,7 @@ public static class ModelFile
             ["input_size"] = g.InputSize,
             ["hidden_size"] = g.HiddenSize,
             ["return_sequences"] = g.ReturnSequences,
-        },
+        }.WithDropout(g.Dropout, g.RecurrentDropout),
         SimpleRnn r => new JsonObject
         {
             ["type"] = "SimpleRnn",
@@ -413,7 +413,7 @@ public static class ModelFile
             ["hidden_size"] = r.HiddenSize,
             ["activation"] = r.Activation.ToString(),
             ["return_sequences"] = r.ReturnSequences,
-        },
+        }.WithDropout(r.Dropout, r.RecurrentDropout),
         _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense, Lstm, Gru, SimpleRnn, Dropout and Bidirectional, or LayerConfigs."),
     };
 
@@ -425,7 +425,11 @@ public static class ModelFile
         {
             "Dense" => new Dense(Get<int>(c, "in_features"), Get<int>(c, "out_features"), Get<bool>(c, "use_bias"), name: name),
             "Lstm" => new Lstm(
-                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<float>(c, "forget_bias"), Get<bool>(c, "return_sequences"), name: name),
+                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<float>(c, "forget_bias"), Get<bool>(c, "return_sequences"), name: name)
+            {
+                Dropout = Rate(c, "dropout"),
+                RecurrentDropout = Rate(c, "recurrent_dropout"),
+            },
             "Dropout" => new Dropout(Get<float>(c, "rate"), name: name),
             "Bidirectional" => new Bidirectional(
                 Recurrent(c, "forward"), Recurrent(c, "backward"),
@@ -436,12 +440,39 @@ public static class ModelFile
                     string m => throw new InvalidDataException($"{ConfigFileName}: Bidirectional '{name}' has merge '{m}'; known: concat, sum."),
                 },
                 name),
-            "Gru" => new Gru(Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<bool>(c, "return_sequences"), name: name),
+            "Gru" => new Gru(Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<bool>(c, "return_sequences"), name: name)
+            {
+                Dropout = Rate(c, "dropout"),
+                RecurrentDropout = Rate(c, "recurrent_dropout"),
+            },
             "SimpleRnn" => new SimpleRnn(
-                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Activation(c, name), Get<bool>(c, "return_sequences"), name: name),
+                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Activation(c, name), Get<bool>(c, "return_sequences"), name: name)
+            {
+                Dropout = Rate(c, "dropout"),
+                RecurrentDropout = Rate(c, "recurrent_dropout"),
+            },
             _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm, Gru, SimpleRnn, Dropout, Bidirectional); the model was written by a newer Recur."),
         };
     }
+
+    /// <summary>Adds a recurrent layer's <c>dropout</c> and <c>recurrent_dropout</c> when above 0, so files of models without them stay as they were.</summary>
+    private static JsonObject WithDropout(this JsonObject c, float dropout, float recurrentDropout)
+    {
+        if (dropout > 0f)
+        {
+            c["dropout"] = dropout;
+        }
+
+        if (recurrentDropout > 0f)
+        {
+            c["recurrent_dropout"] = recurrentDropout;
+        }
+
+        return c;
+    }
+
+    /// <summary>A recurrent layer's <c>dropout</c> or <c>recurrent_dropout</c>: 0 when absent (files written before them, or rates of 0).</summary>
+    private static float Rate(JsonObject c, string key) => c.ContainsKey(key) ? Get<float>(c, key) : 0f;
 
     private static RnnActivation Activation(JsonObject c, string name) =>
         Enum.TryParse(Get<string>(c, "activation"), ignoreCase: true, out RnnActivation a) && Enum.IsDefined(a)

@@ -11,15 +11,26 @@ namespace Recur.Models;
 /// <param name="Units">H, the hidden size; positive.</param>
 /// <param name="Activation">The nonlinearity, <see cref="RnnActivation.Tanh"/> (Keras's default) or <see cref="RnnActivation.Relu"/>.</param>
 /// <param name="ReturnSequences">Return every step's output rather than the last one.</param>
-public sealed record SimpleRnnLayer(int Units, RnnActivation Activation = RnnActivation.Tanh, bool ReturnSequences = false) : LayerConfig
+/// <param name="Dropout">
+/// Keras's <c>dropout</c>: the fraction of input features dropped in training, one mask per sequence and feature used
+/// at every step, in [0, 1); 0 turns it off.
+/// </param>
+/// <param name="RecurrentDropout">
+/// Keras's <c>recurrent_dropout</c>: the fraction of the previous state's units dropped from the recurrent product in
+/// training, one mask per sequence and unit used at every step, in [0, 1); 0 turns it off. The masks come from the
+/// model's seed.
+/// </param>
+public sealed record SimpleRnnLayer(
+    int Units, RnnActivation Activation = RnnActivation.Tanh, bool ReturnSequences = false, float Dropout = 0f, float RecurrentDropout = 0f)
+    : LayerConfig
 {
     internal override string ClassName => "SimpleRNN";
 
     internal override string BaseName => "simple_rnn";
 
     internal override int[] OutputShape(int[] inputShape, string name) =>
-        RecurrentShape.Output(Units, ReturnSequences, inputShape, name, ClassName, "SimpleRnnLayer");
+        RecurrentShape.Output(Units, ReturnSequences, Dropout, RecurrentDropout, inputShape, name, ClassName, "SimpleRnnLayer");
 
     internal override ILayer Build(int[] inputShape, string name, Rng rng) =>
-        new SimpleRnn(inputShape[1], Units, Activation, ReturnSequences, rng: rng, name: name);
+        new SimpleRnn(inputShape[1], Units, Activation, ReturnSequences, rng: rng, name: name) { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
 }
