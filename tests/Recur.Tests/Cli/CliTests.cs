@@ -33,6 +33,9 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     [InlineData(new[] { "train", "--model", "transformer" }, "transformer")]
     [InlineData(new[] { "train", "--layers", "0" }, "--layers must be at least 1")]
     [InlineData(new[] { "train", "--dropout", "1" }, "--dropout is the fraction")]
+    [InlineData(new[] { "train", "--recurrent-dropout", "1" }, "--recurrent-dropout is the fraction")]
+    [InlineData(new[] { "train", "--recurrent-dropout", "1.5" }, "got 1.5")]
+    [InlineData(new[] { "train", "--recurrent-dropout", "half" }, "half")]
     [InlineData(new[] { "train", "--model", "rnn", "--chrono-init" }, "a simple RNN has no gates")]
     public void BadUsageIsOneLineAndExitCodeTwo(string[] args, string expected)
     {
@@ -55,6 +58,7 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         }
 
         Assert.Contains("--input-projection", Run("train", "--help").Out);
+        Assert.Contains("--recurrent-dropout", Run("train", "--help").Out);
     }
 
     [Fact]
@@ -189,6 +193,33 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.IsType(layerType, model.Layers[0]);
         float test = float.Parse(metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(test > 0.3f, $"{kind}: slice test accuracy {test} after 150 steps"); // chance is 0.1
+    }
+
+    [Fact]
+    public void RecurrentDropoutReachesEveryDirectionOfEveryLayerAndDrawsNoWeights()
+    {
+        var settings = new TrainSettings { Model = "lstm", Layers = 2, Bidirectional = true, Dropout = 0.1f, Hidden = 8 };
+        Sequential plain = TrainRun.BuildModel(settings, new SequenceLayout(SequenceView.Rows));
+        Sequential dropped = TrainRun.BuildModel(settings with { RecurrentDropout = 0.3f }, new SequenceLayout(SequenceView.Rows));
+        var directions = dropped.Layers.OfType<Recur.Layers.Bidirectional>()
+            .SelectMany(b => new[] { b.ForwardLayer, b.BackwardLayer }).Cast<Recur.Layers.Lstm>().ToList();
+        Assert.Equal(4, directions.Count);
+        Assert.All(directions, l => Assert.Equal((0f, 0.3f), (l.Dropout, l.RecurrentDropout)));
+        Assert.All(plain.Layers.OfType<Recur.Layers.Bidirectional>(), b => Assert.Equal(0f, ((Recur.Layers.Lstm)b.ForwardLayer).RecurrentDropout));
+
+        // The option draws nothing while the model is built: every weight as without it.
+        var weights = plain.Layers.SelectMany(l => l.Parameters).Zip(dropped.Layers.SelectMany(l => l.Parameters));
+        Assert.All(weights, pair => Assert.Equal(pair.First.Value.Data, pair.Second.Value.Data));
+    }
+
+    [Fact]
+    public void TrainsWithRecurrentDropoutAndSavesIt()
+    {
+        string run = Path.Combine(_dir, "recurrent-dropout");
+        string output = TrainOnSlice(new TrainSettings { Model = "gru", RecurrentDropout = 0.2f, Steps = 40, LearningRate = 0.01, OutputDirectory = run });
+        Assert.Contains("Training GRU(16, recurrent_dropout=0.2) → Dense(10) on mnist 28×28 rows", output);
+        var (model, _) = ModelFile.Load(run);
+        Assert.Equal(0.2f, Assert.IsType<Recur.Layers.Gru>(model.Layers[0]).RecurrentDropout);
     }
 
     [Fact]

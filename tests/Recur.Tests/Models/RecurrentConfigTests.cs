@@ -85,4 +85,63 @@ public class RecurrentConfigTests
         SimpleRnn rnn = Assert.IsType<SimpleRnn>(loaded.Layers[1]);
         Assert.Equal(("simple_rnn", RnnActivation.Relu, false), (rnn.Name, rnn.Activation, rnn.ReturnSequences));
     }
+
+    [Fact]
+    public void DropoutRatesRoundTripAndLeaveParameterCountsAlone()
+    {
+        using var dir = new TempDirectory();
+        var model = new Sequential(seed: 5)
+        {
+            new LstmLayer(8, ReturnSequences: true, Dropout: 0.1f, RecurrentDropout: 0.2f) { InputShape = [4, 3] },
+            new BidirectionalLayer(new GruLayer(6, ReturnSequences: true, RecurrentDropout: 0.3f)),
+            new SimpleRnnLayer(5, Dropout: 0.4f, RecurrentDropout: 0.5f),
+            new DenseLayer(2),
+        };
+        Lstm lstm = Assert.IsType<Lstm>(model.Layers[0]);
+        Assert.Equal((0.1f, 0.2f), (lstm.Dropout, lstm.RecurrentDropout));
+        Assert.Equal(4 * 8 * (3 + 8) + (4 * 8), lstm.Parameters.Sum(p => p.Value.Length)); // Keras's count, unchanged
+
+        model.Save(dir.Path);
+        string config = File.ReadAllText(dir.File(ModelFile.ConfigFileName));
+        Assert.Contains("\"recurrent_dropout\": 0.3", config);
+        Sequential loaded = Sequential.Load(dir.Path);
+        Assert.Equal(model.Configs, loaded.Configs);
+        var bi = Assert.IsType<Bidirectional>(loaded.Layers[1]);
+        Assert.Equal(0.3f, Assert.IsType<Gru>(bi.BackwardLayer).RecurrentDropout);
+        SimpleRnn rnn = Assert.IsType<SimpleRnn>(loaded.Layers[2]);
+        Assert.Equal((0.4f, 0.5f), (rnn.Dropout, rnn.RecurrentDropout));
+        Assert.NotEqual(new LstmLayer(8), new LstmLayer(8, RecurrentDropout: 0.2f));
+
+        // A config.json written before the rates existed loads with both at 0.
+        string old = config.Replace("\"dropout\": 0.1,", "").Replace("\"recurrent_dropout\": 0.2,", "");
+        Assert.DoesNotContain("0.1", old);
+        File.WriteAllText(dir.File(ModelFile.ConfigFileName), old);
+        Lstm first = Assert.IsType<Lstm>(Sequential.Load(dir.Path).Layers[0]);
+        Assert.Equal((0f, 0f), (first.Dropout, first.RecurrentDropout));
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Sequential { new GruLayer(4, RecurrentDropout: 1f) { InputShape = [3, 2] } });
+        Assert.Contains("Layer 'gru' (GRU): RecurrentDropout must be at least 0 and below 1; received 1", e.Message);
+    }
+
+    [Fact]
+    public void BuiltLayersSaveTheirRatesOnlyWhenSet()
+    {
+        using var dir = new TempDirectory();
+        var rng = new Rng(3);
+        Sequential model =
+        [
+            new Lstm(3, 4, returnSequences: true, rng: rng) { RecurrentDropout = 0.25f },
+            new Gru(4, 5, rng: rng, name: "plain"),
+            new Dense(5, 2, rng: rng),
+        ];
+        ModelFile.Save(model, dir.Path);
+        string config = File.ReadAllText(dir.File(ModelFile.ConfigFileName));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(config, "recurrent_dropout"));
+        Assert.DoesNotContain("\"dropout\"", config);
+        (Sequential loaded, _) = ModelFile.Load(dir.Path);
+        Lstm lstm = Assert.IsType<Lstm>(loaded.Layers[0]);
+        Assert.Equal((0f, 0.25f), (lstm.Dropout, lstm.RecurrentDropout));
+        Gru gru = Assert.IsType<Gru>(loaded.Layers[1]);
+        Assert.Equal((0f, 0f), (gru.Dropout, gru.RecurrentDropout));
+    }
 }
