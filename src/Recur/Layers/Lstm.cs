@@ -382,8 +382,8 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     private void CheckState(LstmState state, int batch, string name)
     {
         ArgumentNullException.ThrowIfNull(state, name);
-        _loop.CheckState(state.H, batch, name, name + ".H");
-        _loop.CheckState(state.C, batch, name, name + ".C");
+        _loop.CheckState(state.H, batch, name, "H");
+        _loop.CheckState(state.C, batch, name, "C");
     }
 
     private LstmState EnsureState(LstmState? state, int batch) =>

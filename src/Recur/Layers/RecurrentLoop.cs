@@ -196,14 +196,17 @@ internal sealed class RecurrentLoop : IParallelWork
         return (x.Dim(0), x.Dim(1));
     }
 
-    /// <summary>Throws unless <paramref name="state"/> is <c>[batch, H]</c>; the message names <paramref name="name"/> (and <paramref name="part"/>, e.g. <c>initialState.H</c>).</summary>
+    /// <summary>
+    /// Throws unless <paramref name="state"/> is <c>[batch, H]</c>; the message names <paramref name="name"/> and
+    /// its <paramref name="part"/> if any (<c>initialState.H</c> for "H"). Allocates nothing unless it throws.
+    /// </summary>
     /// <exception cref="ArgumentException">The shape differs.</exception>
     public void CheckState(Tensor state, int batch, string name, string? part = null)
     {
         ArgumentNullException.ThrowIfNull(state, name);
         if (!state.HasShape(batch, _layout.Hidden))
         {
-            throw ShapeCheck.Error(state, name, _layer, $"[{batch}, {_layout.Hidden}] (batch, hidden)" + (part is null ? "" : $" for {part}"));
+            throw ShapeCheck.Error(state, name, _layer, $"[{batch}, {_layout.Hidden}] (batch, hidden)" + (part is null ? "" : $" for {name}.{part}"));
         }
     }
 
