@@ -647,24 +647,7 @@ internal sealed class RecurrentLoop : IParallelWork
             Span<float> gs = _gates.Span;
             for (int s = t - 1; s >= 0; s--)
             {
-                if (dy is not null)
-                {
-                    ReadOnlySpan<float> dys = dy.Span;
-                    if (ReturnSequences)
-                    {
-                        // dy is [B, T, H]: add row (i, s) of every sequence.
-                        for (int i = b0; i < b1; i++)
-                        {
-                            Span<float> dhi = dh.Slice((i - b0) * h, h);
-                            TensorPrimitives.Add(dhi, dys.Slice(((i * t) + s) * h, h), dhi);
-                        }
-                    }
-                    else if (s == t - 1)
-                    {
-                        TensorPrimitives.Add(dh, dys.Slice(b0 * h, rows * h), dh);
-                    }
-                }
-
+                AddOutputGradient(dy, dh, s, b0, b1);
                 int slab = (s * b) + b0;
                 _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), xh + ((nint)slab * ld) + hc, xh + ((nint)(slab + b) * ld) + hc,
                     pdh + ((nint)b0 * h), ld, b0, rows, slab, slab + b, slab));
@@ -752,23 +735,7 @@ internal sealed class RecurrentLoop : IParallelWork
             Span<float> gs = _gates.Span;
             for (int s = t - 1; s >= 0; s--)
             {
-                if (dy is not null)
-                {
-                    ReadOnlySpan<float> dys = dy.Span;
-                    if (ReturnSequences)
-                    {
-                        for (int i = b0; i < b1; i++)
-                        {
-                            Span<float> dhi = dh.Slice((i - b0) * h, h);
-                            TensorPrimitives.Add(dhi, dys.Slice(((i * t) + s) * h, h), dhi);
-                        }
-                    }
-                    else if (s == t - 1)
-                    {
-                        TensorPrimitives.Add(dh, dys.Slice(b0 * h, rows * h), dh);
-                    }
-                }
-
+                AddOutputGradient(dy, dh, s, b0, b1);
                 int slab = (s * b) + b0;
                 _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), states + ((nint)slab * h), states + ((nint)(slab + b) * h),
                     pdh + ((nint)b0 * h), h, b0, rows, slab, slab + b, slab));
@@ -785,6 +752,35 @@ internal sealed class RecurrentLoop : IParallelWork
         }
 
         dh.CopyTo(_initialStateGrad!.Span.Slice(b0 * h, rows * h));
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="dh"/> (batch rows [b0, b1), <c>[rows, H]</c>) what <paramref name="dy"/> gives step
+    /// <paramref name="s"/>'s output: its row (i, s) of every sequence with <see cref="ReturnSequences"/>, else all of it
+    /// at the last step.
+    /// </summary>
+    private void AddOutputGradient(Tensor? dy, Span<float> dh, int s, int b0, int b1)
+    {
+        if (dy is null)
+        {
+            return;
+        }
+
+        int h = _layout.Hidden, t = Steps;
+        ReadOnlySpan<float> dys = dy.Span;
+        if (ReturnSequences)
+        {
+            // dy is [B, T, H]: add row (i, s) of every sequence.
+            for (int i = b0; i < b1; i++)
+            {
+                Span<float> dhi = dh.Slice((i - b0) * h, h);
+                TensorPrimitives.Add(dhi, dys.Slice(((i * t) + s) * h, h), dhi);
+            }
+        }
+        else if (s == t - 1)
+        {
+            TensorPrimitives.Add(dh, dys.Slice(b0 * h, (b1 - b0) * h), dh);
+        }
     }
 
     /// <summary>
