@@ -57,7 +57,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     /// <param name="returnSequences">Return every step's output <c>[B, T, H]</c> instead of the last <c>[B, H]</c>.</param>
     /// <param name="kernelInitializer">For <c>weight_ih</c>; Glorot uniform when null.</param>
     /// <param name="recurrentInitializer">For <c>weight_hh</c>; orthogonal when null.</param>
-    /// <param name="biasInitializer">For <c>bias</c>; zeros when null.</param>
+    /// <param name="biasInitializer">For <c>bias</c>; zeros when null; <see cref="Chrono"/> runs <see cref="InitializeChrono"/> with a fork of <paramref name="rng"/>.</param>
     /// <param name="rng">The random source for initialisation, kept for the masks of <see cref="Dropout"/> and <see cref="RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     public Lstm(
@@ -91,9 +91,19 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
 
         rng ??= new Rng(0);
         _loop.MaskRng = rng;
-        (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
-        (recurrentInitializer ?? new Orthogonal()).Fill(WeightHh.Value, hiddenSize, 4 * hiddenSize, rng);
-        (biasInitializer ?? new Zeros()).Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
+        kernelInitializer ??= new GlorotUniform();
+        recurrentInitializer ??= new Orthogonal();
+        biasInitializer ??= new Zeros();
+        kernelInitializer.Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
+        recurrentInitializer.Fill(WeightHh.Value, hiddenSize, 4 * hiddenSize, rng);
+        if (biasInitializer is Chrono chrono)
+        {
+            InitializeChrono(chrono.MaxSteps, rng.Fork());
+        }
+        else
+        {
+            biasInitializer.Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
+        }
     }
 
     /// <inheritdoc/>
