@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -44,6 +45,9 @@ public sealed class Dropout : ILayer
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary><c>DropoutLayer(Rate)</c> with this layer's name.</summary>
+    public LayerConfig Options => new DropoutLayer(Rate) { Name = Name };
 
     /// <summary>
     /// Training: <c>x·mask</c> with a fresh mask. Inference: <paramref name="x"/> itself (not a copy), as

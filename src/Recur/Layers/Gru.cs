@@ -1,4 +1,5 @@
 using Recur.Initializers;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -40,6 +41,7 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
 {
     private readonly Parameter[] _parameters;
     private readonly RecurrentLoop _loop;
+    private GruLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -90,6 +92,8 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
             biasInitializer.Fill(BiasIh.Value, inputSize, g3, rng);
             biasInitializer.Fill(BiasHh.Value, inputSize, g3, rng);
         }
+
+        _options = GruLayer.Of(this, kernelInitializer, recurrentInitializer, biasInitializer);
     }
 
     /// <inheritdoc/>
@@ -155,6 +159,18 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>
+    /// The <see cref="GruLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
+    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
+    /// </summary>
+    public GruLayer Options
+    {
+        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+        internal set => _options = value;
+    }
+
+    LayerConfig? ILayer.Options => Options;
 
     /// <summary>The time loop, for tests (its dropout masks).</summary>
     internal RecurrentLoop Loop => _loop;

@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Recur.Initializers;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -49,6 +50,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     private LstmState? _finalState; // [B, H] each, copies of the last step
     private Tensor? _dc;        // [B, H]  backward: the gradient of c, from the last step back to c0
     private LstmState? _initialStateGrad; // [B, H] each
+    private LstmLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -104,6 +106,8 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         {
             biasInitializer.Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
         }
+
+        _options = LstmLayer.Of(this, kernelInitializer, recurrentInitializer, biasInitializer);
     }
 
     /// <inheritdoc/>
@@ -170,6 +174,18 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>
+    /// The <see cref="LstmLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
+    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
+    /// </summary>
+    public LstmLayer Options
+    {
+        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+        internal set => _options = value;
+    }
+
+    LayerConfig? ILayer.Options => Options;
 
     /// <summary>The time loop, for tests (its dropout masks).</summary>
     internal RecurrentLoop Loop => _loop;
