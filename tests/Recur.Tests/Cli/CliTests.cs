@@ -223,6 +223,27 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void TheModelIsBuiltFromRecordsWithTheTutorialsDraws()
+    {
+        // What recur train built by hand before its records: the engine layers, one Rng for all of them, in order.
+        var rng = new Rng(1);
+        Recur.Layers.ILayer[] byHand =
+        [
+            new Recur.Layers.Dense(28, 16, weightInitializer: new Recur.Initializers.RandomNormal(), biasInitializer: new Recur.Initializers.Constant(0.1f), rng: rng, name: "projection"),
+            new Recur.Layers.Lstm(16, 16, forgetBias: 1f, rng: rng),
+            new Recur.Layers.Dense(16, 10, rng: rng),
+        ];
+        Sequential model = TrainRun.BuildModel(new TrainSettings { InputProjection = true, Hidden = 16 }, new SequenceLayout(SequenceView.Rows));
+        Assert.Equal(byHand.Select(l => l.Name), model.Layers.Select(l => l.Name));
+        Assert.Equal(byHand.SelectMany(l => l.Parameters).Select(p => p.Value.Data), model.Parameters.Select(p => p.Value.Data));
+
+        // The options say so: TensorFlow 1's constant forget bias, PyTorch's uniform output layer.
+        var lstm = Assert.IsType<LstmLayer>(model.Configs[1]);
+        Assert.Equal((1f, false), (lstm.ForgetBias, lstm.UnitForgetBias));
+        Assert.Equal(new Recur.Initializers.TorchUniform(), Assert.IsType<DenseLayer>(model.Configs[2]).KernelInitializer);
+    }
+
+    [Fact]
     public void ChronoInitReachesEveryDirectionOfEveryLayer()
     {
         var settings = new TrainSettings { Model = "gru", Layers = 2, Bidirectional = true, ChronoInit = true, Hidden = 8 };
