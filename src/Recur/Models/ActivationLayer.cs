@@ -22,6 +22,9 @@ public sealed record ActivationLayer(Activation Activation) : LayerConfig
         return (int[])inputShape.Clone();
     }
 
+    /// <summary><c>Activation(softmax)</c>.</summary>
+    public override string Describe() => $"Activation({(Activation == Activation.Softmax ? "softmax" : "linear")})";
+
     /// <inheritdoc/>
     protected override ILayer CreateLayer(int[] inputShape, Rng rng) => Activation switch
     {

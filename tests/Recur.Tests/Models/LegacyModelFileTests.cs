@@ -21,6 +21,16 @@ public class LegacyModelFileTests(ITestOutputHelper output)
         (Sequential model, _) = ModelFile.Load(Directory(name));
         Tensor y = model.Predict(expected["input"]);
         Fixture.AssertClose("output", expected["output"], y, 1e-6, output, name);
+
+        // Saved again, it is in today's form and predicts the same.
+        using var dir = new TempDirectory();
+        ModelFile.Save(model, dir.Path);
+        string config = File.ReadAllText(dir.File(ModelFile.ConfigFileName));
+        Assert.DoesNotContain("\"type\"", config);
+        Assert.Contains("\"config\": {", config);
+        (Sequential again, _) = ModelFile.Load(dir.Path);
+        Assert.Equal(y.Data, again.Predict(expected["input"]).Data);
+        Assert.Equal(model.Configs, again.Configs);
     }
 
     [Fact]
