@@ -23,7 +23,7 @@ public static class Registries
         Layers.Register<LstmLayer>("LSTM", legacyDefaults: new JsonObject { ["forget_bias"] = 1f, ["unit_forget_bias"] = false });
         Layers.Register<GruLayer>("GRU");
         Layers.Register<SimpleRnnLayer>("SimpleRNN");
-        Layers.Register<DenseLayer>("Dense");
+        Layers.Register<DenseLayer>("Dense", legacyDefaults: new JsonObject { ["kernel_initializer"] = TorchUniform(), ["bias_initializer"] = TorchUniform() });
         Layers.Register<ActivationLayer>("Activation");
         Layers.Register<DropoutLayer>("Dropout");
         Layers.Register<BidirectionalLayer>("Bidirectional");
@@ -88,6 +88,9 @@ public static class Registries
             new RegistryConverter<IInitializer>(Initializers),
         },
     };
+
+    /// <summary><see cref="Initializers.TorchUniform"/>'s JSON: what a DenseLayer was initialised with before it had initializers.</summary>
+    private static JsonObject TorchUniform() => new() { ["class_name"] = "TorchUniform", ["config"] = new JsonObject() };
 
     /// <summary>A number of an optimizer's or a loss's config.</summary>
     private static double Number(this JsonObject config, string key, string kind) =>

@@ -128,7 +128,7 @@ public class RegistryTests
     }
 
     [Fact]
-    public void AnOlderFlattenedLstmKeepsItsOldDefaults()
+    public void OlderFlattenedEntriesKeepTheirOldDefaults()
     {
         // Before the config object, LstmLayer's forget bias was the constant 1 and there was no unit forget bias.
         var old = Assert.IsType<LstmLayer>(Registries.Layers.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "units": 4}""")));
@@ -137,5 +137,9 @@ public class RegistryTests
         Assert.Equal((0f, true), (now.ForgetBias, now.UnitForgetBias));
         Assert.Equal(new LstmLayer(4), now);
         Assert.Throws<JsonException>(() => Registries.Layers.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "config": {"units": 4, "unit": 3}}""")));
+
+        // and a DenseLayer was initialised as the engine Dense, with PyTorch's uniform.
+        var dense = Assert.IsType<DenseLayer>(Registries.Layers.FromJson(JsonNode.Parse("""{"class_name": "Dense", "units": 4, "activation": "linear", "use_bias": true}""")));
+        Assert.Equal((new TorchUniform(), new TorchUniform()), (dense.KernelInitializer, dense.BiasInitializer));
     }
 }
