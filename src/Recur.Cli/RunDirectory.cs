@@ -31,8 +31,14 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
 
     public void Record(MetricsRow row) => _rows.Add(row);
 
-    /// <summary>Saves the model (as of <paramref name="step"/>), the metrics and the chart.</summary>
-    public void Save(Sequential model, int step)
+    /// <summary>The file of the training loop's state beside the model, for <c>--resume</c>.</summary>
+    public const string TrainerStateFileName = "trainer_state.json";
+
+    /// <summary>Forgets the rows recorded so far (a resumed run puts back those of its checkpoint).</summary>
+    public void ClearRows() => _rows.Clear();
+
+    /// <summary>Saves the model (as of <paramref name="step"/>), the loop's state, the metrics and the chart.</summary>
+    public void Save(Sequential model, int step, System.Text.Json.Nodes.JsonObject? trainerState = null)
     {
         var meta = new Dictionary<string, string>(metadata) { ["trained_steps"] = step.ToString(Inv) };
         foreach (var (key, value) in Summary)
@@ -41,6 +47,11 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
         }
 
         ModelFile.Save(model, Directory, meta);
+        if (trainerState is not null)
+        {
+            AtomicFile.WriteAllText(Path.Combine(Directory, TrainerStateFileName), trainerState.ToJsonString() + "\n");
+        }
+
         LastSavedStep = step;
         SaveMetrics();
     }

@@ -7,6 +7,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Training;
 
 namespace Recur.Cli;
 
@@ -48,60 +49,38 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         model.Compile(
             new SoftmaxCrossEntropy(),
             settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
-            clipNorm: settings.ClipNorm);
+            ["accuracy"],
+            settings.ClipNorm);
 
         var run = new RunDirectory(settings.OutputDirectory, data.Metadata);
-        int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;
+        int total = settings.TotalSteps, batch = settings.BatchSize;
         output.WriteLine(string.Create(Inv,
             $"Training {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
-        var images = new Tensor(batch, data.Train.Features);
-        var labels = new Tensor(batch, data.Train.Classes);
-        int[] classes = new int[batch];
+        var log = new TrainLog(settings, run, model);
+        var trainer = new Trainer(
+            model,
+            new DataSetBatches(data.Train, batch, layout.Apply),
+            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), log])
+        {
+            Steps = total,
+            ValidationData = (validationX, data.Validation.OneHotLabels),
+            ValidationFrequency = settings.EffectiveValidationStep,
+        };
 
         var training = Stopwatch.StartNew();
-        int step = 0;
-        double lastValidation = double.NaN;
         try
         {
             ProgressReporter.Run(output, total, batch, progress =>
             {
-                for (step = 1; step <= total; step++)
-                {
-                    model.Optimizer!.LearningRate = settings.LearningRateAt(step);
-                    data.Train.NextBatch(images, labels, classes);
-                    BatchResult r = model.TrainOnBatch(layout.Apply(images), labels);
-                    bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
-                    bool validate = step % validationStep == 0 || step == total;
-                    if (validate)
-                    {
-                        lastValidation = model.Evaluate(validationX, data.Validation.OneHotLabels).Accuracy;
-                    }
-
-                    if (display || validate)
-                    {
-                        run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? lastValidation : double.NaN));
-                    }
-
-                    if (display)
-                    {
-                        progress.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
-                            + (validate ? string.Create(Inv, $", Validation Accuracy= {lastValidation:F4}") : ""));
-                    }
-
-                    if (validate)
-                    {
-                        run.Save(model, step);
-                    }
-
-                    progress.Advance(step);
-                }
+                log.Progress = progress;
+                trainer.Run();
             });
         }
         catch (DivergenceException e)
         {
-            error.WriteLine($"recur train: the run diverged at step {step}: {e.Message}");
+            error.WriteLine($"recur train: the run diverged at step {trainer.Step + 1}: {e.Message}");
             error.WriteLine(string.Create(Inv,
                 $"Try a lower --lr (this run used {settings.LearningRate}) or clip gradients with --clip-norm 5."));
             error.WriteLine(run.LastSavedStep is int saved
@@ -111,6 +90,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             return ExitCodes.Failed;
         }
 
+        double lastValidation = log.LastValidation;
         training.Stop();
         output.WriteLine("Optimization Finished!");
 

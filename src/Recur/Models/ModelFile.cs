@@ -249,7 +249,8 @@ public static class ModelFile
         };
     }
 
-    private static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
+    /// <summary>Every parameter of <paramref name="model"/> by its checkpoint name, in layer order.</summary>
+    internal static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
         model.Layers.SelectMany(l => NamedParameters(l).Select(e => new KeyValuePair<string, Parameter>(e.Name, e.Parameter)));
 
     /// <summary>
