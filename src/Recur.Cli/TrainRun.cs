@@ -54,8 +54,28 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         var run = new RunDirectory(settings.OutputDirectory, data.Metadata);
         int total = settings.TotalSteps, batch = settings.BatchSize;
+        System.Text.Json.Nodes.JsonObject? resumeState = null;
+        try
+        {
+            if (settings.Resume)
+            {
+                (string checkpoint, resumeState) = run.LastCheckpoint();
+                model.Restore(checkpoint);
+            }
+            else
+            {
+                run.Begin(settings.RunOptions ?? new SortedDictionary<string, string[]>());
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        string what = resumeState is null ? "Training" : string.Create(Inv, $"Resuming from step {(int?)resumeState["step"]}:");
         output.WriteLine(string.Create(Inv,
-            $"Training {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
+            $"{what} {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
         var log = new TrainLog(settings, run, model);
@@ -75,7 +95,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             ProgressReporter.Run(output, total, batch, progress =>
             {
                 log.Progress = progress;
-                trainer.Run();
+                trainer.Run(resume: resumeState);
             });
         }
         catch (DivergenceException e)
@@ -117,6 +137,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         run.Save(model, total);
+        run.Finish(settings.RunOptions ?? new SortedDictionary<string, string[]>());
         output.WriteLine(string.Create(Inv,
             $"Time: {clock.Elapsed.TotalSeconds:F1} s in all, training {training.Elapsed.TotalSeconds:F1} s ({(double)total * batch / training.Elapsed.TotalSeconds:N0} samples/s)."));
         output.WriteLine($"Saved the model, metrics.csv and accuracy.svg in {run.Directory}");
