@@ -31,8 +31,46 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
 
     public void Record(MetricsRow row) => _rows.Add(row);
 
-    /// <summary>Saves the model (as of <paramref name="step"/>), the metrics and the chart.</summary>
-    public void Save(Sequential model, int step)
+    /// <summary>The file of the training loop's state beside the model, for <c>--resume</c>.</summary>
+    public const string TrainerStateFileName = "trainer_state.json";
+
+    /// <summary>Starts a new run: creates the directory and records the run's options in <c>run.json</c>.</summary>
+    public void Begin(IReadOnlyDictionary<string, string[]> options)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        RunOptions.Write(Directory, options, "running");
+    }
+
+    /// <summary>Marks the run finished in <c>run.json</c>: <c>--resume</c> then refuses it.</summary>
+    public void Finish(IReadOnlyDictionary<string, string[]> options) => RunOptions.Write(Directory, options, "finished");
+
+    /// <summary>The model directory and the loop's state of the last checkpoint, for <c>--resume</c>.</summary>
+    /// <exception cref="InvalidDataException">No checkpoint was saved, or it is incomplete or damaged.</exception>
+    public (string ModelDirectory, System.Text.Json.Nodes.JsonObject TrainerState) LastCheckpoint()
+    {
+        string path = Path.Combine(Directory, TrainerStateFileName);
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException(
+                $"{Directory} holds no checkpoint to resume from (no {TrainerStateFileName}: the run stopped before its first validation step). Start it again as a new run.");
+        }
+
+        try
+        {
+            return (Directory, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject
+                ?? throw new System.Text.Json.JsonException("the top level is not an object"));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path} is damaged ({e.Message}); the run cannot be resumed from it.", e);
+        }
+    }
+
+    /// <summary>Forgets the rows recorded so far (a resumed run puts back those of its checkpoint).</summary>
+    public void ClearRows() => _rows.Clear();
+
+    /// <summary>Saves the model (as of <paramref name="step"/>), the loop's state, the metrics and the chart.</summary>
+    public void Save(Sequential model, int step, System.Text.Json.Nodes.JsonObject? trainerState = null)
     {
         var meta = new Dictionary<string, string>(metadata) { ["trained_steps"] = step.ToString(Inv) };
         foreach (var (key, value) in Summary)
@@ -41,6 +79,11 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
         }
 
         ModelFile.Save(model, Directory, meta);
+        if (trainerState is not null)
+        {
+            AtomicFile.WriteAllText(Path.Combine(Directory, TrainerStateFileName), trainerState.ToJsonString() + "\n");
+        }
+
         LastSavedStep = step;
         SaveMetrics();
     }

@@ -7,6 +7,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Training;
 
 namespace Recur.Cli;
 
@@ -48,60 +49,58 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         model.Compile(
             new SoftmaxCrossEntropy(),
             settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
-            clipNorm: settings.ClipNorm);
+            ["accuracy"],
+            settings.ClipNorm);
 
         var run = new RunDirectory(settings.OutputDirectory, data.Metadata);
-        int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;
+        int total = settings.TotalSteps, batch = settings.BatchSize;
+        System.Text.Json.Nodes.JsonObject? resumeState = null;
+        try
+        {
+            if (settings.Resume)
+            {
+                (string checkpoint, resumeState) = run.LastCheckpoint();
+                model.Restore(checkpoint);
+            }
+            else
+            {
+                run.Begin(settings.RunOptions ?? new SortedDictionary<string, string[]>());
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        string what = resumeState is null ? "Training" : string.Create(Inv, $"Resuming from step {(int?)resumeState["step"]}:");
         output.WriteLine(string.Create(Inv,
-            $"Training {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
+            $"{what} {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
-        var images = new Tensor(batch, data.Train.Features);
-        var labels = new Tensor(batch, data.Train.Classes);
-        int[] classes = new int[batch];
+        var log = new TrainLog(settings, run, model);
+        var trainer = new Trainer(
+            model,
+            new DataSetBatches(data.Train, batch, layout.Apply),
+            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), log])
+        {
+            Steps = total,
+            ValidationData = (validationX, data.Validation.OneHotLabels),
+            ValidationFrequency = settings.EffectiveValidationStep,
+        };
 
         var training = Stopwatch.StartNew();
-        int step = 0;
-        double lastValidation = double.NaN;
         try
         {
             ProgressReporter.Run(output, total, batch, progress =>
             {
-                for (step = 1; step <= total; step++)
-                {
-                    model.Optimizer!.LearningRate = settings.LearningRateAt(step);
-                    data.Train.NextBatch(images, labels, classes);
-                    BatchResult r = model.TrainOnBatch(layout.Apply(images), labels);
-                    bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
-                    bool validate = step % validationStep == 0 || step == total;
-                    if (validate)
-                    {
-                        lastValidation = model.Evaluate(validationX, data.Validation.OneHotLabels).Accuracy;
-                    }
-
-                    if (display || validate)
-                    {
-                        run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? lastValidation : double.NaN));
-                    }
-
-                    if (display)
-                    {
-                        progress.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
-                            + (validate ? string.Create(Inv, $", Validation Accuracy= {lastValidation:F4}") : ""));
-                    }
-
-                    if (validate)
-                    {
-                        run.Save(model, step);
-                    }
-
-                    progress.Advance(step);
-                }
+                log.Progress = progress;
+                trainer.Run(resume: resumeState);
             });
         }
         catch (DivergenceException e)
         {
-            error.WriteLine($"recur train: the run diverged at step {step}: {e.Message}");
+            error.WriteLine($"recur train: the run diverged at step {trainer.Step + 1}: {e.Message}");
             error.WriteLine(string.Create(Inv,
                 $"Try a lower --lr (this run used {settings.LearningRate}) or clip gradients with --clip-norm 5."));
             error.WriteLine(run.LastSavedStep is int saved
@@ -111,6 +110,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             return ExitCodes.Failed;
         }
 
+        double lastValidation = log.LastValidation;
         training.Stop();
         output.WriteLine("Optimization Finished!");
 
@@ -137,6 +137,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         run.Save(model, total);
+        run.Finish(settings.RunOptions ?? new SortedDictionary<string, string[]>());
         output.WriteLine(string.Create(Inv,
             $"Time: {clock.Elapsed.TotalSeconds:F1} s in all, training {training.Elapsed.TotalSeconds:F1} s ({(double)total * batch / training.Elapsed.TotalSeconds:N0} samples/s)."));
         output.WriteLine($"Saved the model, metrics.csv and accuracy.svg in {run.Directory}");

@@ -62,6 +62,12 @@ public static class ModelFile
         // left half-replaced by a crash between the renames.
         string saveId = Guid.NewGuid().ToString("N");
         JsonObject? training = ModelConfig.TrainingConfig(model);
+        if (training is not null)
+        {
+            // The dropout generators' states, so Load + Fit(initialEpoch) draws the masks a run that never stopped draws.
+            training["random_states"] = new JsonArray(model.RandomSources.Select(r => Training.StateJson.Write(r.State)).ToArray());
+        }
+
         config["training"] = training;
         config["save_id"] = saveId;
         byte[] weightsBytes = Serialize(weights, new Dictionary<string, string> { ["format"] = Format, ["save_id"] = saveId });
@@ -136,12 +142,23 @@ public static class ModelFile
         if (config["training"] is JsonObject training)
         {
             LoadTraining(model, training, Path.Combine(directory, OptimizerFileName), saveId, configPath);
+            // Layers added built may share a generator that separate ones replace on loading; the states then do not
+            // line up, and only training after this load would differ (weights and predictions do not).
+            if (training["random_states"] is JsonArray states && states.Count == model.RandomSources.Count)
+            {
+                IReadOnlyList<Rng> sources = model.RandomSources;
+                for (int i = 0; i < sources.Count; i++)
+                {
+                    sources[i].State = Training.StateJson.ReadRng(states[i], configPath);
+                }
+            }
         }
 
         return (model, metadata);
     }
 
-    private static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
+    /// <summary>Every parameter of <paramref name="model"/> by its checkpoint name, in layer order.</summary>
+    internal static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
         model.Layers.SelectMany(l => NamedParameters(l).Select(e => new KeyValuePair<string, Parameter>(e.Name, e.Parameter)));
 
     /// <summary>

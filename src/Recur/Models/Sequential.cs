@@ -4,6 +4,7 @@ using Recur.Layers;
 using Recur.Losses;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Training;
 
 namespace Recur.Models;
 
@@ -25,7 +26,7 @@ namespace Recur.Models;
 /// History history = model.Fit(x, y, batchSize: 128, epochs: 2, validationData: (xTest, yTest));
 /// </code>
 /// </example>
-public sealed partial class Sequential : IEnumerable<ILayer>
+public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
 {
     private readonly List<Entry> _entries = [];
     private readonly List<ILayer> _layers = [];
@@ -552,9 +553,3 @@ public sealed partial class Sequential : IEnumerable<ILayer>
             ? (loss, optimizer)
             : throw new InvalidOperationException("Sequential: call Compile(loss, optimizer) before training or evaluating.");
 }
-
-/// <summary>What one batch (or one evaluation) measured.</summary>
-/// <param name="Loss">The mean loss.</param>
-/// <param name="Accuracy">The share of correct arg-max predictions, or NaN when the loss is not a classification loss.</param>
-/// <param name="GradientNorm">The global gradient norm before clipping (training only; NaN otherwise).</param>
-public readonly record struct BatchResult(float Loss, float Accuracy, float GradientNorm);

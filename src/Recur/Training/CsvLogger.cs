@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Recur.Training;
 
 /// <summary>
 /// Keras's <c>CSVLogger</c>: one row per epoch, <c>epoch</c> then every log key in ordinal order
 /// (<c>epoch,accuracy,loss,lr,val_accuracy,val_loss</c>), values in round-trip form. Each row is flushed as it is written.
+/// A resumed run (<see cref="Trainer.Resumed"/>) cuts the file back to the rows of the checkpoint it resumes from and
+/// appends after them, so the file ends as that of a run that never stopped.
 /// </summary>
 public sealed class CsvLogger : Callback
 {
@@ -18,7 +21,7 @@ public sealed class CsvLogger : Callback
     /// <summary>Creates the logger.</summary>
     /// <param name="filename">The CSV file; created or replaced at train begin (appended to with <paramref name="append"/>).</param>
     /// <param name="separator">The field separator.</param>
-    /// <param name="append">Append to an existing file (when resuming) instead of replacing it; the header is written only to an empty file.</param>
+    /// <param name="append">Append to an existing file instead of replacing it; the header is written only to an empty file.</param>
     public CsvLogger(string filename, char separator = ',', bool append = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(filename);
@@ -30,15 +33,38 @@ public sealed class CsvLogger : Callback
     /// <inheritdoc/>
     public override void OnTrainBegin()
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(_path));
-        Directory.CreateDirectory(dir!);
-        bool hasHeader = _append && File.Exists(_path) && new FileInfo(_path).Length > 0;
-        _writer = new StreamWriter(_path, _append, new UTF8Encoding(false));
+        _writer?.Dispose();
+        _writer = null;
         _keys = null;
-        if (hasHeader)
+        if (!Trainer.Resumed)
         {
-            _keys = File.ReadLines(_path).First().Split(_separator).Skip(1).ToArray();
+            Open(_append);
         }
+    }
+
+    /// <inheritdoc/>
+    public override JsonNode SaveState()
+    {
+        _writer?.Flush();
+        return new JsonObject
+        {
+            ["length"] = File.Exists(_path) ? new FileInfo(_path).Length : 0,
+            ["keys"] = _keys is null ? null : new JsonArray(_keys.Select(k => (JsonNode)k).ToArray()),
+        };
+    }
+
+    /// <inheritdoc/>
+    public override void RestoreState(JsonNode state)
+    {
+        long length = (long?)state["length"] ?? 0;
+        if (File.Exists(_path) && new FileInfo(_path).Length < length)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"CsvLogger: {_path} holds {new FileInfo(_path).Length} bytes, fewer than the {length} it had at the checkpoint; it was changed since. Restore it, or log to another file."));
+        }
+
+        Open(append: true, truncateTo: length);
+        _keys = (state["keys"] as JsonArray)?.Select(k => (string)k!).ToArray();
     }
 
     /// <inheritdoc/>
@@ -70,5 +96,24 @@ public sealed class CsvLogger : Callback
     {
         _writer?.Dispose();
         _writer = null;
+    }
+
+    private void Open(bool append, long? truncateTo = null)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(_path));
+        Directory.CreateDirectory(dir!);
+        if (append && truncateTo is null && File.Exists(_path) && new FileInfo(_path).Length > 0)
+        {
+            _keys = File.ReadLines(_path).First().Split(_separator).Skip(1).ToArray(); // continue under the file's header
+        }
+
+        var stream = new FileStream(_path, append ? FileMode.OpenOrCreate : FileMode.Create, FileAccess.Write, FileShare.Read);
+        if (truncateTo is long length)
+        {
+            stream.SetLength(length);
+        }
+
+        stream.Seek(0, SeekOrigin.End);
+        _writer = new StreamWriter(stream, new UTF8Encoding(false));
     }
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Recur.Models;
 
 namespace Recur.Training;
 
 /// <summary>
-/// Keras's <c>ModelCheckpoint</c>: saves the model (<see cref="Sequential.Save"/>: configuration, weights, optimizer
+/// Keras's <c>ModelCheckpoint</c>: saves the model (<see cref="ITrainable.Save"/>: configuration, weights, optimizer
 /// state and epoch, each file written atomically) at the end of every epoch, or with <c>saveBestOnly</c> only when
 /// <c>monitor</c> improves. <c>{epoch}</c> in the path is replaced by the epoch number counted from 1, as in Keras,
 /// and <c>{epoch:02d}</c> (Python's spelling) or <c>{epoch:D2}</c> pads it to two digits.
@@ -57,6 +57,21 @@ public sealed partial class ModelCheckpoint : Callback
         });
         Model.Save(path);
         Saved.Add(path);
+    }
+
+    /// <inheritdoc/>
+    public override JsonNode SaveState() => new JsonObject
+    {
+        ["best"] = StateJson.Write(Best),
+        ["saved"] = new JsonArray(Saved.Select(p => (JsonNode)p).ToArray()),
+    };
+
+    /// <inheritdoc/>
+    public override void RestoreState(JsonNode state)
+    {
+        Best = StateJson.ReadDouble(state["best"], "ModelCheckpoint");
+        Saved.Clear();
+        Saved.AddRange((state["saved"] as JsonArray ?? []).Select(p => (string)p!));
     }
 
     [GeneratedRegex(@"\{epoch(?::0?(\d+)[dD])?\}")]
