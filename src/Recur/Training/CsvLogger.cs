@@ -6,15 +6,21 @@ namespace Recur.Training;
 
 /// <summary>
 /// Keras's <c>CSVLogger</c>: one row per epoch, <c>epoch</c> then every log key in ordinal order
-/// (<c>epoch,accuracy,loss,lr,val_accuracy,val_loss</c>), values in round-trip form. Each row is flushed as it is written.
+/// (<c>epoch,accuracy,loss,lr,val_accuracy,val_loss</c>), values in round-trip form. Or, with columns, one row after
+/// every step a predicate picks, each column's value read from the loop and the logs (<c>recur train</c>'s
+/// <c>metrics.csv</c>: <c>step,loss,train_accuracy,validation_accuracy</c> at its display and validation steps); a NaN
+/// value is an empty cell. Each row is flushed as it is written.
 /// A resumed run (<see cref="Trainer.Resumed"/>) cuts the file back to the rows of the checkpoint it resumes from and
-/// appends after them, so the file ends as that of a run that never stopped.
+/// appends after them, so the file ends as that of a run that never stopped; for that, list the logger before the
+/// callback that checkpoints, so a checkpoint taken after a step counts that step's row.
 /// </summary>
 public sealed class CsvLogger : Callback
 {
     private readonly string _path;
     private readonly char _separator;
     private readonly bool _append;
+    private readonly IReadOnlyList<CsvColumn>? _columns;
+    private readonly Func<Trainer, bool>? _rowAfterStep;
     private StreamWriter? _writer;
     private string[]? _keys;
 
@@ -28,6 +34,59 @@ public sealed class CsvLogger : Callback
         _path = filename;
         _separator = separator;
         _append = append;
+    }
+
+    /// <summary>Creates a logger of one row per chosen step.</summary>
+    /// <param name="filename">The CSV file; created or replaced at train begin.</param>
+    /// <param name="columns">The columns, in order, with how to read each value.</param>
+    /// <param name="rowAfterStep">Whether to write a row after the step just done (<see cref="Trainer.Step"/>).</param>
+    /// <param name="separator">The field separator.</param>
+    public CsvLogger(string filename, IReadOnlyList<CsvColumn> columns, Func<Trainer, bool> rowAfterStep, char separator = ',')
+        : this(filename, separator)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(rowAfterStep);
+        if (columns.Count == 0)
+        {
+            throw new ArgumentException("CsvLogger: give at least one column.", nameof(columns));
+        }
+
+        _columns = columns;
+        _rowAfterStep = rowAfterStep;
+    }
+
+    /// <inheritdoc/>
+    public override void OnBatchEnd(int batch, IDictionary<string, double> logs)
+    {
+        if (_columns is null || !_rowAfterStep!(Trainer))
+        {
+            return;
+        }
+
+        StreamWriter writer = _writer ?? throw new InvalidOperationException("CsvLogger: OnBatchEnd before OnTrainBegin.");
+        if (_keys is null)
+        {
+            _keys = _columns.Select(c => c.Name).ToArray();
+            writer.WriteLine(string.Join(_separator, _keys));
+        }
+
+        var row = new StringBuilder();
+        for (int i = 0; i < _columns.Count; i++)
+        {
+            double v = _columns[i].Value(Trainer, logs);
+            if (i > 0)
+            {
+                row.Append(_separator);
+            }
+
+            if (!double.IsNaN(v))
+            {
+                row.Append(v.ToString("R", CultureInfo.InvariantCulture));
+            }
+        }
+
+        writer.WriteLine(row.ToString());
+        writer.Flush();
     }
 
     /// <inheritdoc/>
@@ -70,6 +129,11 @@ public sealed class CsvLogger : Callback
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IDictionary<string, double> logs)
     {
+        if (_columns is not null)
+        {
+            return;
+        }
+
         StreamWriter writer = _writer ?? throw new InvalidOperationException("CsvLogger: OnEpochEnd before OnTrainBegin.");
         if (_keys is null)
         {
@@ -89,6 +153,14 @@ public sealed class CsvLogger : Callback
 
         writer.WriteLine(row.ToString());
         writer.Flush();
+    }
+
+    /// <inheritdoc/>
+    public override bool OnDivergence(Losses.DivergenceException exception)
+    {
+        _writer?.Dispose(); // no row follows a divergence; the rows so far are on disk
+        _writer = null;
+        return false;
     }
 
     /// <inheritdoc/>

@@ -124,6 +124,39 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void PerStepCsvLoggerEndsAsIfTheRunNeverStopped()
+    {
+        var (x, _) = Data();
+        CsvColumn[] columns =
+        [
+            new("step", (t, _) => t.Step),
+            new("loss", (t, _) => t.LastBatch.Loss),
+            new("val_accuracy", (_, logs) => logs.TryGetValue("val_accuracy", out double v) ? v : double.NaN),
+        ];
+        string expected = _dir.File("expected.csv"), actual = _dir.File("actual.csv");
+        Trainer Run(Sequential model, string csv, Capture capture) =>
+            new(model, Batches(x), [new CsvLogger(csv, columns, t => t.Step % 2 == 1 || t.Step % 4 == 0), capture])
+            {
+                Steps = 13,
+                ValidationData = (x, DataSet(x).OneHotLabels),
+                ValidationFrequency = 4,
+            };
+
+        Run(Compiled("gru"), expected, new Capture(-1, null)).Run();
+        var capture = new Capture(6, _dir.File("checkpoint"));
+        Run(Compiled("gru"), actual, capture).Run(); // goes on to write the rows after step 6, as a killed run would have
+        Sequential resumed = Compiled("gru");
+        resumed.Restore(_dir.File("checkpoint"));
+        Run(resumed, actual, new Capture(-1, null)).Run(resume: capture.State);
+
+        string text = File.ReadAllText(expected);
+        Assert.StartsWith("step,loss,val_accuracy\n1,", text);
+        Assert.Contains("\n4,", text);
+        Assert.Matches(@"\n3,[-0-9.E]+,\n", text); // no validation at step 3: an empty cell
+        Assert.Equal(text, File.ReadAllText(actual));
+    }
+
+    [Fact]
     public void ResumeWithOtherCallbacksIsRefused()
     {
         var (x, _) = Data();
