@@ -11,6 +11,7 @@
 using System.Diagnostics;
 using Recur.Data;
 using Recur.IO;
+using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;

@@ -376,7 +376,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
     {
         var model = new Recur.Models.Sequential(seed: 4)
         {
-            new Recur.Models.BidirectionalLayer(new Recur.Models.GruLayer(6, Dropout: 0.2f, RecurrentDropout: 0.3f)) { InputShape = [5, 3] },
+            new BidirectionalLayer(new GruLayer(6, Dropout: 0.2f, RecurrentDropout: 0.3f)) { InputShape = [5, 3] },
         };
         var bi = Assert.IsType<Bidirectional>(model.Layers[0]);
         var forward = Assert.IsType<Gru>(bi.ForwardLayer);

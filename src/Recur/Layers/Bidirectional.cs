@@ -1,5 +1,4 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;

@@ -1,4 +1,3 @@
-using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;

@@ -1,5 +1,4 @@
 using Recur.Initializers;
-using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;

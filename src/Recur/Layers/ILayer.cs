@@ -1,4 +1,3 @@
-using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -24,7 +23,7 @@ public interface ILayer
     /// The options record that rebuilds this layer as it is now (Keras's <c>get_config</c>: its kind, sizes,
     /// initializers and rates), which models build from and save; null, the default, for a layer that has none — a
     /// model holding it runs, but cannot be saved until the layer returns a <see cref="LayerConfig"/> whose type is
-    /// registered with <see cref="Registries.Layers"/>.
+    /// registered with <see cref="LayerKinds.Registry"/>.
     /// </summary>
     LayerConfig? Options => null;
 

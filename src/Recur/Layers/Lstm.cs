@@ -1,6 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Recur.Initializers;
-using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;

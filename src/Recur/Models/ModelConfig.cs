@@ -1,15 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recur.Layers;
+using Recur.Losses;
+using Recur.Optimizers;
 
 namespace Recur.Models;
 
 /// <summary>
 /// The JSON of a model directory's <c>config.json</c>: the model's name, seed and input shape, its layers, free-form
 /// string metadata and, once compiled, the loss, metrics, optimizer settings and completed epochs. Layers, losses and
-/// optimizers are written as Keras writes them, <c>{"class_name": …, "config": {…}}</c>, through
-/// <see cref="Registries"/>; older files (the <c>"type"</c> form of layers added built, the flattened
-/// <c>class_name</c> form) are read too. How the files are written and read is <see cref="ModelFile"/>'s business;
+/// optimizers are written as Keras writes them, <c>{"class_name": …, "config": {…}}</c>, through their registries
+/// (<see cref="LayerKinds"/>, <see cref="LossKinds"/>, <see cref="OptimizerKinds"/>); older files (the <c>"type"</c>
+/// form of layers added built, the flattened <c>class_name</c> form) are read too. How the files are written and read is <see cref="ModelFile"/>'s business;
 /// this class only turns a <see cref="Sequential"/> into that JSON and back.
 /// </summary>
 internal static class ModelConfig
@@ -30,8 +32,8 @@ internal static class ModelConfig
         {
             ILayer layer = model.Layers[k];
             LayerConfig config = configs[k] ?? throw new NotSupportedException(
-                $"ModelFile: layer '{layer.Name}' ({layer.GetType().Name}) has no options (its ILayer.Options is null), so it cannot be saved; give it an options record (a LayerConfig that rebuilds it) and register that record once with Registries.Layers.Register<TRecord>(\"ClassName\").");
-            layers.Add(Registries.Layers.ToJson(config));
+                $"ModelFile: layer '{layer.Name}' ({layer.GetType().Name}) has no options (its ILayer.Options is null), so it cannot be saved; give it an options record (a LayerConfig that rebuilds it) and register that record once with LayerKinds.Registry.Register<TRecord>(\"ClassName\").");
+            layers.Add(LayerKinds.Registry.ToJson(config));
         }
 
         var meta = new JsonObject();
@@ -68,7 +70,7 @@ internal static class ModelConfig
             foreach (JsonNode? node in layerArray)
             {
                 JsonObject entry = node as JsonObject ?? throw Bad(configPath, "a layer entry is not an object");
-                model.Add(entry.ContainsKey("type") ? LegacyLayerConfig.FromType(entry) : Registries.Layers.FromJson(entry));
+                model.Add(entry.ContainsKey("type") ? LegacyLayerConfig.FromType(entry) : LayerKinds.Registry.FromJson(entry));
             }
 
             if (!model.IsBuilt && config["input_shape"] is JsonArray shape)
@@ -97,7 +99,7 @@ internal static class ModelConfig
     public static JsonObject? TrainingConfig(Sequential model)
     {
         if (model.Loss is not { } loss || model.Optimizer is not { } optimizer
-            || Registries.Losses.ClassNameOf(loss.GetType()) is null || Registries.Optimizers.ClassNameOf(optimizer.GetType()) is null)
+            || LossKinds.Registry.ClassNameOf(loss.GetType()) is null || OptimizerKinds.Registry.ClassNameOf(optimizer.GetType()) is null)
         {
             return null;
         }
@@ -105,10 +107,10 @@ internal static class ModelConfig
         return new JsonObject
         {
             ["epoch"] = model.Epoch,
-            ["loss"] = Registries.Losses.ToJson(loss),
+            ["loss"] = LossKinds.Registry.ToJson(loss),
             ["metrics"] = new JsonArray(model.Metrics.Select(m => (JsonNode)m).ToArray()),
             ["clip_norm"] = model.ClipNorm,
-            ["optimizer"] = Registries.Optimizers.ToJson(optimizer),
+            ["optimizer"] = OptimizerKinds.Registry.ToJson(optimizer),
         };
     }
 
@@ -119,8 +121,8 @@ internal static class ModelConfig
         try
         {
             model.Compile(
-                Registries.Losses.FromJson(training["loss"]),
-                Registries.Optimizers.FromJson(training["optimizer"]),
+                LossKinds.Registry.FromJson(training["loss"]),
+                OptimizerKinds.Registry.FromJson(training["optimizer"]),
                 training["metrics"]!.AsArray().Select(m => (string)m!).ToArray(),
                 (float?)training["clip_norm"]);
             model.Epoch = (int)training["epoch"]!;

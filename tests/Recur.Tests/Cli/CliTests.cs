@@ -1,5 +1,6 @@
 using Recur.Cli;
 using Recur.Data;
+using Recur.Layers;
 using Recur.Models;
 using Recur.Tests.Data;
 using Xunit;

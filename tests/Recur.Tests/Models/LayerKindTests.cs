@@ -37,9 +37,9 @@ public class LayerKindTests(ITestOutputHelper output)
     [Fact]
     public void EveryRegisteredKindHasASample()
     {
-        string[] missing = [.. Registries.Layers.ClassNames.Where(c => !Samples.ContainsKey(c))];
+        string[] missing = [.. LayerKinds.Registry.ClassNames.Where(c => !Samples.ContainsKey(c))];
         Assert.True(missing.Length == 0, $"registered layer kinds without a sample in {nameof(LayerKindTests)}.{nameof(Samples)}: {string.Join(", ", missing)}; add one for each.");
-        Assert.All(Samples.Keys, k => Assert.Contains(k, Registries.Layers.ClassNames));
+        Assert.All(Samples.Keys, k => Assert.Contains(k, LayerKinds.Registry.ClassNames));
     }
 
     [Theory]
@@ -47,13 +47,13 @@ public class LayerKindTests(ITestOutputHelper output)
     public void TheConfigRoundTripsThroughJson(string kind)
     {
         LayerConfig config = Samples[kind].Config with { Name = "sample" };
-        System.Text.Json.Nodes.JsonObject json = Registries.Layers.ToJson(config);
+        System.Text.Json.Nodes.JsonObject json = LayerKinds.Registry.ToJson(config);
         Assert.Equal(kind, (string?)json["class_name"]);
         Assert.Equal("sample", (string?)json["config"]!["name"]);
 
-        LayerConfig back = Registries.Layers.FromJson(System.Text.Json.Nodes.JsonNode.Parse(json.ToJsonString()));
+        LayerConfig back = LayerKinds.Registry.FromJson(System.Text.Json.Nodes.JsonNode.Parse(json.ToJsonString()));
         Assert.Equal(config, back);
-        Assert.Equal(json.ToJsonString(), Registries.Layers.ToJson(back).ToJsonString());
+        Assert.Equal(json.ToJsonString(), LayerKinds.Registry.ToJson(back).ToJsonString());
         Assert.Equal(kind, back.ClassName);
     }
 
@@ -66,7 +66,7 @@ public class LayerKindTests(ITestOutputHelper output)
         LayerConfig options = layer.Options ?? throw new Xunit.Sdk.XunitException($"{kind}: the built layer reports no options");
         Assert.Equal(config.BaseName, layer.Name);
         Assert.Equal(layer.Name, options.Name);
-        Assert.Equal(Registries.Layers.ToJson(options).ToJsonString(), Registries.Layers.ToJson(Registries.Layers.FromJson(Registries.Layers.ToJson(options))).ToJsonString());
+        Assert.Equal(LayerKinds.Registry.ToJson(options).ToJsonString(), LayerKinds.Registry.ToJson(LayerKinds.Registry.FromJson(LayerKinds.Registry.ToJson(options))).ToJsonString());
 
         ILayer again = options.Build(shape, new Rng(4));
         Assert.Equal(layer.Parameters.Select(p => p.Name), again.Parameters.Select(p => p.Name));

@@ -9,7 +9,7 @@ using Recur.Tensors;
 
 namespace Recur.Tests.Models;
 
-/// <summary><see cref="Registries"/>: a kind of one's own, the errors for kinds not registered, and the JSON of initializers, losses and optimizers.</summary>
+/// <summary><see cref="Registry{T}"/>: a kind of one's own, the errors for kinds not registered, and the JSON of initializers, losses and optimizers.</summary>
 public class RegistryTests
 {
     static RegistryTests() => ScaleLayer.Register();
@@ -52,7 +52,7 @@ public class RegistryTests
         using var dir = new TempDirectory();
         var unregistered = new Sequential { new LstmLayer(4) { InputShape = [3, 2] }, new Unregistered() };
         var e = Assert.Throws<NotSupportedException>(() => unregistered.Save(dir.Path));
-        Assert.Contains("Registries.Layers.Register<Unregistered>(\"ClassName\")", e.Message);
+        Assert.Contains("LayerKinds.Registry.Register<Unregistered>(\"ClassName\")", e.Message);
 
         var noOptions = new Sequential { new LstmLayer(4) { InputShape = [3, 2] } };
         noOptions.Add(new SaveLoadTests.Custom());
@@ -71,7 +71,7 @@ public class RegistryTests
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"class_name\": \"Dense\"", "\"class_name\": \"MyDense\""));
         var e = Assert.Throws<InvalidDataException>(() => Sequential.Load(dir.Path));
         Assert.Contains("unknown layer 'MyDense'", e.Message);
-        Assert.Contains("Registries.Layers.Register", e.Message);
+        Assert.Contains("LayerKinds.Registry.Register", e.Message);
 
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"class_name\": \"MyDense\"", "\"class_name\": \"Dense\"").Replace("\"units\": 2", "\"unitz\": 2"));
         e = Assert.Throws<InvalidDataException>(() => Sequential.Load(dir.Path));
@@ -82,12 +82,12 @@ public class RegistryTests
     public void ANameOrATypeBelongsToOneKind()
     {
         ScaleLayer.Register(); // again: nothing happens
-        var e = Assert.Throws<ArgumentException>(() => Registries.Layers.Register<Unregistered>("Dense"));
+        var e = Assert.Throws<ArgumentException>(() => LayerKinds.Registry.Register<Unregistered>("Dense"));
         Assert.Contains("already the class name of DenseLayer", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Registries.Layers.Register<ScaleLayer>("Scale2"));
+        e = Assert.Throws<ArgumentException>(() => LayerKinds.Registry.Register<ScaleLayer>("Scale2"));
         Assert.Contains("already registered as 'Scale'", e.Message);
-        Assert.DoesNotContain("Scale2", Registries.Layers.ClassNames);
-        Assert.Null(Registries.Layers.ClassNameOf(typeof(Unregistered)));
+        Assert.DoesNotContain("Scale2", LayerKinds.Registry.ClassNames);
+        Assert.Null(LayerKinds.Registry.ClassNameOf(typeof(Unregistered)));
     }
 
     public static TheoryData<IInitializer> InitializerSamples =>
@@ -99,16 +99,16 @@ public class RegistryTests
     [MemberData(nameof(InitializerSamples))]
     public void EveryStockInitializerRoundTrips(IInitializer initializer)
     {
-        JsonObject json = Registries.Initializers.ToJson(initializer);
+        JsonObject json = InitializerKinds.Registry.ToJson(initializer);
         Assert.Equal(initializer.GetType().Name, (string?)json["class_name"]);
-        Assert.Equal(initializer, Registries.Initializers.FromJson(JsonNode.Parse(json.ToJsonString())));
+        Assert.Equal(initializer, InitializerKinds.Registry.FromJson(JsonNode.Parse(json.ToJsonString())));
     }
 
     [Fact]
     public void LossesAndOptimizersRoundTripWithTheirSettings()
     {
-        ILoss Loss(ILoss l) => Registries.Losses.FromJson(JsonNode.Parse(Registries.Losses.ToJson(l).ToJsonString()));
-        Optimizer Optimizer(Optimizer o) => Registries.Optimizers.FromJson(JsonNode.Parse(Registries.Optimizers.ToJson(o).ToJsonString()));
+        ILoss Loss(ILoss l) => LossKinds.Registry.FromJson(JsonNode.Parse(LossKinds.Registry.ToJson(l).ToJsonString()));
+        Optimizer Optimizer(Optimizer o) => OptimizerKinds.Registry.FromJson(JsonNode.Parse(OptimizerKinds.Registry.ToJson(o).ToJsonString()));
 
         Assert.IsType<SoftmaxCrossEntropy>(Loss(new SoftmaxCrossEntropy()));
         Assert.True(Assert.IsType<CategoricalCrossentropy>(Loss(new CategoricalCrossentropy(fromLogits: true))).FromLogits);
@@ -123,7 +123,7 @@ public class RegistryTests
         RmsProp rms = Assert.IsType<RmsProp>(Optimizer(new RmsProp(0.01, 0.9, 1e-7, 0.5, centered: true)));
         Assert.Equal((0.01, 0.9, 1e-7, 0.5, true), (rms.LearningRate, rms.Alpha, rms.Epsilon, rms.Momentum, rms.Centered));
 
-        var e = Assert.Throws<InvalidDataException>(() => Registries.Optimizers.FromJson(JsonNode.Parse("""{"class_name": "Adam", "config": {"learning_rate": 0.1}}""")));
+        var e = Assert.Throws<InvalidDataException>(() => OptimizerKinds.Registry.FromJson(JsonNode.Parse("""{"class_name": "Adam", "config": {"learning_rate": 0.1}}""")));
         Assert.Contains("\"beta1\"", e.Message);
     }
 
@@ -131,15 +131,15 @@ public class RegistryTests
     public void OlderFlattenedEntriesKeepTheirOldDefaults()
     {
         // Before the config object, LstmLayer's forget bias was the constant 1 and there was no unit forget bias.
-        var old = Assert.IsType<LstmLayer>(Registries.Layers.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "units": 4}""")));
+        var old = Assert.IsType<LstmLayer>(LayerKinds.Registry.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "units": 4}""")));
         Assert.Equal((1f, false), (old.ForgetBias, old.UnitForgetBias));
-        var now = Assert.IsType<LstmLayer>(Registries.Layers.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "config": {"units": 4}}""")));
+        var now = Assert.IsType<LstmLayer>(LayerKinds.Registry.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "config": {"units": 4}}""")));
         Assert.Equal((0f, true), (now.ForgetBias, now.UnitForgetBias));
         Assert.Equal(new LstmLayer(4), now);
-        Assert.Throws<JsonException>(() => Registries.Layers.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "config": {"units": 4, "unit": 3}}""")));
+        Assert.Throws<JsonException>(() => LayerKinds.Registry.FromJson(JsonNode.Parse("""{"class_name": "LSTM", "config": {"units": 4, "unit": 3}}""")));
 
         // and a DenseLayer was initialised as the engine Dense, with PyTorch's uniform.
-        var dense = Assert.IsType<DenseLayer>(Registries.Layers.FromJson(JsonNode.Parse("""{"class_name": "Dense", "units": 4, "activation": "linear", "use_bias": true}""")));
+        var dense = Assert.IsType<DenseLayer>(LayerKinds.Registry.FromJson(JsonNode.Parse("""{"class_name": "Dense", "units": 4, "activation": "linear", "use_bias": true}""")));
         Assert.Equal((new TorchUniform(), new TorchUniform()), (dense.KernelInitializer, dense.BiasInitializer));
     }
 }

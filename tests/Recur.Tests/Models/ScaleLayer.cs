@@ -1,5 +1,4 @@
 using Recur.Layers;
-using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Tests.Models;
@@ -12,7 +11,7 @@ namespace Recur.Tests.Models;
 internal sealed record ScaleLayer(float Initial = 1f) : LayerConfig
 {
     /// <summary>Registers the kind as <c>Scale</c>; registering it again does nothing.</summary>
-    public static void Register() => Registries.Layers.Register<ScaleLayer>("Scale");
+    public static void Register() => LayerKinds.Registry.Register<ScaleLayer>("Scale");
 
     public override int[] OutputShape(int[] inputShape) =>
         inputShape.Length > 0 && inputShape[^1] > 0 ? (int[])inputShape.Clone() : throw ShapeError(inputShape, "(None, …, features)");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Recur.Data;
+using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;

@@ -1,3 +1,4 @@
+using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;

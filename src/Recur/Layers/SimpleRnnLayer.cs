@@ -1,7 +1,6 @@
 using Recur.Initializers;
-using Recur.Layers;
 
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>SimpleRNN(units, activation=..., return_sequences=...)</c>: builds a <see cref="SimpleRnn"/> reading

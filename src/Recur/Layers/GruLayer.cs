@@ -1,7 +1,6 @@
 using Recur.Initializers;
-using Recur.Layers;
 
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>GRU(units, return_sequences=...)</c> (with its default <c>reset_after=True</c>, PyTorch's GRU): builds a

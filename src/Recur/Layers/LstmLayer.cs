@@ -1,7 +1,6 @@
 using Recur.Initializers;
-using Recur.Layers;
 
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>LSTM(units, return_sequences=...)</c>: builds an <see cref="Lstm"/> reading <c>[B, T, I]</c>

@@ -1,6 +1,4 @@
-using Recur.Layers;
-
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>Activation(activation)</c>: applies <paramref name="Activation"/> to its input; no weights,

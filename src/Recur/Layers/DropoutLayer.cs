@@ -1,7 +1,6 @@
 using System.Globalization;
-using Recur.Layers;
 
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>Dropout(rate)</c>: builds a <see cref="Dropout"/>, which in training zeroes each element with

@@ -1,19 +1,18 @@
 using Recur.Initializers;
-using Recur.Layers;
 
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>Dense(units, activation=..., use_bias=...)</c>: builds a <see cref="Dense"/> over the last axis,
 /// <c>[B, F] → [B, Units]</c> (or <c>[B, T, F] → [B, T, Units]</c>), followed by a <see cref="Softmax"/> when
-/// <paramref name="Activation"/> is <see cref="Models.Activation.Softmax"/>. Weights <c>Units·F (+ Units)</c>.
+/// <paramref name="Activation"/> is <see cref="Layers.Activation.Softmax"/>. Weights <c>Units·F (+ Units)</c>.
 /// </summary>
 /// <remarks>
 /// The defaults are Keras's: Glorot-uniform <see cref="KernelInitializer"/>, zero <see cref="BiasInitializer"/>
 /// (the engine <see cref="Dense"/> keeps PyTorch's uniform(±1/√F) for both).
 /// </remarks>
 /// <param name="Units">Output features; positive.</param>
-/// <param name="Activation">Applied to the output; <see cref="Models.Activation.Linear"/> (logits) by default.</param>
+/// <param name="Activation">Applied to the output; <see cref="Layers.Activation.Linear"/> (logits) by default.</param>
 /// <param name="UseBias">Whether the layer adds a bias.</param>
 public sealed record DenseLayer(int Units, Activation Activation = Activation.Linear, bool UseBias = true) : LayerConfig
 {

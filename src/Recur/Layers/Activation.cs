@@ -1,4 +1,4 @@
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>An activation applied to a layer's output (Keras's <c>activation=</c> argument).</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Activation>))]

@@ -1,35 +1,33 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using Recur.Layers;
 
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// A layer's options record (Keras's <c>get_config</c>): everything needed to build the engine layer
 /// (<see cref="Lstm"/>, <see cref="Dense"/>, ...) once the input shape is known, and nothing that depends on it.
-/// <see cref="Sequential.Add(LayerConfig)"/> builds it from the first config's <see cref="InputShape"/> propagated
-/// through the model, with the model's seeded random source; <see cref="Build"/> builds it with a random source of
-/// your own; a built layer reports its record as <see cref="ILayer.Options"/>. Every kind is registered by class
-/// name in <see cref="Registries.Layers"/>, which writes it in <c>config.json</c> as Keras does:
+/// <c>Sequential.Add(LayerConfig)</c> (in <c>Recur.Models</c>) builds it from the first config's <see cref="InputShape"/>
+/// propagated through the model, with the model's seeded random source; <see cref="Build"/> builds it with a random
+/// source of your own; a built layer reports its record as <see cref="ILayer.Options"/>. Every kind is registered by
+/// class name in <see cref="LayerKinds.Registry"/>, which writes it in <c>config.json</c> as Keras does:
 /// <c>{"class_name": "LSTM", "config": {"name": "lstm", "units": 128, …}}</c>.
 /// </summary>
 /// <remarks>
 /// <para>The stock records are named <c>LstmLayer</c>, <c>DenseLayer</c>, <c>ActivationLayer</c> — Keras's
-/// <c>LSTM</c>, <c>Dense</c>, <c>Activation</c> with a <c>Layer</c> suffix, because <c>Recur.Layers</c> already has
-/// the engine classes <see cref="Lstm"/> and <see cref="Dense"/> and code that uses both namespaces must not have to
-/// qualify them. Their defaults are Keras's (Glorot-uniform kernels, orthogonal recurrent kernels, zero biases, the
+/// <c>LSTM</c>, <c>Dense</c>, <c>Activation</c> with a <c>Layer</c> suffix, because they sit in <c>Recur.Layers</c>
+/// beside the engine classes <see cref="Lstm"/> and <see cref="Dense"/>. Their defaults are Keras's (Glorot-uniform kernels, orthogonal recurrent kernels, zero biases, the
 /// LSTM's <c>unit_forget_bias</c>); the engine classes keep their own.</para>
 /// <para>Every argument is a property, so a record round-trips through JSON and two records are equal when their
 /// arguments are; <see cref="InputShape"/> is compared by content.</para>
 /// <para>A kind of your own: derive a record with its arguments as properties, override <see cref="OutputShape"/>
 /// and <see cref="CreateLayer"/> (and <see cref="IsRecurrent"/> for a layer <see cref="BidirectionalLayer"/> may
 /// wrap), have the engine layer return the record from <see cref="ILayer.Options"/>, and register the record once
-/// with <c>Registries.Layers.Register&lt;TRecord&gt;("ClassName")</c>.</para>
+/// with <c>LayerKinds.Registry.Register&lt;TRecord&gt;("ClassName")</c>.</para>
 /// </remarks>
 public abstract partial record LayerConfig
 {
-    /// <summary>The layer name; null to have <see cref="Sequential"/> assign Keras's (<c>lstm</c>, <c>lstm_1</c>, <c>dense</c>, ...).</summary>
+    /// <summary>The layer name; null to have the model (<c>Sequential</c>) assign Keras's (<c>lstm</c>, <c>lstm_1</c>, <c>dense</c>, ...).</summary>
     [JsonPropertyOrder(-2)]
     public string? Name { get; init; }
 
@@ -45,7 +43,7 @@ public abstract partial record LayerConfig
 
     /// <summary>The class name the record's type is registered under (<c>LSTM</c>, <c>Dense</c>, ...), or the type's name when it is not registered.</summary>
     [JsonIgnore]
-    public string ClassName => Registries.Layers.ClassNameOf(GetType()) ?? GetType().Name;
+    public string ClassName => LayerKinds.Registry.ClassNameOf(GetType()) ?? GetType().Name;
 
     /// <summary>The stem of automatic names: Keras's snake_case of <see cref="ClassName"/> (<c>lstm</c>, <c>simple_rnn</c>, <c>dense</c>, ...).</summary>
     [JsonIgnore]

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
-namespace Recur.Models;
+namespace Recur;
 
 /// <summary>
 /// The kinds of one family (layers, initializers, losses, optimizers) that <c>config.json</c> can name, each under
-/// a class name, and their JSON: Keras's <c>{"class_name": "LSTM", "config": {"units": 128, …}}</c>. The stock
-/// kinds are registered by <see cref="Registries"/>; register a kind of your own once, before saving or loading a
-/// model that uses it.
+/// a class name, and their JSON: Keras's <c>{"class_name": "LSTM", "config": {"units": 128, …}}</c>. Each family's
+/// namespace holds its registry and registers its stock kinds there (<c>Layers.LayerKinds</c>,
+/// <c>Initializers.InitializerKinds</c>, <c>Losses.LossKinds</c>, <c>Optimizers.OptimizerKinds</c>); register a kind
+/// of your own once, before saving or loading a model that uses it.
 /// </summary>
 /// <typeparam name="T">The family's base type.</typeparam>
 /// <remarks>Registering is thread-safe; a class name and a type each belong to one kind.</remarks>
@@ -19,11 +21,36 @@ public sealed class Registry<T>
     private readonly Lock _lock = new();
     private readonly string _family;
     private readonly string _owner;
+    private readonly JsonSerializerOptions _json;
 
-    internal Registry(string family, string owner)
+    /// <summary>Creates an empty registry.</summary>
+    /// <param name="family">What its kinds are, for messages: <c>"layer"</c>.</param>
+    /// <param name="owner">Where it is, for messages: <c>"LayerKinds.Registry"</c>.</param>
+    /// <param name="nested">
+    /// How the records' properties typed as another family's base are written: that registry's
+    /// <see cref="RegistryConverter{T}"/> (a layer record's initializers). Properties typed as this family's base (a
+    /// wrapped layer) are written by this registry.
+    /// </param>
+    internal Registry(string family, string owner, params JsonConverter[] nested)
     {
         _family = family;
         _owner = owner;
+        _json = new()
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            RespectNullableAnnotations = true,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            Converters =
+            {
+                new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), // reads numbers too
+                new RegistryConverter<T>(this),
+            },
+        };
+        foreach (JsonConverter converter in nested)
+        {
+            _json.Converters.Add(converter);
+        }
     }
 
     /// <summary>The registered class names, in ordinal order.</summary>
@@ -40,14 +67,15 @@ public sealed class Registry<T>
 
     /// <summary>
     /// Registers <typeparamref name="TKind"/> as <paramref name="className"/>, its <c>config</c> being its public
-    /// properties in snake_case (a record's arguments) and read back through its constructor and init accessors.
-    /// Registering the same type under the same name again does nothing.
+    /// properties in snake_case (a record's arguments, Keras's names), enums as snake_case strings, nested kinds as
+    /// <c>{"class_name", "config"}</c>, read back through its constructor and init accessors, and an argument the
+    /// record does not have refused rather than dropped. Registering the same type under the same name again does nothing.
     /// </summary>
     /// <exception cref="ArgumentException">The name is empty, or the name or the type is already registered otherwise.</exception>
     public void Register<TKind>(string className)
         where TKind : T =>
-        Add(new Kind(className, typeof(TKind), v => JsonSerializer.SerializeToNode(v, v.GetType(), Registries.Json)!.AsObject(),
-            c => (T)(c.Deserialize(typeof(TKind), Registries.Json) ?? throw new JsonException($"the config of a {className} is null")), null));
+        Add(new Kind(className, typeof(TKind), v => JsonSerializer.SerializeToNode(v, v.GetType(), _json)!.AsObject(),
+            c => (T)(c.Deserialize(typeof(TKind), _json) ?? throw new JsonException($"the config of a {className} is null")), null));
 
     /// <summary>
     /// Registers <typeparamref name="TKind"/> as <paramref name="className"/> with its own <c>config</c> writer and

@@ -2,11 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Recur.Models;
+namespace Recur;
 
 /// <summary>
-/// Writes and reads a property typed as a family's base (a <see cref="BidirectionalLayer"/>'s wrapped layer, a
-/// record's initializer) as the registry's <c>{"class_name": …, "config": {…}}</c>.
+/// Writes and reads a property typed as a family's base (a <c>BidirectionalLayer</c>'s wrapped layer, a record's
+/// initializer) as the registry's <c>{"class_name": …, "config": {…}}</c>.
 /// </summary>
 internal sealed class RegistryConverter<T>(Registry<T> registry) : JsonConverter<T>
     where T : class

@@ -1,8 +1,7 @@
 using System.Globalization;
 using Recur.Initializers;
-using Recur.Layers;
 
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// What the recurrent records (<see cref="LstmLayer"/>, <see cref="GruLayer"/>, <see cref="SimpleRnnLayer"/>) share:

@@ -1,6 +1,4 @@
-using Recur.Layers;
-
-namespace Recur.Models;
+namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>Bidirectional(layer, merge_mode=..., backward_layer=...)</c>: builds a <see cref="Bidirectional"/> from
