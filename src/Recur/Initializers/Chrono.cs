@@ -6,11 +6,11 @@ namespace Recur.Initializers;
 /// Chrono initialisation (Tallec and Ollivier, "Can recurrent neural networks warp time?", 2018) of a gated layer's
 /// bias, for dependencies up to <see cref="MaxSteps"/> steps long: for each unit, with <c>u</c> uniform in
 /// [1, MaxSteps − 1], an LSTM's forget gate starts at <c>log u</c> and its input gate at <c>−log u</c>
-/// (<see cref="Layers.Lstm.InitializeChrono"/>), a GRU's update gate at <c>log u</c>
-/// (<see cref="Layers.Gru.InitializeChrono"/>); the other gates' biases are 0.
+/// (<c>Lstm.InitializeChrono</c>), a GRU's update gate at <c>log u</c>
+/// (<c>Gru.InitializeChrono</c>); the other gates' biases are 0.
 /// </summary>
 /// <remarks>
-/// Give it as the bias initializer of <see cref="Layers.Lstm"/>, <see cref="Layers.Gru"/>, <c>LstmLayer</c> or
+/// Give it as the bias initializer of <c>Lstm</c>, <c>Gru</c>, <c>LstmLayer</c> or
 /// <c>GruLayer</c>: those layers know their gates, and draw the time scales from a fork of their random source
 /// (<see cref="Rng.Fork"/>) taken after their weights. Any other tensor is refused, since which elements are the
 /// gates' is the layer's knowledge.
