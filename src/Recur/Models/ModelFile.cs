@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recur.IO;
@@ -16,10 +17,15 @@ namespace Recur.Models;
 /// <c>model.safetensors</c> (the weights, named <c>layer.parameter</c>, e.g. <c>lstm.weight_ih</c>, in PyTorch's
 /// layouts) and, once compiled, <c>optimizer.safetensors</c> (the optimizer's buffers, e.g.
 /// <c>lstm.weight_ih.exp_avg</c>, with step counts, learning rate and iterations in its metadata).
-/// Each file is written to a temporary name and renamed into place, so a failed save leaves the
-/// previous model readable; everything is serialised before the first rename, and a <c>save_id</c> shared by the
-/// three files makes <see cref="Load"/> refuse, with a clear message, a directory whose files come from two saves
-/// (a crash between the renames).
+/// <para>
+/// <c>config.json</c> records the length and CRC-32C of each companion file (<c>"files"</c>), so <see cref="Load(string)"/>
+/// refuses, with a clear message, files that do not come from the same save; the tensor files hold nothing random, so
+/// saving the same model twice writes the same bytes. Directories written before, whose three files share a random
+/// <c>save_id</c> instead, load as they did, checked by that id. Inference needs only <c>config.json</c> and
+/// <c>model.safetensors</c>; without <c>optimizer.safetensors</c> a loaded model cannot resume training
+/// (<see cref="Sequential.OptimizerStateMissing"/>).
+/// </para>
+/// <para><see cref="Serialize"/> gives the files as bytes, without writing them.</para>
 /// </summary>
 public static class ModelFile
 {
@@ -44,16 +50,42 @@ public static class ModelFile
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) }, // reads numbers too
     };
 
-    /// <summary>Writes <paramref name="model"/>'s configuration and weights into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/>'s configuration and weights into <paramref name="directory"/>. Everything is
+    /// serialised first (<see cref="Serialize"/>), so an error in the model leaves the old files alone; each file is
+    /// then written atomically, <c>config.json</c> last, whose record of the others' lengths and CRC-32C lets
+    /// <see cref="Load(string)"/> refuse a directory left half-replaced.
+    /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="directory">The model directory; created if missing.</param>
     /// <param name="metadata">Strings stored with the configuration (e.g. how inputs are laid out).</param>
     public static void Save(Sequential model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        IReadOnlyDictionary<string, byte[]> files = Serialize(model, metadata);
         Directory.CreateDirectory(directory);
+        foreach (string name in new[] { WeightsFileName, OptimizerFileName, ConfigFileName })
+        {
+            if (files.TryGetValue(name, out byte[]? bytes))
+            {
+                AtomicFile.WriteAllBytes(Path.Combine(directory, name), bytes);
+            }
+        }
+    }
 
+    /// <summary>
+    /// <paramref name="model"/>'s files as bytes, without writing them: <c>config.json</c>, <c>model.safetensors</c>
+    /// and, once compiled, <c>optimizer.safetensors</c> — what <see cref="Save(Sequential, string, IReadOnlyDictionary{string, string}?)"/>
+    /// writes. The same model and metadata give the same bytes.
+    /// </summary>
+    /// <param name="model">The model; it must be built.</param>
+    /// <param name="metadata">Strings stored with the configuration.</param>
+    /// <returns>File name → content.</returns>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer added built is of a kind that cannot be saved.</exception>
+    public static IReadOnlyDictionary<string, byte[]> Serialize(Sequential model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         if (!model.IsBuilt)
         {
             throw new InvalidOperationException(
@@ -90,31 +122,60 @@ public static class ModelFile
             ["metadata"] = meta,
         };
 
-        // Everything is serialised before the first file is replaced, so an error in the model leaves the old files
-        // alone; each file is then written atomically. The save id, in all three, lets Load detect a directory
-        // left half-replaced by a crash between the renames.
-        string saveId = Guid.NewGuid().ToString("N");
         JsonObject? training = TrainingConfig(model);
         config["training"] = training;
-        config["save_id"] = saveId;
-        byte[] weightsBytes = Serialize(weights, new Dictionary<string, string> { ["format"] = Format, ["save_id"] = saveId });
-        byte[]? optimizerBytes = training is null ? null : OptimizerBytes(model, saveId);
-        string configText = config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
-        AtomicFile.WriteAllBytes(Path.Combine(directory, WeightsFileName), weightsBytes);
-        if (optimizerBytes is not null)
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
-            AtomicFile.WriteAllBytes(Path.Combine(directory, OptimizerFileName), optimizerBytes);
+            [WeightsFileName] = TensorBytes(weights, new Dictionary<string, string> { ["format"] = Format }),
+        };
+        if (training is not null)
+        {
+            files[OptimizerFileName] = OptimizerBytes(model);
         }
 
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), configText);
+        config["files"] = Manifest(files);
+        files[ConfigFileName] = Encoding.UTF8.GetBytes(config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return files;
     }
 
-    /// <summary>Reads a model directory written by <see cref="Save"/>.</summary>
-    /// <returns>The model (not compiled) and its metadata.</returns>
-    /// <exception cref="InvalidDataException">A file is missing, is not a Recur model, or its weights do not match its configuration.</exception>
+    /// <summary><c>config.json</c>'s record of its companion files: <c>{"model.safetensors": {"bytes": 1234, "crc32c": "89abcdef"}, …}</c>.</summary>
+    private static JsonObject Manifest(Dictionary<string, byte[]> files)
+    {
+        var manifest = new JsonObject();
+        foreach (var (name, bytes) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            manifest[name] = new JsonObject { ["bytes"] = bytes.Length, ["crc32c"] = Crc(bytes) };
+        }
+
+        return manifest;
+    }
+
+    private static string Crc(byte[] bytes) => Crc32C.Compute(bytes).ToString("x8", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads a model directory written by <see cref="Save(Sequential, string, IReadOnlyDictionary{string, string}?)"/>
+    /// (or by an earlier Recur). It needs <c>config.json</c> and <c>model.safetensors</c>; <c>optimizer.safetensors</c>
+    /// is read when present.
+    /// </summary>
+    /// <returns>
+    /// The model — compiled when it was saved compiled, with its optimizer state when the directory has it
+    /// (<see cref="Sequential.OptimizerStateMissing"/> says when not) — and its metadata.
+    /// </returns>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A file is missing, is not a Recur model, does not match its configuration or comes from another save.
+    /// </exception>
     public static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        return Directory.Exists(directory) || File.Exists(directory)
+            ? LoadFolder(directory)
+            : throw new DirectoryNotFoundException(
+                $"'{directory}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).");
+    }
+
+    private static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) LoadFolder(string directory)
+    {
         string configPath = Path.Combine(directory, ConfigFileName);
         string weightsPath = Path.Combine(directory, WeightsFileName);
         if (!File.Exists(configPath) || !File.Exists(weightsPath))
@@ -167,7 +228,8 @@ public static class ModelFile
         }
 
         string? saveId = (string?)config["save_id"];
-        SafeTensorFile weightsFile = SafeTensors.Load(weightsPath);
+        byte[] weightsBytes = File.ReadAllBytes(weightsPath);
+        SafeTensorFile weightsFile = SafeTensors.Read(new MemoryStream(weightsBytes, writable: false), weightsPath);
         IReadOnlyDictionary<string, Tensor> weights = weightsFile.Tensors;
         int used = 0;
         foreach (ILayer layer in model.Layers)
@@ -195,7 +257,9 @@ public static class ModelFile
             throw new InvalidDataException($"{weightsPath} holds {weights.Count} tensors but the configuration uses {used}; the two files do not belong together.");
         }
 
-        CheckSameSave(weightsFile, saveId, configPath); // after the name and shape checks, whose messages say more
+        // After the name and shape checks, whose messages say more.
+        CheckSameSave(weightsFile, saveId, configPath);
+        CheckManifest(config, weightsBytes, weightsPath, configPath);
 
         var metadata = new Dictionary<string, string>();
         if (config["metadata"] is JsonObject meta)
@@ -208,7 +272,17 @@ public static class ModelFile
 
         if (config["training"] is JsonObject training)
         {
-            LoadTraining(model, training, Path.Combine(directory, OptimizerFileName), saveId, configPath);
+            string optimizerPath = Path.Combine(directory, OptimizerFileName);
+            SafeTensorFile? optimizerFile = null;
+            if (File.Exists(optimizerPath)) // inference needs no optimizer state
+            {
+                byte[] bytes = File.ReadAllBytes(optimizerPath);
+                optimizerFile = SafeTensors.Read(new MemoryStream(bytes, writable: false), optimizerPath);
+                CheckSameSave(optimizerFile, saveId, configPath);
+                CheckManifest(config, bytes, optimizerPath, configPath);
+            }
+
+            LoadTraining(model, training, optimizerFile, optimizerPath);
         }
 
         return (model, metadata);
@@ -259,14 +333,14 @@ public static class ModelFile
     internal static IEnumerable<(string Name, Parameter Parameter)> NamedParameters(ILayer layer) =>
         layer.Parameters.Select(p => ($"{layer.Name}.{(layer is Bidirectional b ? b.ParameterName(p) : p.Name)}", p));
 
-    private static byte[] Serialize(IReadOnlyDictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    private static byte[] TensorBytes(IReadOnlyDictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
     {
         using var buffer = new MemoryStream();
         SafeTensors.Write(buffer, tensors, metadata);
         return buffer.ToArray();
     }
 
-    /// <summary>Throws when a file's <c>save_id</c> is not the configuration's: the directory mixes two saves.</summary>
+    /// <summary>Throws when a file's <c>save_id</c> is not the configuration's: the directory mixes two saves (directories written before <c>"files"</c>).</summary>
     private static void CheckSameSave(SafeTensorFile file, string? saveId, string configPath)
     {
         if (saveId is not null && file.Metadata.GetValueOrDefault("save_id") != saveId)
@@ -276,7 +350,46 @@ public static class ModelFile
         }
     }
 
-    private static byte[] OptimizerBytes(Sequential model, string saveId)
+    /// <summary>
+    /// Throws when <paramref name="bytes"/>, read from <paramref name="path"/>, are not the file <c>config.json</c>'s
+    /// <c>"files"</c> records (its length and CRC-32C): the two come from different saves. Directories written before
+    /// <c>"files"</c> pass (their <c>save_id</c> is checked instead).
+    /// </summary>
+    private static void CheckManifest(JsonObject config, byte[] bytes, string path, string configPath)
+    {
+        if (config["files"] is not JsonObject files)
+        {
+            return;
+        }
+
+        string name = Path.GetFileName(path);
+        long? length;
+        string? crc;
+        try
+        {
+            length = (long?)files[name]?["bytes"];
+            crc = (string?)files[name]?["crc32c"];
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{configPath}: its \"files\" entry for {name} is malformed ({e.Message}); re-save the model.", e);
+        }
+
+        if (length is null || crc is null)
+        {
+            throw new InvalidDataException($"{configPath} does not record {name} in its \"files\" (length and CRC-32C), so {path} does not belong with it; re-save the model.");
+        }
+
+        string actual = Crc(bytes);
+        if (length != bytes.Length || crc != actual)
+        {
+            throw new InvalidDataException(
+                $"{path} does not match {configPath}: {ConfigFileName} records {length} bytes with CRC-32C {crc}, the file has {bytes.Length} bytes with CRC-32C {actual}. " +
+                "The files come from two saves (an interrupted copy, or a file replaced by hand); save the model again, or use an earlier checkpoint.");
+        }
+    }
+
+    private static byte[] OptimizerBytes(Sequential model)
     {
         OptimizerState state = model.Optimizer!.ExportState(NamedParameters(model));
         var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
@@ -288,7 +401,6 @@ public static class ModelFile
         var meta = new Dictionary<string, string>
         {
             ["format"] = Format + ".optimizer",
-            ["save_id"] = saveId,
             ["optimizer"] = state.Optimizer,
             ["learning_rate"] = state.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             ["iterations"] = state.Iterations.ToString(CultureInfo.InvariantCulture),
@@ -298,10 +410,11 @@ public static class ModelFile
             meta["step." + name] = step.ToString(CultureInfo.InvariantCulture);
         }
 
-        return Serialize(tensors, meta);
+        return TensorBytes(tensors, meta);
     }
 
-    private static void LoadTraining(Sequential model, JsonObject training, string optimizerPath, string? saveId, string configPath)
+    /// <summary>Compiles the model from its <c>"training"</c> settings and restores the optimizer state of <paramref name="file"/>, or without it marks the state missing.</summary>
+    private static void LoadTraining(Sequential model, JsonObject training, SafeTensorFile? file, string optimizerPath)
     {
         try
         {
@@ -331,8 +444,12 @@ public static class ModelFile
             throw new InvalidDataException($"{ConfigFileName}: the \"training\" entry is incomplete or malformed ({e.Message}); re-save the model.", e);
         }
 
-        SafeTensorFile file = SafeTensors.Load(optimizerPath);
-        CheckSameSave(file, saveId, configPath);
+        if (file is null)
+        {
+            model.OptimizerStateMissing = true;
+            return;
+        }
+
         var slots = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var (name, t) in file.Tensors)
         {

@@ -50,6 +50,7 @@ public sealed partial class Sequential
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, initialEpoch);
+        CheckCanResume(initialEpoch);
         if (verbose is < 0 or > 2)
         {
             throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Sequential.Fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
@@ -192,8 +193,10 @@ public sealed partial class Sequential
     /// <summary>
     /// Loads a model saved with <see cref="Save"/>: built, with its weights, and — when it was compiled — compiled
     /// again with its loss, metrics and optimizer, the optimizer state restored and <see cref="Epoch"/> set, so
-    /// <c>Fit(initialEpoch: model.Epoch)</c> continues as if training had never stopped.
+    /// <c>Fit(initialEpoch: model.Epoch)</c> continues as if training had never stopped. Without
+    /// <c>optimizer.safetensors</c> the model predicts but cannot resume (<see cref="OptimizerStateMissing"/>).
     /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The path does not exist.</exception>
     /// <exception cref="InvalidDataException">The path is not a Recur model directory, or a file in it is truncated, corrupt or does not match the others.</exception>
     public static Sequential Load(string path) => ModelFile.Load(path).Model;
 

@@ -267,7 +267,7 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     {
         var (code, _, error) = Run("predict", "--model", Path.Combine(_dir, "nothing"), "--input", "x.pgm");
         Assert.Equal(1, code);
-        Assert.Contains("not a Recur model directory", error);
+        Assert.Contains($"'{Path.Combine(_dir, "nothing")}' does not exist", error);
 
         var rng = new Rng(1);
         var model = new Sequential { new Recur.Layers.Lstm(28, 4, rng: rng), new Recur.Layers.Dense(4, 10, rng: rng) };

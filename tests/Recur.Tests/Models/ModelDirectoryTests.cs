@@ -1,0 +1,107 @@
+using Recur.IO;
+using Recur.Models;
+using Recur.Tensors;
+
+namespace Recur.Tests.Models;
+
+/// <summary>How a model's files reach the disk and are checked against each other: <see cref="ModelFile"/> and directories.</summary>
+public sealed class ModelDirectoryTests
+{
+    private static Sequential Model(ulong seed) => SmallModels.Trained(seed);
+
+    private static string Legacy => Path.Combine(AppContext.BaseDirectory, "fixtures", "legacy-run");
+
+    private static float[] Flat(Sequential model) => model.GetWeights().SelectMany(w => w).ToArray();
+
+    private static void CopyLegacy(string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(Legacy))
+        {
+            File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        }
+    }
+
+    [Fact]
+    public void TwoSavesOfTheSameModelWriteTheSameBytes()
+    {
+        using var dir = new TempDirectory();
+        var metadata = new Dictionary<string, string> { ["sequence"] = "rows" };
+        Sequential model = Model(7);
+        ModelFile.Save(model, dir.File("a"), metadata);
+        ModelFile.Save(model, dir.File("b"), metadata);
+        IReadOnlyDictionary<string, byte[]> serialized = ModelFile.Serialize(model, metadata);
+        Assert.Equal(["config.json", "model.safetensors", "optimizer.safetensors"], dir.FileNames("a"));
+        foreach (string name in dir.FileNames("a"))
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("a"), name)), File.ReadAllBytes(Path.Combine(dir.File("b"), name)));
+            Assert.Equal(serialized[name], File.ReadAllBytes(Path.Combine(dir.File("a"), name)));
+        }
+
+        // The tensor files hold no save id; config.json records their lengths and CRC-32C instead.
+        Assert.False(SafeTensors.Load(Path.Combine(dir.File("a"), ModelFile.WeightsFileName)).Metadata.ContainsKey("save_id"));
+        string config = File.ReadAllText(Path.Combine(dir.File("a"), ModelFile.ConfigFileName));
+        Assert.DoesNotContain("save_id", config);
+        Assert.Contains($"\"bytes\": {serialized[ModelFile.WeightsFileName].Length}", config);
+        Assert.Contains("\"crc32c\": \"", config);
+    }
+
+    [Fact]
+    public void InferenceNeedsOnlyTheConfigAndTheWeights()
+    {
+        using var dir = new TempDirectory();
+        Sequential model = Model(7);
+        model.Save(dir.Path);
+        Assert.False(Sequential.Load(dir.Path).OptimizerStateMissing);
+        File.Delete(dir.File(ModelFile.OptimizerFileName));
+
+        Sequential loaded = Sequential.Load(dir.Path);
+        var x = new Tensor(2, 5, 3);
+        x.Data.AsSpan().Fill(0.5f);
+        Assert.Equal(model.Predict(x).Data, loaded.Predict(x).Data);
+        Assert.True(loaded.OptimizerStateMissing);
+        Assert.Equal("Adam", loaded.Optimizer!.GetType().Name); // compiled from config.json, without state
+
+        var y = new Tensor(2, 2);
+        y.Data[0] = y.Data[3] = 1f;
+        var e = Assert.Throws<InvalidOperationException>(() => loaded.Fit(x, y, batchSize: 2, epochs: 2, verbose: 0, initialEpoch: 1));
+        Assert.Contains("loaded without its optimizer state (optimizer.safetensors was not in its directory)", e.Message);
+        loaded.Fit(x, y, batchSize: 2, epochs: 1, verbose: 0); // training afresh from these weights is allowed
+        loaded.Compile("categorical_crossentropy", "adam");
+        Assert.False(loaded.OptimizerStateMissing);
+    }
+
+    [Fact]
+    public void ADirectoryWrittenByTheEarlierFormatStillLoads()
+    {
+        // fixtures/legacy-run: what 'recur train' wrote before config.json recorded its files, with a save_id in all three.
+        Assert.Contains("\"save_id\"", File.ReadAllText(Path.Combine(Legacy, ModelFile.ConfigFileName)));
+        var (model, metadata) = ModelFile.Load(Legacy);
+        Assert.Equal("20", metadata["trained_steps"]);
+        Assert.Equal(20, model.Optimizer!.Iterations);
+        Assert.False(model.OptimizerStateMissing);
+        SafeTensorFile weights = SafeTensors.Load(Path.Combine(Legacy, ModelFile.WeightsFileName));
+        Assert.Equal(weights["lstm.weight_ih"].Data, model.Layers[0].Parameters[0].Value.Data);
+
+        // Files of two saves are still refused by their save_id.
+        using var dir = new TempDirectory();
+        CopyLegacy(dir.Path);
+        string config = dir.File(ModelFile.ConfigFileName);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("da7bea1dafdc4f6b86f070d0fb911ad2", "00000000000000000000000000000000", StringComparison.Ordinal));
+        var e = Assert.Throws<InvalidDataException>(() => ModelFile.Load(dir.Path));
+        Assert.Contains($"{dir.File(ModelFile.WeightsFileName)} was not written by the same save as {config} (their save_id differ)", e.Message);
+
+        // And without its optimizer file it loads for inference.
+        File.Delete(dir.File(ModelFile.OptimizerFileName));
+        File.Copy(Path.Combine(Legacy, ModelFile.ConfigFileName), config, overwrite: true);
+        Assert.True(ModelFile.Load(dir.Path).Model.OptimizerStateMissing);
+    }
+
+    [Fact]
+    public void APathThatDoesNotExistIsSaidToNotExist()
+    {
+        using var dir = new TempDirectory();
+        var e = Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Load(dir.File("nothing")));
+        Assert.Equal($"'{dir.File("nothing")}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).", e.Message);
+    }
+}
