@@ -25,7 +25,11 @@ namespace Recur.Models;
 /// <c>model.safetensors</c>; without <c>optimizer.safetensors</c> a loaded model cannot resume training
 /// (<see cref="Sequential.OptimizerStateMissing"/>).
 /// </para>
-/// <para><see cref="Serialize"/> gives the files as bytes, without writing them.</para>
+/// <para>
+/// <see cref="Load(string)"/> also reads a run directory (a <see cref="CheckpointDirectory"/>, as <c>recur train</c>
+/// writes): its last checkpoint, or its best with <see cref="Load(string, CheckpointKind)"/>. <see cref="Serialize"/>
+/// gives the files as bytes, for a <see cref="CheckpointDirectory.Write"/>.
+/// </para>
 /// </summary>
 public static class ModelFile
 {
@@ -76,7 +80,8 @@ public static class ModelFile
     /// <summary>
     /// <paramref name="model"/>'s files as bytes, without writing them: <c>config.json</c>, <c>model.safetensors</c>
     /// and, once compiled, <c>optimizer.safetensors</c> — what <see cref="Save(Sequential, string, IReadOnlyDictionary{string, string}?)"/>
-    /// writes. The same model and metadata give the same bytes.
+    /// writes, e.g. to pass to <see cref="CheckpointDirectory.Write"/> with other files of a checkpoint. The same model
+    /// and metadata give the same bytes.
     /// </summary>
     /// <param name="model">The model; it must be built.</param>
     /// <param name="metadata">Strings stored with the configuration.</param>
@@ -154,8 +159,9 @@ public static class ModelFile
 
     /// <summary>
     /// Reads a model directory written by <see cref="Save(Sequential, string, IReadOnlyDictionary{string, string}?)"/>
-    /// (or by an earlier Recur). It needs <c>config.json</c> and <c>model.safetensors</c>; <c>optimizer.safetensors</c>
-    /// is read when present.
+    /// (or by an earlier Recur), or the last checkpoint of a run directory (one with a
+    /// <see cref="CheckpointDirectory.PointerFileName"/> file, as <c>recur train</c> writes). It needs
+    /// <c>config.json</c> and <c>model.safetensors</c>; <c>optimizer.safetensors</c> is read when present.
     /// </summary>
     /// <returns>
     /// The model — compiled when it was saved compiled, with its optimizer state when the directory has it
@@ -165,13 +171,50 @@ public static class ModelFile
     /// <exception cref="InvalidDataException">
     /// A file is missing, is not a Recur model, does not match its configuration or comes from another save.
     /// </exception>
-    public static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string directory)
+    public static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string directory) => Load(directory, null);
+
+    /// <summary>
+    /// Reads the last or the best checkpoint of a run directory, as <see cref="Load(string)"/> does; a plain model
+    /// directory counts as its own last checkpoint and has no best.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">There is no such checkpoint, or its files are not a valid model.</exception>
+    public static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string directory, CheckpointKind checkpoint) =>
+        Load(directory, (CheckpointKind?)checkpoint);
+
+    private static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string directory, CheckpointKind? checkpoint)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return Directory.Exists(directory) || File.Exists(directory)
-            ? LoadFolder(directory)
-            : throw new DirectoryNotFoundException(
-                $"'{directory}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).");
+        if (!CheckpointDirectory.IsRunDirectory(directory))
+        {
+            return LoadFolder(ModelFolder(directory, checkpoint));
+        }
+
+        // The writer deletes a folder once a newer checkpoint is pointed to; a read that loses that race reads the newer one.
+        for (int attempt = 1; ; attempt++)
+        {
+            string folder = CheckpointDirectory.Resolve(directory, checkpoint ?? CheckpointKind.Last);
+            try
+            {
+                return LoadFolder(folder);
+            }
+            catch (Exception e) when (attempt < 3 && e is IOException or InvalidDataException && !Directory.Exists(folder))
+            {
+            }
+        }
+    }
+
+    /// <summary>The plain model directory <paramref name="directory"/>, checked to exist.</summary>
+    private static string ModelFolder(string directory, CheckpointKind? checkpoint)
+    {
+        if (Directory.Exists(directory) || File.Exists(directory))
+        {
+            return checkpoint != CheckpointKind.Best ? directory
+                : throw new InvalidDataException($"'{directory}' is a model directory, not a run directory, so it has no best checkpoint; load it as it is.");
+        }
+
+        throw new DirectoryNotFoundException(
+            $"'{directory}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).");
     }
 
     private static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) LoadFolder(string directory)

@@ -193,8 +193,8 @@ public sealed partial class Sequential
     /// <summary>
     /// Loads a model saved with <see cref="Save"/>: built, with its weights, and — when it was compiled — compiled
     /// again with its loss, metrics and optimizer, the optimizer state restored and <see cref="Epoch"/> set, so
-    /// <c>Fit(initialEpoch: model.Epoch)</c> continues as if training had never stopped. Without
-    /// <c>optimizer.safetensors</c> the model predicts but cannot resume (<see cref="OptimizerStateMissing"/>).
+    /// <c>Fit(initialEpoch: model.Epoch)</c> continues as if training had never stopped. A run directory gives its last
+    /// checkpoint. Without <c>optimizer.safetensors</c> the model predicts but cannot resume (<see cref="OptimizerStateMissing"/>).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The path does not exist.</exception>
     /// <exception cref="InvalidDataException">The path is not a Recur model directory, or a file in it is truncated, corrupt or does not match the others.</exception>

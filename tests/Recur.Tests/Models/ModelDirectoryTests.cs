@@ -104,4 +104,27 @@ public sealed class ModelDirectoryTests
         var e = Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Load(dir.File("nothing")));
         Assert.Equal($"'{dir.File("nothing")}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).", e.Message);
     }
+
+    [Fact]
+    public void ARunDirectoryLoadsItsLastOrItsBestCheckpoint()
+    {
+        using var dir = new TempDirectory();
+        Sequential best = Model(1), last = Model(2);
+        using (var writer = CheckpointDirectory.Open(dir.Path))
+        {
+            writer.Write("step-1", ModelFile.Serialize(best, new Dictionary<string, string> { ["step"] = "1" }), best: true);
+            writer.Write("step-2", ModelFile.Serialize(last, new Dictionary<string, string> { ["step"] = "2" }));
+        }
+
+        Assert.Equal(Flat(last), Flat(Sequential.Load(dir.Path)));
+        Assert.Equal("2", ModelFile.Load(dir.Path, CheckpointKind.Last).Metadata["step"]);
+        Assert.Equal(Flat(best), Flat(ModelFile.Load(dir.Path, CheckpointKind.Best).Model));
+        Assert.Equal("1", ModelFile.Load(dir.Path, CheckpointKind.Best).Metadata["step"]);
+
+        // A plain model directory is its own last checkpoint and has no best.
+        last.Save(dir.File("plain"));
+        Assert.Equal(Flat(last), Flat(ModelFile.Load(dir.File("plain"), CheckpointKind.Last).Model));
+        var e = Assert.Throws<InvalidDataException>(() => ModelFile.Load(dir.File("plain"), CheckpointKind.Best));
+        Assert.Contains("is a model directory, not a run directory, so it has no best checkpoint", e.Message);
+    }
 }
