@@ -50,7 +50,13 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
             clipNorm: settings.ClipNorm);
 
-        var run = new RunDirectory(settings.OutputDirectory, data.Metadata);
+        // Before training: a locked, unwritable or too full --out fails here, in one line.
+        using RunDirectory? run = RunDirectory.Open(settings, data.Metadata, error, out int refused);
+        if (run is null || !run.TryCheckRoom(model, error))
+        {
+            return run is null ? refused : ExitCodes.Failed;
+        }
+
         int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;
         output.WriteLine(string.Create(Inv,
             $"Training {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
@@ -92,7 +98,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
                     if (validate)
                     {
-                        run.Save(model, step);
+                        run.Save(model, step, lastValidation);
                     }
 
                     progress.Advance(step);
@@ -107,7 +113,12 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             error.WriteLine(run.LastSavedStep is int saved
                 ? $"The checkpoint of step {saved} is kept in {run.Directory}."
                 : $"No checkpoint was saved yet; metrics so far are in {run.Directory}.");
-            run.SaveMetrics();
+            run.TrySaveMetrics(error);
+            return ExitCodes.Failed;
+        }
+        catch (IOException e) // a checkpoint that could not be written: the message names the path and the checkpoint kept
+        {
+            error.WriteLine($"recur train: {e.Message}");
             return ExitCodes.Failed;
         }
 
@@ -136,7 +147,16 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
-        run.Save(model, total);
+        try
+        {
+            run.Save(model, total, lastValidation);
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
         output.WriteLine(string.Create(Inv,
             $"Time: {clock.Elapsed.TotalSeconds:F1} s in all, training {training.Elapsed.TotalSeconds:F1} s ({(double)total * batch / training.Elapsed.TotalSeconds:N0} samples/s)."));
         output.WriteLine($"Saved the model, metrics.csv and accuracy.svg in {run.Directory}");

@@ -1,4 +1,5 @@
 using Recur.Data;
+using Recur.IO;
 
 namespace Recur.Cli;
 
@@ -31,10 +32,14 @@ internal sealed record TrainSettings
     public ulong Seed { get; init; } = 1;
     public string? DataDir { get; init; }
     public string OutputDirectory { get; init; } = "runs";
+    public bool Overwrite { get; init; }
     public int? Threads { get; init; }
 
     /// <summary>Where and how to find the data; tests point it at the repository's MNIST slice.</summary>
     public MnistOptions? DataOptions { get; init; }
+
+    /// <summary>Opens the run directory (<see cref="CheckpointDirectory.Open(string, CheckpointMode)"/>); tests pass one whose file operations fail.</summary>
+    public Func<string, CheckpointMode, CheckpointDirectory>? OpenCheckpoints { get; init; }
 
     /// <summary>Your own sequences instead of MNIST (<c>--data</c>); null for MNIST.</summary>
     public DataSettings? Data { get; init; }
