@@ -55,27 +55,43 @@ public static class ModelFile
     };
 
     /// <summary>
-    /// Writes <paramref name="model"/>'s configuration and weights into <paramref name="directory"/>. Everything is
-    /// serialised first (<see cref="Serialize"/>), so an error in the model leaves the old files alone; each file is
-    /// then written atomically, <c>config.json</c> last, whose record of the others' lengths and CRC-32C lets
-    /// <see cref="Load(string)"/> refuse a directory left half-replaced.
+    /// Writes <paramref name="model"/>'s configuration and weights into <paramref name="directory"/>, replacing what a
+    /// previous save left there as a whole, so that a reader — and a crash or a full disk at any point — finds either
+    /// the previous model or the new one, never files of both. How: everything is serialised first (an error in the
+    /// model touches nothing); the files are written, each flushed to the disk, into the sibling folder
+    /// <c>.{name}.tmp-{id}</c>, which is renamed <c>.{name}.new-{id}</c> once complete; the directory is renamed
+    /// <c>.{name}.old-{id}</c>, the new folder renamed to the directory's name, and the old one deleted. A crash in the
+    /// instant between those two renames leaves no directory but the complete <c>.{name}.new-{id}</c>, which
+    /// <see cref="Load(string)"/> reads and the next save renames into place. Saving the same model twice writes
+    /// byte-identical tensor files. One process at a time may save into a directory.
     /// </summary>
     /// <param name="model">The model.</param>
-    /// <param name="directory">The model directory; created if missing.</param>
+    /// <param name="directory">The model directory; created if missing. It may hold only a model's files, which are all replaced.</param>
     /// <param name="metadata">Strings stored with the configuration (e.g. how inputs are laid out).</param>
-    public static void Save(Sequential model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer added built is of a kind that cannot be saved.</exception>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> holds other files than a model's, or is a run directory.</exception>
+    /// <exception cref="IOException">A file could not be written; the directory is as before.</exception>
+    public static void Save(Sequential model, string directory, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Save(model, directory, metadata, new FileOperations());
+
+    /// <summary><see cref="Save(Sequential, string, IReadOnlyDictionary{string, string}?)"/> with the file operations a test can make fail.</summary>
+    internal static void Save(Sequential model, string directory, IReadOnlyDictionary<string, string>? metadata, FileOperations operations)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         IReadOnlyDictionary<string, byte[]> files = Serialize(model, metadata);
-        Directory.CreateDirectory(directory);
-        foreach (string name in new[] { WeightsFileName, OptimizerFileName, ConfigFileName })
+        if (CheckpointDirectory.IsRunDirectory(directory))
         {
-            if (files.TryGetValue(name, out byte[]? bytes))
-            {
-                AtomicFile.WriteAllBytes(Path.Combine(directory, name), bytes);
-            }
+            throw new ArgumentException(
+                $"ModelFile.Save: '{directory}' is a run directory (it has a '{CheckpointDirectory.PointerFileName}' file); write checkpoints into it with CheckpointDirectory.Write, or save the model elsewhere.",
+                nameof(directory));
         }
+
+        AtomicDirectory.Replace(directory, files, ModelFiles, operations);
     }
+
+    /// <summary>The names of the files a model directory holds.</summary>
+    private static readonly IReadOnlySet<string> ModelFiles = new HashSet<string>(StringComparer.Ordinal) { ConfigFileName, WeightsFileName, OptimizerFileName };
 
     /// <summary>
     /// <paramref name="model"/>'s files as bytes, without writing them: <c>config.json</c>, <c>model.safetensors</c>
@@ -204,7 +220,7 @@ public static class ModelFile
         }
     }
 
-    /// <summary>The plain model directory <paramref name="directory"/>, checked to exist.</summary>
+    /// <summary>The folder holding the model of the plain model directory <paramref name="directory"/>.</summary>
     private static string ModelFolder(string directory, CheckpointKind? checkpoint)
     {
         if (Directory.Exists(directory) || File.Exists(directory))
@@ -213,8 +229,9 @@ public static class ModelFile
                 : throw new InvalidDataException($"'{directory}' is a model directory, not a run directory, so it has no best checkpoint; load it as it is.");
         }
 
-        throw new DirectoryNotFoundException(
-            $"'{directory}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).");
+        return AtomicDirectory.Pending(directory) // a save interrupted in the instant between its renames
+            ?? throw new DirectoryNotFoundException(
+                $"'{directory}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).");
     }
 
     private static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) LoadFolder(string directory)

@@ -183,8 +183,8 @@ public sealed partial class Sequential
 
     /// <summary>
     /// Saves the model as a directory (<see cref="ModelFile"/>): configuration JSON, weights, and — once compiled — the
-    /// optimizer state and <see cref="Epoch"/>, for resuming. Each file is written to a temporary name and renamed into
-    /// place, so a failed save leaves the previous files as they were.
+    /// optimizer state and <see cref="Epoch"/>, for resuming. The directory is replaced as a whole, so a failed save
+    /// leaves the previous model as it was (<see cref="ModelFile.Save(Sequential, string, IReadOnlyDictionary{string, string}?)"/> says how).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
     /// <exception cref="NotSupportedException">A layer added built is of a kind that cannot be saved.</exception>

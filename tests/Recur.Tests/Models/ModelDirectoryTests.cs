@@ -1,11 +1,13 @@
 using Recur.IO;
 using Recur.Models;
 using Recur.Tensors;
+using Recur.Tests.IO;
+using Xunit.Abstractions;
 
 namespace Recur.Tests.Models;
 
 /// <summary>How a model's files reach the disk and are checked against each other: <see cref="ModelFile"/> and directories.</summary>
-public sealed class ModelDirectoryTests
+public sealed class ModelDirectoryTests(ITestOutputHelper log)
 {
     private static Sequential Model(ulong seed) => SmallModels.Trained(seed);
 
@@ -126,5 +128,63 @@ public sealed class ModelDirectoryTests
         Assert.Equal(Flat(last), Flat(ModelFile.Load(dir.File("plain"), CheckpointKind.Last).Model));
         var e = Assert.Throws<InvalidDataException>(() => ModelFile.Load(dir.File("plain"), CheckpointKind.Best));
         Assert.Contains("is a model directory, not a run directory, so it has no best checkpoint", e.Message);
+        Assert.Contains("is a run directory", Assert.Throws<ArgumentException>(() => last.Save(dir.Path)).Message);
+    }
+
+    [Fact]
+    public void SaveRefusesADirectoryHoldingOtherFiles()
+    {
+        // Saving replaces the directory as a whole, so a file that is not the model's would be lost.
+        using var dir = new TempDirectory();
+        Sequential model = Model(1);
+        model.Save(dir.Path);
+        File.WriteAllText(dir.File("notes.txt"), "mine");
+        var e = Assert.Throws<ArgumentException>(() => Model(2).Save(dir.Path));
+        Assert.Contains($"'{dir.Path}' holds 'notes.txt', which is not part of a model", e.Message);
+        Assert.Equal(Flat(model), Flat(Sequential.Load(dir.Path)));
+        Assert.Equal("mine", File.ReadAllText(dir.File("notes.txt")));
+    }
+
+    public static TheoryData<bool> CrashOrFailure => [true, false];
+
+    [Theory]
+    [MemberData(nameof(CrashOrFailure))]
+    public void ASaveInterruptedAtEveryStepLeavesTheOldModelOrTheNewOneWhole(bool crash)
+    {
+        Sequential old = Model(1), next = Model(2);
+        var steps = new FailingFileOperations();
+        List<(FileOperation Operation, string Path)> sequence;
+        using (var dir = new TempDirectory())
+        {
+            ModelFile.Save(old, dir.File("model"));
+            ModelFile.Save(next, dir.File("model"), null, steps);
+            sequence = [.. steps.Steps];
+        }
+
+        log.WriteLine(string.Join("\n", sequence.Select((s, i) => $"{i}: {s.Operation} {Path.GetFileName(s.Path)}")));
+        Assert.Equal(1 + 3 + 1 + 3, sequence.Count); // temporary folder, files, rename to .new; old away, new in, old deleted
+        int away = sequence.FindIndex(s => s.Operation == FileOperation.MoveDirectory && Path.GetFileName(s.Path).StartsWith(".model.old-", StringComparison.Ordinal));
+        int swapped = away + 1;
+
+        for (int k = 0; k < sequence.Count; k++)
+        {
+            using var dir = new TempDirectory();
+            string path = dir.File("model");
+            ModelFile.Save(old, path);
+            var files = new FailingFileOperations();
+            files.Arm(k, crash);
+            Exception? failure = Record.Exception(() => ModelFile.Save(next, path, null, files));
+            Assert.True(failure is null or IOException, failure?.ToString());
+
+            // Until the old version is moved away the old model is there; once it is, the new one (complete in .model.new-…
+            // if a crash came before the last rename). A failure of the last rename alone puts the old one back.
+            bool isNew = crash ? k > away : k > swapped;
+            Assert.Equal(isNew ? Flat(next) : Flat(old), Flat(Sequential.Load(path)));
+            Assert.Equal(k <= swapped, failure is not null);
+
+            ModelFile.Save(old, path); // the next save finishes or clears what was left
+            Assert.Equal(["model"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+            Assert.Equal(Flat(old), Flat(Sequential.Load(path)));
+        }
     }
 }
