@@ -29,17 +29,20 @@ from check_safetensors import SafeTensorsError, read_safetensors  # noqa: E402
 
 
 def layers_of(config):
-    """(lstm, dense) descriptions from config.json, for v2 layer configs and v1 engine entries alike."""
+    """(lstm, dense) descriptions from config.json: v3's {"class_name", "config"}, v2's flattened configs and "type" entries alike."""
     found = []
     for entry in config.get("layers", []):
         kind = entry.get("class_name") or entry.get("type")
+        nested = isinstance(entry.get("config"), dict)
+        args = entry["config"] if nested else entry  # v3 nests the arguments; before, they sat beside class_name or type
         if kind in ("LSTM", "Lstm"):
-            found.append(("lstm", entry["name"], {
-                "forget_bias": float(entry.get("forget_bias", 1.0)),
-                "return_sequences": bool(entry.get("return_sequences", False)),
+            found.append(("lstm", args["name"], {
+                # v3 records default to Keras's (no constant forget bias); v2's LstmLayer defaulted to 1.0
+                "forget_bias": float(args.get("forget_bias", 0.0 if nested else 1.0)),
+                "return_sequences": bool(args.get("return_sequences", False)),
             }))
         elif kind == "Dense":
-            found.append(("dense", entry["name"], {"activation": entry.get("activation", "Linear")}))
+            found.append(("dense", args["name"], {"activation": args.get("activation", "linear")}))
         else:
             raise ValueError(f"layer {entry.get('name')!r} of type {kind!r}: this check handles one LSTM followed by one Dense")
     if [k for k, _, _ in found] != ["lstm", "dense"] or found[0][2]["return_sequences"]:
@@ -87,7 +90,7 @@ def main(argv=None):
         x, expected = data["x"], data["logits"]
         out, _ = lstm(x)
         y = linear(out[:, -1, :])
-        if dense_cfg["activation"] == "Softmax":
+        if str(dense_cfg["activation"]).lower() == "softmax":
             y = torch.softmax(y, dim=-1)
 
     diff = (y - expected).abs().max().item()

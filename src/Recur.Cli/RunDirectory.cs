@@ -10,8 +10,9 @@ namespace Recur.Cli;
 internal readonly record struct MetricsRow(int Step, double Loss, double TrainAccuracy, double ValidationAccuracy);
 
 /// <summary>
-/// A run's directory (<see cref="CheckpointDirectory"/>): locked while the run writes it; at every checkpoint the model
-/// (<c>config.json</c>, <c>model.safetensors</c>, <c>optimizer.safetensors</c>) goes into a new folder
+/// A run's directory (<see cref="CheckpointDirectory"/>): locked while the run writes it, with the run's options in
+/// <c>run.json</c>; at every checkpoint the model (<c>config.json</c>, <c>model.safetensors</c>,
+/// <c>optimizer.safetensors</c>) and the loop's state (<c>trainer_state.json</c>) go into a new folder
 /// <c>checkpoints/step-NNNNNNNN/</c>, written as one unit, and the <c>checkpoint</c> pointer names it as the last (and,
 /// when its validation accuracy is the best so far, as the best); then <c>metrics.csv</c> and <c>accuracy.svg</c> are
 /// rewritten beside it, each atomically. An interrupted, diverged or failed run keeps its last good checkpoint.
@@ -22,8 +23,6 @@ internal sealed class RunDirectory : IDisposable
     private readonly List<MetricsRow> _rows = [];
     private readonly CheckpointDirectory _checkpoints;
     private readonly bool _overwrite;
-    private double _bestValidation = double.NegativeInfinity;
-    private int? _bestStep;
 
     private RunDirectory(string directory, Dictionary<string, string> metadata, CheckpointDirectory checkpoints, bool overwrite)
     {
@@ -56,7 +55,7 @@ internal sealed class RunDirectory : IDisposable
         exitCode = ExitCodes.Failed;
         try
         {
-            CheckpointMode mode = settings.Overwrite ? CheckpointMode.Overwrite : CheckpointMode.New;
+            CheckpointMode mode = settings.Resume ? CheckpointMode.Resume : settings.Overwrite ? CheckpointMode.Overwrite : CheckpointMode.New;
             var checkpoints = (settings.OpenCheckpoints ?? CheckpointDirectory.Open)(directory, mode);
             return new RunDirectory(directory, metadata, checkpoints, settings.Overwrite);
         }
@@ -65,7 +64,7 @@ internal sealed class RunDirectory : IDisposable
             error.WriteLine($"recur train: --out {directory} holds an earlier run; pass --overwrite to replace it (its checkpoints are deleted once this run writes its first), or choose another --out.");
             exitCode = ExitCodes.Usage;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             error.WriteLine($"recur train: {e.Message}");
         }
@@ -93,12 +92,47 @@ internal sealed class RunDirectory : IDisposable
 
     public void Record(MetricsRow row) => _rows.Add(row);
 
+    /// <summary>The file of the training loop's state in each checkpoint, for <c>--resume</c>.</summary>
+    public const string TrainerStateFileName = "trainer_state.json";
+
+    /// <summary>Starts a new run: records the run's options in <c>run.json</c>.</summary>
+    public void Begin(IReadOnlyDictionary<string, string[]> options) => RunOptions.Write(Directory, options, "running");
+
+    /// <summary>Marks the run finished in <c>run.json</c>: <c>--resume</c> then refuses it.</summary>
+    public void Finish(IReadOnlyDictionary<string, string[]> options) => RunOptions.Write(Directory, options, "finished");
+
+    /// <summary>The folder and the loop's state of the last checkpoint, for <c>--resume</c> (the directory was opened to resume).</summary>
+    /// <exception cref="InvalidDataException">No checkpoint was saved, or it is incomplete or damaged.</exception>
+    public (string ModelDirectory, System.Text.Json.Nodes.JsonObject TrainerState) LastCheckpoint()
+    {
+        string folder = _checkpoints.LastPath
+            ?? throw new InvalidDataException($"{Directory} holds no checkpoint to resume from (the run stopped before its first validation step). Start it again as a new run.");
+        string path = Path.Combine(folder, TrainerStateFileName);
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException($"{folder} holds no {TrainerStateFileName}; the run cannot be resumed from it.");
+        }
+
+        try
+        {
+            return (folder, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject
+                ?? throw new System.Text.Json.JsonException("the top level is not an object"));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path} is damaged ({e.Message}); the run cannot be resumed from it.", e);
+        }
+    }
+
+    /// <summary>Forgets the rows recorded so far (a resumed run puts back those of its checkpoint).</summary>
+    public void ClearRows() => _rows.Clear();
+
     /// <summary>
-    /// Saves the model (as of <paramref name="step"/>) as a checkpoint — the best one when <paramref name="validationAccuracy"/>
-    /// is the highest so far —, then the metrics and the chart. <paramref name="extraFiles"/> go into the checkpoint too.
+    /// Saves the model (as of <paramref name="step"/>) and the loop's state as a checkpoint — the best one when
+    /// <paramref name="validationAccuracy"/> is above every earlier one in the metrics —, then the metrics and the chart.
     /// </summary>
     /// <exception cref="IOException">A file could not be written; the message, one line, names it and the checkpoint kept.</exception>
-    public void Save(Sequential model, int step, double validationAccuracy, IReadOnlyDictionary<string, byte[]>? extraFiles = null)
+    public void Save(Sequential model, int step, double validationAccuracy, System.Text.Json.Nodes.JsonObject? trainerState = null)
     {
         var meta = new Dictionary<string, string>(Metadata) { ["trained_steps"] = step.ToString(Inv) };
         foreach (var (key, value) in Summary)
@@ -107,19 +141,14 @@ internal sealed class RunDirectory : IDisposable
         }
 
         var files = new Dictionary<string, byte[]>(ModelFile.Serialize(model, meta));
-        foreach (var (name, bytes) in extraFiles ?? new Dictionary<string, byte[]>())
+        if (trainerState is not null)
         {
-            files.Add(name, bytes);
+            files.Add(TrainerStateFileName, Encoding.UTF8.GetBytes(trainerState.ToJsonString() + "\n"));
         }
 
-        // Saving the same step again (the final save adds the test results) keeps its standing as the best.
-        bool best = validationAccuracy > _bestValidation || step == _bestStep;
-        _checkpoints.Write(string.Create(Inv, $"step-{step:D8}"), files, best);
-        if (best)
-        {
-            (_bestValidation, _bestStep) = (Math.Max(validationAccuracy, _bestValidation), step);
-        }
-
+        // The best so far, from the metrics (which a resumed run restores); saving a step again keeps its standing.
+        double earlier = _rows.Where(r => r.Step < step && !double.IsNaN(r.ValidationAccuracy)).Select(r => r.ValidationAccuracy).DefaultIfEmpty(double.NegativeInfinity).Max();
+        _checkpoints.Write(string.Create(Inv, $"step-{step:D8}"), files, best: validationAccuracy > earlier);
         if (LastSavedStep is null && _overwrite)
         {
             DeleteTopLevelModel();
@@ -155,7 +184,7 @@ internal sealed class RunDirectory : IDisposable
     /// <summary>An overwritten run directory of an earlier Recur had its model at the top; once this run has a checkpoint, that model goes.</summary>
     private void DeleteTopLevelModel()
     {
-        foreach (string name in new[] { ModelFile.ConfigFileName, ModelFile.WeightsFileName, ModelFile.OptimizerFileName })
+        foreach (string name in new[] { ModelFile.ConfigFileName, ModelFile.WeightsFileName, ModelFile.OptimizerFileName, TrainerStateFileName })
         {
             File.Delete(Path.Combine(Directory, name));
         }

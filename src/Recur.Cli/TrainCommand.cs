@@ -52,11 +52,15 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "Run directory for the checkpoints, metrics.csv and accuracy.svg [default: runs/<timestamp>]." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Reuse an --out that holds an earlier run: its checkpoints are deleted once this run writes its first." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads [default: all cores]." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the stopped or killed run in this run directory from its last checkpoint, with its options (recorded in its run.json); the result is bit-identical to a run that never stopped.",
+        };
 
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences with --data.")
         {
             dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
-            clipNorm, seed, dataDir, output, overwrite, threads,
+            clipNorm, seed, dataDir, output, overwrite, threads, resume,
         };
         var files = new TrainDataOptions();
         foreach (Option option in files.All)
@@ -67,6 +71,47 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             TextWriter error = parse.InvocationConfiguration.Error;
+            ParseResult run = parse;
+            SortedDictionary<string, string[]> options = RunOptions.Given(parse, command.Options);
+            if (parse.GetValue(resume) is string directory)
+            {
+                try
+                {
+                    (options, string status) = RunOptions.Read(directory);
+                    string? problem = RunOptions.Conflict(options, RunOptions.Given(parse, command.Options), directory)
+                        ?? (status == "finished" ? $"--resume {directory}: that run has finished; there is nothing to resume. Start a new run with another --out." : null);
+                    if (problem is not null)
+                    {
+                        throw new UsageException(problem);
+                    }
+                }
+                catch (UsageException e)
+                {
+                    error.WriteLine($"recur train: {e.Message} Run 'recur train --help' for the options.");
+                    return ExitCodes.Usage;
+                }
+
+                // The run's own options, with where it is and how it may run now.
+                List<string> args = RunOptions.Arguments(options);
+                args.AddRange(["--out", directory]);
+                foreach (Option free in (Option[])[threads, dataDir])
+                {
+                    if (parse.GetResult(free) is { Implicit: false } given)
+                    {
+                        args.Add(free.Name);
+                        args.AddRange(given.Tokens.Select(t => t.Value));
+                    }
+                }
+
+                run = command.Parse(args);
+            }
+
+            return Train(run, parse.InvocationConfiguration.Output, error, options, resuming: run != parse);
+        });
+        return command;
+
+        int Train(ParseResult parse, TextWriter stdout, TextWriter error, SortedDictionary<string, string[]> options, bool resuming)
+        {
             var settings = new TrainSettings
             {
                 Dataset = parse.GetValue(dataset) == "fashion-mnist" ? MnistVariant.FashionMnist : MnistVariant.Mnist,
@@ -99,6 +144,8 @@ internal static class TrainCommand
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 Overwrite = parse.GetValue(overwrite),
                 Threads = parse.GetValue(threads),
+                RunOptions = options,
+                Resume = resuming,
             };
 
             string? dataProblem = files.Read(parse, out DataSettings? data, dataset, sequence, dataDir);
@@ -109,8 +156,7 @@ internal static class TrainCommand
                 return ExitCodes.Usage;
             }
 
-            return new TrainRun(settings, parse.InvocationConfiguration.Output, error).Run();
-        });
-        return command;
+            return new TrainRun(settings, stdout, error).Run();
+        }
     }
 }

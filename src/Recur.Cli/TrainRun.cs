@@ -7,6 +7,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Training;
 
 namespace Recur.Cli;
 
@@ -48,7 +49,8 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         model.Compile(
             new SoftmaxCrossEntropy(),
             settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
-            clipNorm: settings.ClipNorm);
+            ["accuracy"],
+            settings.ClipNorm);
 
         // Before training: a locked, unwritable or too full --out fails here, in one line.
         using RunDirectory? run = RunDirectory.Open(settings, data.Metadata, error, out int refused);
@@ -57,57 +59,54 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             return run is null ? refused : ExitCodes.Failed;
         }
 
-        int total = settings.TotalSteps, batch = settings.BatchSize, validationStep = settings.EffectiveValidationStep;
+        int total = settings.TotalSteps, batch = settings.BatchSize;
+        System.Text.Json.Nodes.JsonObject? resumeState = null;
+        try
+        {
+            if (settings.Resume)
+            {
+                (string checkpoint, resumeState) = run.LastCheckpoint();
+                model.Restore(checkpoint);
+            }
+            else
+            {
+                run.Begin(settings.RunOptions ?? new SortedDictionary<string, string[]>());
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        string what = resumeState is null ? "Training" : string.Create(Inv, $"Resuming from step {(int?)resumeState["step"]}:");
         output.WriteLine(string.Create(Inv,
-            $"Training {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
+            $"{what} {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
-        var images = new Tensor(batch, data.Train.Features);
-        var labels = new Tensor(batch, data.Train.Classes);
-        int[] classes = new int[batch];
+        var log = new TrainLog(settings, run, model);
+        var trainer = new Trainer(
+            model,
+            new DataSetBatches(data.Train, batch, layout.Apply),
+            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), log])
+        {
+            Steps = total,
+            ValidationData = (validationX, data.Validation.OneHotLabels),
+            ValidationFrequency = settings.EffectiveValidationStep,
+        };
 
         var training = Stopwatch.StartNew();
-        int step = 0;
-        double lastValidation = double.NaN;
         try
         {
             ProgressReporter.Run(output, total, batch, progress =>
             {
-                for (step = 1; step <= total; step++)
-                {
-                    model.Optimizer!.LearningRate = settings.LearningRateAt(step);
-                    data.Train.NextBatch(images, labels, classes);
-                    BatchResult r = model.TrainOnBatch(layout.Apply(images), labels);
-                    bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
-                    bool validate = step % validationStep == 0 || step == total;
-                    if (validate)
-                    {
-                        lastValidation = model.Evaluate(validationX, data.Validation.OneHotLabels).Accuracy;
-                    }
-
-                    if (display || validate)
-                    {
-                        run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? lastValidation : double.NaN));
-                    }
-
-                    if (display)
-                    {
-                        progress.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
-                            + (validate ? string.Create(Inv, $", Validation Accuracy= {lastValidation:F4}") : ""));
-                    }
-
-                    if (validate)
-                    {
-                        run.Save(model, step, lastValidation);
-                    }
-
-                    progress.Advance(step);
-                }
+                log.Progress = progress;
+                trainer.Run(resume: resumeState);
             });
         }
         catch (DivergenceException e)
         {
-            error.WriteLine($"recur train: the run diverged at step {step}: {e.Message}");
+            error.WriteLine($"recur train: the run diverged at step {trainer.Step + 1}: {e.Message}");
             error.WriteLine(string.Create(Inv,
                 $"Try a lower --lr (this run used {settings.LearningRate}) or clip gradients with --clip-norm 5."));
             error.WriteLine(run.LastSavedStep is int saved
@@ -122,6 +121,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             return ExitCodes.Failed;
         }
 
+        double lastValidation = log.LastValidation;
         training.Stop();
         output.WriteLine("Optimization Finished!");
 
@@ -149,7 +149,8 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         try
         {
-            run.Save(model, total, lastValidation);
+            run.Save(model, total, lastValidation, trainer.CaptureState());
+            run.Finish(settings.RunOptions ?? new SortedDictionary<string, string[]>());
         }
         catch (IOException e)
         {
@@ -170,76 +171,75 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     /// The tutorial model, [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
     /// <c>--model</c>'s kind, each wrapped in a <see cref="Bidirectional"/> with <c>--bidirectional</c> and followed by a
     /// <see cref="Dropout"/> with <c>--dropout</c>; <c>--recurrent-dropout</c> sets every recurrent layer's <c>RecurrentDropout</c>
-    /// (its masks drawn, in training, from the layer's share of the seed). With the defaults the weights are drawn exactly as
-    /// the tutorial model's.
+    /// (its masks drawn, in training, from the run's random source), <c>--chrono-init</c> gives the gated layers a
+    /// <see cref="Chrono"/> bias. Every layer is built from its record with the run's one random source, in order, so
+    /// with the defaults the weights are drawn exactly as the tutorial model's.
     /// </summary>
     internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout, int classes = Mnist.Classes)
     {
         var rng = new Rng(settings.Seed);
         var model = new Sequential();
-        int input = layout.Features;
+        int[] shape = [layout.Steps, layout.Features];
         if (settings.InputProjection)
         {
-            model.Add(new Dense(layout.Features, settings.Hidden, weightInitializer: new RandomNormal(), biasInitializer: new Constant(0.1f), rng: rng, name: "projection"));
-            input = settings.Hidden;
+            shape = Add(model, new DenseLayer(settings.Hidden) { Name = "projection", KernelInitializer = new RandomNormal(), BiasInitializer = new Constant(0.1f) }, shape, rng);
         }
 
         for (int k = 0; k < settings.Layers; k++)
         {
-            bool sequences = k < settings.Layers - 1;
             string suffix = k == 0 ? "" : string.Create(Inv, $"_{k}");
-            IRecurrentLayer layer = settings.Bidirectional
-                ? new Bidirectional(
-                    Recurrent(settings, input, sequences, rng, "forward_" + Stem(settings.Model)),
-                    Recurrent(settings, input, sequences, rng, "backward_" + Stem(settings.Model)),
-                    name: "bidirectional" + suffix)
-                : Recurrent(settings, input, sequences, rng, Stem(settings.Model) + suffix);
-            if (settings.ChronoInit)
+            RecurrentLayerConfig recurrent = Recurrent(settings, returnSequences: k < settings.Layers - 1, layout.Steps);
+            if (settings.Bidirectional)
             {
-                foreach (IRecurrentLayer direction in layer is Bidirectional b ? (IRecurrentLayer[])[b.ForwardLayer, b.BackwardLayer] : [layer])
-                {
-                    InitializeChrono(direction, layout.Steps, rng.Fork());
-                }
+                // Both directions draw from the run's source, forward first (a BidirectionalLayer would fork one per direction).
+                string stem = recurrent.BaseName;
+                model.Add(new Bidirectional(
+                    (IRecurrentLayer)(recurrent with { Name = "forward_" + stem }).Build(shape, rng),
+                    (IRecurrentLayer)(recurrent with { Name = "backward_" + stem }).Build(shape, rng),
+                    name: "bidirectional" + suffix));
+                shape = [.. model.OutputShape!];
+            }
+            else
+            {
+                shape = Add(model, recurrent with { Name = recurrent.BaseName + suffix }, shape, rng);
             }
 
-            model.Add(layer);
-            input = layer.OutputSize;
             if (settings.Dropout > 0)
             {
-                model.Add(new Dropout(settings.Dropout, rng.Fork(), "dropout" + suffix));
+                shape = Add(model, new DropoutLayer(settings.Dropout) { Name = "dropout" + suffix }, shape, rng.Fork());
             }
         }
 
-        model.Add(new Dense(input, classes, rng: rng));
+        Add(model, new DenseLayer(classes) { KernelInitializer = new TorchUniform(), BiasInitializer = new TorchUniform() }, shape, rng);
         return model;
     }
 
-    private static void InitializeChrono(IRecurrentLayer layer, int steps, Rng rng)
+    /// <summary>Builds <paramref name="config"/> for <paramref name="shape"/> from <paramref name="rng"/>, adds it, and returns its output shape.</summary>
+    private static int[] Add(Sequential model, LayerConfig config, int[] shape, Rng rng)
     {
-        switch (layer)
-        {
-            case Lstm l:
-                l.InitializeChrono(Math.Max(steps, 3), rng);
-                break;
-            case Gru g:
-                g.InitializeChrono(Math.Max(steps, 3), rng);
-                break;
-            default:
-                throw new ArgumentException($"recur train: --chrono-init does not apply to {layer.GetType().Name}.");
-        }
+        model.Add(config.Build(shape, rng));
+        return config.OutputShape(shape);
     }
 
-    /// <summary>Keras's name stem for a <c>--model</c> kind: <c>lstm</c>, <c>gru</c>, <c>simple_rnn</c>.</summary>
-    private static string Stem(string kind) => kind == "rnn" ? "simple_rnn" : kind;
-
-    /// <summary>One recurrent layer of <c>--model</c>'s kind; it keeps <paramref name="rng"/> for its recurrent dropout masks.</summary>
-    private static IRecurrentLayer Recurrent(TrainSettings settings, int input, bool returnSequences, Rng rng, string name) => settings.Model switch
+    /// <summary>
+    /// The record of one recurrent layer of <c>--model</c>'s kind: the engine classes' initializers (Glorot uniform,
+    /// orthogonal, zero biases or chrono), TensorFlow 1's constant forget bias rather than Keras's unit forget bias.
+    /// </summary>
+    private static RecurrentLayerConfig Recurrent(TrainSettings settings, bool returnSequences, int steps)
     {
-        "lstm" => new Lstm(input, settings.Hidden, settings.ForgetBias, returnSequences, rng: rng, name: name) { RecurrentDropout = settings.RecurrentDropout },
-        "gru" => new Gru(input, settings.Hidden, returnSequences, rng: rng, name: name) { RecurrentDropout = settings.RecurrentDropout },
-        "rnn" => new SimpleRnn(input, settings.Hidden, RnnActivation.Tanh, returnSequences, rng: rng, name: name) { RecurrentDropout = settings.RecurrentDropout },
-        _ => throw new ArgumentException($"recur train: unknown --model '{settings.Model}'; use {string.Join(", ", RecurrentKinds)}."),
-    };
+        IInitializer bias = settings.ChronoInit ? new Chrono(Math.Max(steps, 3)) : new Zeros();
+        return settings.Model switch
+        {
+            "lstm" => new LstmLayer(settings.Hidden, settings.ForgetBias, returnSequences, RecurrentDropout: settings.RecurrentDropout)
+            {
+                UnitForgetBias = false,
+                BiasInitializer = bias,
+            },
+            "gru" => new GruLayer(settings.Hidden, returnSequences, RecurrentDropout: settings.RecurrentDropout) { BiasInitializer = bias },
+            "rnn" => new SimpleRnnLayer(settings.Hidden, RnnActivation.Tanh, returnSequences, RecurrentDropout: settings.RecurrentDropout),
+            _ => throw new ArgumentException($"recur train: unknown --model '{settings.Model}'; use {string.Join(", ", RecurrentKinds)}."),
+        };
+    }
 
     /// <summary>What evaluate and predict need to feed images to the saved model.</summary>
     internal static Dictionary<string, string> ModelMetadata(TrainSettings settings, SequenceLayout layout) => new()
@@ -261,18 +261,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         _ => "rows",
     };
 
-    private static string Describe(Sequential model) => string.Join(" → ", model.Layers.Select(Describe));
-
-    private static string Describe(ILayer layer) => layer switch
-    {
-        Lstm l => $"LSTM({l.HiddenSize}{RecurrentDropout(l.RecurrentDropout)})",
-        Gru g => $"GRU({g.HiddenSize}{RecurrentDropout(g.RecurrentDropout)})",
-        SimpleRnn r => $"SimpleRNN({r.HiddenSize}{(r.Activation == RnnActivation.Relu ? ", relu" : "")}{RecurrentDropout(r.RecurrentDropout)})",
-        Bidirectional b => $"Bidirectional({Describe(b.ForwardLayer)})",
-        Dropout d => string.Create(Inv, $"Dropout({d.Rate})"),
-        Dense d => $"Dense({d.OutFeatures})",
-        _ => layer.Name,
-    };
-
-    private static string RecurrentDropout(float rate) => rate > 0 ? string.Create(Inv, $", recurrent_dropout={rate}") : "";
+    /// <summary>"LSTM(128) → Dense(10)": each layer's options described (<see cref="LayerConfig.Describe"/>).</summary>
+    private static string Describe(Sequential model) =>
+        string.Join(" → ", model.Configs.Select((c, k) => c?.Describe() ?? model.Layers[k].Name));
 }

@@ -35,6 +35,12 @@ internal sealed record TrainSettings
     public bool Overwrite { get; init; }
     public int? Threads { get; init; }
 
+    /// <summary>The options as given on the command line (for <c>run.json</c>); null when the settings were not parsed from one.</summary>
+    public IReadOnlyDictionary<string, string[]>? RunOptions { get; init; }
+
+    /// <summary>Continue the run in <see cref="OutputDirectory"/> from its last checkpoint (<c>--resume</c>).</summary>
+    public bool Resume { get; init; }
+
     /// <summary>Where and how to find the data; tests point it at the repository's MNIST slice.</summary>
     public MnistOptions? DataOptions { get; init; }
 

@@ -85,6 +85,25 @@ public sealed class Rng
         return rng;
     }
 
+    /// <summary>
+    /// The generator's complete state: setting it to a value read earlier makes the generator continue exactly as it
+    /// did from that point, including a spare <see cref="NextGaussian"/> value (for resuming a run bit for bit).
+    /// </summary>
+    /// <exception cref="ArgumentException">The value's xoshiro256** state is all zero.</exception>
+    public RngState State
+    {
+        get => new(_s0, _s1, _s2, _s3, _hasSpareGaussian, _spareGaussian);
+        set
+        {
+            if ((value.S0 | value.S1 | value.S2 | value.S3) == 0)
+            {
+                throw new ArgumentException("Rng.State: the xoshiro256** state must not be all zero.", nameof(value));
+            }
+
+            (_s0, _s1, _s2, _s3, _hasSpareGaussian, _spareGaussian) = (value.S0, value.S1, value.S2, value.S3, value.HasSpareGaussian, value.SpareGaussian);
+        }
+    }
+
     /// <summary>The next 64 uniformly distributed random bits (one xoshiro256** step).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong NextUInt64()
@@ -286,3 +305,12 @@ public sealed class Rng
         return k;
     }
 }
+
+/// <summary>The complete state of an <see cref="Rng"/>: the four xoshiro256** words and the spare Gaussian value.</summary>
+/// <param name="S0">State word 0.</param>
+/// <param name="S1">State word 1.</param>
+/// <param name="S2">State word 2.</param>
+/// <param name="S3">State word 3.</param>
+/// <param name="HasSpareGaussian">Whether the next <see cref="Rng.NextGaussian"/> returns <paramref name="SpareGaussian"/>.</param>
+/// <param name="SpareGaussian">The second value of the last Marsaglia pair.</param>
+public readonly record struct RngState(ulong S0, ulong S1, ulong S2, ulong S3, bool HasSpareGaussian, double SpareGaussian);

@@ -1,3 +1,4 @@
+using Recur.Initializers;
 using Recur.Layers;
 
 namespace Recur.Tests;
@@ -44,5 +45,31 @@ public class ChronoInitTests
         }
 
         Assert.Throws<ArgumentOutOfRangeException>(() => gru.InitializeChrono(2, new Rng(1)));
+    }
+
+    [Fact]
+    public void AsABiasInitializerItIsInitializeChronoWithAForkTakenAfterTheWeights()
+    {
+        var rng = new Rng(3);
+        var lstm = new Lstm(2, 8, forgetBias: 1f, rng: rng);
+        lstm.InitializeChrono(20, rng.Fork());
+        var chrono = new Lstm(2, 8, forgetBias: 1f, biasInitializer: new Chrono(20), rng: new Rng(3));
+        Assert.Equal(lstm.WeightHh.Value.Data, chrono.WeightHh.Value.Data);
+        Assert.Equal(lstm.Bias.Value.Data, chrono.Bias.Value.Data);
+        Assert.NotEqual(new Lstm(2, 8, forgetBias: 1f, rng: new Rng(3)).Bias.Value.Data, chrono.Bias.Value.Data);
+
+        rng = new Rng(4);
+        var gru = new Gru(2, 8, rng: rng);
+        gru.InitializeChrono(20, rng.Fork());
+        var gruChrono = new Gru(2, 8, biasInitializer: new Chrono(20), rng: new Rng(4));
+        Assert.Equal(gru.BiasIh.Value.Data, gruChrono.BiasIh.Value.Data);
+        Assert.Equal(gru.BiasHh.Value.Data, gruChrono.BiasHh.Value.Data);
+        Assert.Contains(gruChrono.BiasIh.Value.Data, v => v > 0f);
+
+        // Only a gated layer knows where its gates' biases are.
+        var e = Assert.Throws<NotSupportedException>(() => new SimpleRnn(2, 3, biasInitializer: new Chrono(5)));
+        Assert.Contains("Chrono initialises the gate biases of an LSTM or a GRU", e.Message);
+        Assert.Throws<NotSupportedException>(() => new Dense(2, 3, biasInitializer: new Chrono(5)));
+        Assert.Contains("at least 3", Assert.Throws<ArgumentOutOfRangeException>(() => new Chrono(2)).Message);
     }
 }

@@ -94,6 +94,43 @@ public sealed class DataSet
     /// <summary>Examples of the current epoch served so far.</summary>
     public int IndexInEpoch { get; private set; }
 
+    /// <summary>
+    /// Where <see cref="NextBatch(int)"/> stands: the current order of the examples, the shuffling generator's state,
+    /// <see cref="EpochsCompleted"/> and <see cref="IndexInEpoch"/>. Setting a value read earlier (from a data set of the
+    /// same examples) makes the next batches those that followed it, for resuming a run bit for bit.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is of a data set of another size, or its order is not a permutation.</exception>
+    public DataSetPosition Position
+    {
+        get => new(_order.AsSpan().ToArray(), _rng.State, EpochsCompleted, IndexInEpoch, _started);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.Order.Length != Count || value.IndexInEpoch < 0 || value.IndexInEpoch > Count || value.EpochsCompleted < 0)
+            {
+                throw new ArgumentException(
+                    $"DataSet.Position: the position is of a data set of {value.Order.Length} examples (index {value.IndexInEpoch}), but this one has {Count}.", nameof(value));
+            }
+
+            var seen = new bool[Count];
+            foreach (int i in value.Order)
+            {
+                if ((uint)i >= (uint)Count || seen[i])
+                {
+                    throw new ArgumentException("DataSet.Position: the saved order is not a permutation of the examples.", nameof(value));
+                }
+
+                seen[i] = true;
+            }
+
+            value.Order.CopyTo(_order, 0);
+            _rng.State = value.Shuffler;
+            EpochsCompleted = value.EpochsCompleted;
+            IndexInEpoch = value.IndexInEpoch;
+            _started = value.Started;
+        }
+    }
+
     /// <summary>The next <paramref name="batchSize"/> examples, in new tensors.</summary>
     /// <returns>Images <c>[B, F]</c>, one-hot labels <c>[B, C]</c> and class indices <c>[B]</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not in [1, <see cref="Count"/>].</exception>

@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -112,6 +113,15 @@ public sealed class Bidirectional : IRecurrentLayer
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>
+    /// The <see cref="BidirectionalLayer"/> that rebuilds this layer, from its directions' options (Keras's default
+    /// direction names left out, a <c>BackwardLayer</c> only when the backward direction differs); null when a
+    /// direction has no options.
+    /// </summary>
+    public BidirectionalLayer? Options => BidirectionalLayer.Of(this);
+
+    LayerConfig? ILayer.Options => Options;
 
     /// <summary>The checkpoint name of <paramref name="parameter"/>: <c>{direction's name}.{parameter's name}</c>, unique within this layer.</summary>
     /// <exception cref="ArgumentException">The parameter belongs to neither direction.</exception>

@@ -1,4 +1,5 @@
 using Recur.Initializers;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -18,6 +19,7 @@ public sealed class Dense : ILayer
     private Tensor? _input;
     private Tensor? _output;
     private Tensor? _inputGrad;
+    private DenseLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inFeatures">Input features (last axis of the input); positive.</param>
@@ -46,11 +48,15 @@ public sealed class Dense : ILayer
         _parameters = Bias is null ? [Weight] : [Weight, Bias];
 
         rng ??= new Rng(0);
-        (weightInitializer ?? new TorchUniform(inFeatures)).Fill(Weight.Value, inFeatures, outFeatures, rng);
+        weightInitializer ??= new TorchUniform();
+        biasInitializer ??= new TorchUniform();
+        weightInitializer.Fill(Weight.Value, inFeatures, outFeatures, rng);
         if (Bias is not null)
         {
-            (biasInitializer ?? new TorchUniform(inFeatures)).Fill(Bias.Value, inFeatures, outFeatures, rng);
+            biasInitializer.Fill(Bias.Value, inFeatures, outFeatures, rng);
         }
+
+        _options = DenseLayer.Of(this, weightInitializer, biasInitializer);
     }
 
     /// <inheritdoc/>
@@ -70,6 +76,18 @@ public sealed class Dense : ILayer
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>
+    /// The <see cref="DenseLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
+    /// (with <c>InputDim</c> = <see cref="InFeatures"/> and the initializers it used).
+    /// </summary>
+    public DenseLayer Options
+    {
+        get => _options;
+        internal set => _options = value;
+    }
+
+    LayerConfig? ILayer.Options => Options;
 
     /// <summary><c>x: [B, in] → [B, out]</c>, or <c>[B, T, in] → [B, T, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last axis of <paramref name="x"/> is not <see cref="InFeatures"/>.</exception>

@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -10,7 +11,7 @@ namespace Recur.Layers;
 /// Any input shape. The masks come from the layer's own seeded <see cref="Rng"/>, one per training forward
 /// pass, so a seed gives the same run every time, whatever the number of threads.
 /// </summary>
-public sealed class Dropout : ILayer
+public sealed class Dropout : ILayer, IRandomLayer
 {
     private readonly Rng _rng;
     private Tensor? _mask;   // 0 or 1 / (1 − rate), shaped like the last training input
@@ -44,6 +45,12 @@ public sealed class Dropout : ILayer
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary><c>DropoutLayer(Rate)</c> with this layer's name.</summary>
+    public LayerConfig Options => new DropoutLayer(Rate) { Name = Name };
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Rng> RandomSources => [_rng];
 
     /// <summary>
     /// Training: <c>x·mask</c> with a fresh mask. Inference: <paramref name="x"/> itself (not a copy), as

@@ -1,4 +1,5 @@
 using Recur.Initializers;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -40,6 +41,7 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
 {
     private readonly Parameter[] _parameters;
     private readonly RecurrentLoop _loop;
+    private GruLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -47,7 +49,7 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
     /// <param name="returnSequences">Return every step's output <c>[B, T, H]</c> instead of the last <c>[B, H]</c>.</param>
     /// <param name="kernelInitializer">For <c>weight_ih</c>; Glorot uniform when null.</param>
     /// <param name="recurrentInitializer">For <c>weight_hh</c>; orthogonal when null.</param>
-    /// <param name="biasInitializer">For <c>bias_ih</c> and <c>bias_hh</c>; zeros when null.</param>
+    /// <param name="biasInitializer">For <c>bias_ih</c> and <c>bias_hh</c>; zeros when null; <see cref="Chrono"/> runs <see cref="InitializeChrono"/> with a fork of <paramref name="rng"/>.</param>
     /// <param name="rng">The random source for initialisation, kept for the masks of <see cref="Dropout"/> and <see cref="RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     public Gru(
@@ -76,11 +78,22 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
 
         rng ??= new Rng(0);
         _loop.MaskRng = rng;
-        (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, g3, rng);
-        (recurrentInitializer ?? new Orthogonal()).Fill(WeightHh.Value, hiddenSize, g3, rng);
-        IInitializer bias = biasInitializer ?? new Zeros();
-        bias.Fill(BiasIh.Value, inputSize, g3, rng);
-        bias.Fill(BiasHh.Value, inputSize, g3, rng);
+        kernelInitializer ??= new GlorotUniform();
+        recurrentInitializer ??= new Orthogonal();
+        biasInitializer ??= new Zeros();
+        kernelInitializer.Fill(WeightIh.Value, inputSize, g3, rng);
+        recurrentInitializer.Fill(WeightHh.Value, hiddenSize, g3, rng);
+        if (biasInitializer is Chrono chrono)
+        {
+            InitializeChrono(chrono.MaxSteps, rng.Fork());
+        }
+        else
+        {
+            biasInitializer.Fill(BiasIh.Value, inputSize, g3, rng);
+            biasInitializer.Fill(BiasHh.Value, inputSize, g3, rng);
+        }
+
+        _options = GruLayer.Of(this, kernelInitializer, recurrentInitializer, biasInitializer);
     }
 
     /// <inheritdoc/>
@@ -146,6 +159,18 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>
+    /// The <see cref="GruLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
+    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
+    /// </summary>
+    public GruLayer Options
+    {
+        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+        internal set => _options = value;
+    }
+
+    LayerConfig? ILayer.Options => Options;
 
     /// <summary>The time loop, for tests (its dropout masks).</summary>
     internal RecurrentLoop Loop => _loop;

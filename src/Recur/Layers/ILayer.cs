@@ -1,3 +1,4 @@
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -18,6 +19,14 @@ public interface ILayer
 
     /// <summary>The trainable tensors, in a fixed order.</summary>
     IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>
+    /// The options record that rebuilds this layer as it is now (Keras's <c>get_config</c>: its kind, sizes,
+    /// initializers and rates), which models build from and save; null, the default, for a layer that has none — a
+    /// model holding it runs, but cannot be saved until the layer returns a <see cref="LayerConfig"/> whose type is
+    /// registered with <see cref="Registries.Layers"/>.
+    /// </summary>
+    LayerConfig? Options => null;
 
     /// <summary>Runs the layer. Shapes are given by each implementation.</summary>
     /// <param name="x">The input batch.</param>

@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Recur.Initializers;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -49,6 +50,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     private LstmState? _finalState; // [B, H] each, copies of the last step
     private Tensor? _dc;        // [B, H]  backward: the gradient of c, from the last step back to c0
     private LstmState? _initialStateGrad; // [B, H] each
+    private LstmLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -57,7 +59,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     /// <param name="returnSequences">Return every step's output <c>[B, T, H]</c> instead of the last <c>[B, H]</c>.</param>
     /// <param name="kernelInitializer">For <c>weight_ih</c>; Glorot uniform when null.</param>
     /// <param name="recurrentInitializer">For <c>weight_hh</c>; orthogonal when null.</param>
-    /// <param name="biasInitializer">For <c>bias</c>; zeros when null.</param>
+    /// <param name="biasInitializer">For <c>bias</c>; zeros when null; <see cref="Chrono"/> runs <see cref="InitializeChrono"/> with a fork of <paramref name="rng"/>.</param>
     /// <param name="rng">The random source for initialisation, kept for the masks of <see cref="Dropout"/> and <see cref="RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     public Lstm(
@@ -91,9 +93,21 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
 
         rng ??= new Rng(0);
         _loop.MaskRng = rng;
-        (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
-        (recurrentInitializer ?? new Orthogonal()).Fill(WeightHh.Value, hiddenSize, 4 * hiddenSize, rng);
-        (biasInitializer ?? new Zeros()).Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
+        kernelInitializer ??= new GlorotUniform();
+        recurrentInitializer ??= new Orthogonal();
+        biasInitializer ??= new Zeros();
+        kernelInitializer.Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
+        recurrentInitializer.Fill(WeightHh.Value, hiddenSize, 4 * hiddenSize, rng);
+        if (biasInitializer is Chrono chrono)
+        {
+            InitializeChrono(chrono.MaxSteps, rng.Fork());
+        }
+        else
+        {
+            biasInitializer.Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
+        }
+
+        _options = LstmLayer.Of(this, kernelInitializer, recurrentInitializer, biasInitializer);
     }
 
     /// <inheritdoc/>
@@ -160,6 +174,18 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>
+    /// The <see cref="LstmLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
+    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
+    /// </summary>
+    public LstmLayer Options
+    {
+        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+        internal set => _options = value;
+    }
+
+    LayerConfig? ILayer.Options => Options;
 
     /// <summary>The time loop, for tests (its dropout masks).</summary>
     internal RecurrentLoop Loop => _loop;

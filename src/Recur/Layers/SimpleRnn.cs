@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Recur.Initializers;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -30,6 +31,7 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
 {
     private readonly Parameter[] _parameters;
     private readonly RecurrentLoop _loop;
+    private SimpleRnnLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -72,9 +74,13 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
 
         rng ??= new Rng(0);
         _loop.MaskRng = rng;
-        (kernelInitializer ?? new GlorotUniform()).Fill(WeightIh.Value, inputSize, hiddenSize, rng);
-        (recurrentInitializer ?? new Orthogonal()).Fill(WeightHh.Value, hiddenSize, hiddenSize, rng);
-        (biasInitializer ?? new Zeros()).Fill(Bias.Value, inputSize, hiddenSize, rng);
+        kernelInitializer ??= new GlorotUniform();
+        recurrentInitializer ??= new Orthogonal();
+        biasInitializer ??= new Zeros();
+        kernelInitializer.Fill(WeightIh.Value, inputSize, hiddenSize, rng);
+        recurrentInitializer.Fill(WeightHh.Value, hiddenSize, hiddenSize, rng);
+        biasInitializer.Fill(Bias.Value, inputSize, hiddenSize, rng);
+        _options = SimpleRnnLayer.Of(this, kernelInitializer, recurrentInitializer, biasInitializer);
     }
 
     /// <inheritdoc/>
@@ -137,6 +143,18 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
 
     /// <summary><c>bias [H]</c> (PyTorch's <c>bias_ih + bias_hh</c>).</summary>
     public Parameter Bias { get; }
+
+    /// <summary>
+    /// The <see cref="SimpleRnnLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
+    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
+    /// </summary>
+    public SimpleRnnLayer Options
+    {
+        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+        internal set => _options = value;
+    }
+
+    LayerConfig? ILayer.Options => Options;
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => _parameters;

@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Recur.Models;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -29,6 +30,9 @@ public sealed class Softmax : ILayer
 
     /// <summary>None: the layer has no parameters.</summary>
     public IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary><c>ActivationLayer(Activation.Softmax)</c> with this layer's name.</summary>
+    public LayerConfig Options => new ActivationLayer(Activation.Softmax) { Name = Name };
 
     /// <summary><c>x: [B, C] → [B, C]</c> (any rank; softmax over the last axis), a buffer owned by the layer.</summary>
     public Tensor Forward(Tensor x, bool training = false)

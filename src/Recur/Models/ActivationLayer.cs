@@ -1,5 +1,4 @@
 using Recur.Layers;
-using Recur.Tensors;
 
 namespace Recur.Models;
 
@@ -11,45 +10,25 @@ namespace Recur.Models;
 /// <param name="Activation">The function to apply.</param>
 public sealed record ActivationLayer(Activation Activation) : LayerConfig
 {
-    internal override string ClassName => "Activation";
-
-    internal override string BaseName => "activation";
-
-    internal override int[] OutputShape(int[] inputShape, string name) => (int[])inputShape.Clone();
-
-    internal override ILayer Build(int[] inputShape, string name, Rng rng) => Activation switch
+    /// <inheritdoc/>
+    public override int[] OutputShape(int[] inputShape)
     {
-        Activation.Softmax => new Softmax(name),
-        _ => new Identity(name),
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (!Enum.IsDefined(Activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Activation), Activation, $"Layer '{LayerName}' (Activation): Activation must be Linear or Softmax.");
+        }
+
+        return (int[])inputShape.Clone();
+    }
+
+    /// <summary><c>Activation(softmax)</c>.</summary>
+    public override string Describe() => $"Activation({(Activation == Activation.Softmax ? "softmax" : "linear")})";
+
+    /// <inheritdoc/>
+    protected override ILayer CreateLayer(int[] inputShape, Rng rng) => Activation switch
+    {
+        Activation.Softmax => new Softmax(LayerName),
+        _ => new Identity(LayerName),
     };
-
-    /// <summary><paramref name="layer"/> followed by <paramref name="activation"/>, under the layer's name and with its parameters.</summary>
-    internal static ILayer Wrap(ILayer layer, Activation activation) =>
-        activation == Activation.Linear ? layer : new Chain(layer, new Softmax(layer.Name + "_softmax"));
-
-    /// <summary>A layer that returns its input.</summary>
-    private sealed class Identity(string name) : ILayer
-    {
-        public string Name => name;
-
-        public IReadOnlyList<Parameter> Parameters => [];
-
-        public Tensor Forward(Tensor x, bool training = false) => x;
-
-        public Tensor Backward(Tensor dy) => dy;
-    }
-
-    /// <summary>Two layers run as one: the first's name and parameters, the second applied to its output.</summary>
-    internal sealed class Chain(ILayer first, ILayer second) : ILayer
-    {
-        public ILayer First => first;
-
-        public string Name => first.Name;
-
-        public IReadOnlyList<Parameter> Parameters => first.Parameters;
-
-        public Tensor Forward(Tensor x, bool training = false) => second.Forward(first.Forward(x, training), training);
-
-        public Tensor Backward(Tensor dy) => first.Backward(second.Backward(dy));
-    }
 }

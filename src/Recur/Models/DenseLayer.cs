@@ -1,3 +1,4 @@
+using Recur.Initializers;
 using Recur.Layers;
 
 namespace Recur.Models;
@@ -7,21 +8,43 @@ namespace Recur.Models;
 /// <c>[B, F] → [B, Units]</c> (or <c>[B, T, F] → [B, T, Units]</c>), followed by a <see cref="Softmax"/> when
 /// <paramref name="Activation"/> is <see cref="Models.Activation.Softmax"/>. Weights <c>Units·F (+ Units)</c>.
 /// </summary>
+/// <remarks>
+/// The defaults are Keras's: Glorot-uniform <see cref="KernelInitializer"/>, zero <see cref="BiasInitializer"/>
+/// (the engine <see cref="Dense"/> keeps PyTorch's uniform(±1/√F) for both).
+/// </remarks>
 /// <param name="Units">Output features; positive.</param>
 /// <param name="Activation">Applied to the output; <see cref="Models.Activation.Linear"/> (logits) by default.</param>
 /// <param name="UseBias">Whether the layer adds a bias.</param>
 public sealed record DenseLayer(int Units, Activation Activation = Activation.Linear, bool UseBias = true) : LayerConfig
 {
-    internal override string ClassName => "Dense";
+    /// <summary>For <c>weight [Units, F]</c> (Keras's <c>kernel</c>, its transpose); Glorot uniform by default.</summary>
+    public IInitializer KernelInitializer { get; init; } = new GlorotUniform();
 
-    internal override string BaseName => "dense";
+    /// <summary>For <c>bias [Units]</c>; zeros by default.</summary>
+    public IInitializer BiasInitializer { get; init; } = new Zeros();
 
-    internal override int[] OutputShape(int[] inputShape, string name)
+    /// <summary>
+    /// F, the size of the input's last axis (Keras 2's <c>input_dim</c>, PyTorch's <c>in_features</c>), checked
+    /// against the input when set; null, the default, takes it from the layer before. A built <see cref="Dense"/>
+    /// reports it, so a model whose first layer is a Dense — which takes <c>[F]</c> and <c>[T, F]</c> examples alike,
+    /// so fixes no input shape — can be rebuilt from its file.
+    /// </summary>
+    public int? InputDim { get; init; }
+
+    /// <inheritdoc/>
+    public override int[] OutputShape(int[] inputShape)
     {
+        ArgumentNullException.ThrowIfNull(inputShape);
         ShapeCheck.Positive(Units, nameof(Units), "DenseLayer");
-        if (inputShape.Length is not (1 or 2) || inputShape[^1] <= 0)
+        if (InputDim is int dim)
         {
-            throw ShapeError(name, ClassName, inputShape, "(None, features) or (None, steps, features)");
+            ShapeCheck.Positive(dim, nameof(InputDim), "DenseLayer");
+        }
+
+        if (inputShape.Length is not (1 or 2) || inputShape[^1] <= 0 || (InputDim is int f && inputShape[^1] != f))
+        {
+            string features = InputDim is int d ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "features";
+            throw ShapeError(inputShape, $"(None, {features}) or (None, steps, {features})");
         }
 
         int[] output = (int[])inputShape.Clone();
@@ -29,9 +52,33 @@ public sealed record DenseLayer(int Units, Activation Activation = Activation.Li
         return output;
     }
 
-    internal override ILayer Build(int[] inputShape, string name, Rng rng)
+    /// <summary><c>Dense(10)</c>.</summary>
+    public override string Describe() => $"Dense({Units})";
+
+    /// <inheritdoc/>
+    internal override int[]? StandaloneInputShape => InputShape ?? (InputDim is int f ? [f] : null);
+
+    /// <inheritdoc/>
+    protected override ILayer CreateLayer(int[] inputShape, Rng rng)
     {
-        var dense = new Dense(inputShape[^1], Units, UseBias, rng: rng, name: name);
-        return ActivationLayer.Wrap(dense, Activation);
+        var dense = new Dense(inputShape[^1], Units, UseBias, KernelInitializer, BiasInitializer, rng, LayerName);
+        DenseLayer built = this with { Name = LayerName, InputDim = inputShape[^1] };
+        if (Activation == Activation.Linear)
+        {
+            dense.Options = built;
+            return dense;
+        }
+
+        return new Chain(dense, new Softmax(LayerName + "_softmax"), built);
     }
+
+    /// <summary>The record of a <see cref="Dense"/> built from its constructor: its sizes and initializers.</summary>
+    internal static DenseLayer Of(Dense layer, IInitializer kernel, IInitializer bias) =>
+        new(layer.OutFeatures, Activation.Linear, layer.Bias is not null)
+        {
+            Name = layer.Name,
+            InputDim = layer.InFeatures,
+            KernelInitializer = kernel,
+            BiasInitializer = bias,
+        };
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Recur.Layers;
 
 namespace Recur.Models;
@@ -10,19 +11,21 @@ namespace Recur.Models;
 /// <param name="Rate">The fraction of elements dropped, in [0, 1).</param>
 public sealed record DropoutLayer(float Rate) : LayerConfig
 {
-    internal override string ClassName => "Dropout";
-
-    internal override string BaseName => "dropout";
-
-    internal override int[] OutputShape(int[] inputShape, string name)
+    /// <inheritdoc/>
+    public override int[] OutputShape(int[] inputShape)
     {
+        ArgumentNullException.ThrowIfNull(inputShape);
         if (!(Rate >= 0f && Rate < 1f))
         {
-            throw new ArgumentOutOfRangeException(nameof(Rate), Rate, $"Layer '{name}' (Dropout): Rate must be at least 0 and below 1; received {Rate}.");
+            throw new ArgumentOutOfRangeException(nameof(Rate), Rate, $"Layer '{LayerName}' (Dropout): Rate must be at least 0 and below 1; received {Rate}.");
         }
 
         return (int[])inputShape.Clone();
     }
 
-    internal override ILayer Build(int[] inputShape, string name, Rng rng) => new Dropout(Rate, rng, name);
+    /// <summary><c>Dropout(0.2)</c>.</summary>
+    public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"Dropout({Rate})");
+
+    /// <inheritdoc/>
+    protected override ILayer CreateLayer(int[] inputShape, Rng rng) => new Dropout(Rate, rng, LayerName);
 }

@@ -1,3 +1,4 @@
+using Recur.Initializers;
 using Recur.Layers;
 
 namespace Recur.Models;
@@ -8,6 +9,10 @@ namespace Recur.Models;
 /// with <paramref name="ReturnSequences"/>. Weights <c>3·Units·(I + Units) + 6·Units</c> (two biases, as Keras:
 /// 60,672 for 128 units on 28 features).
 /// </summary>
+/// <remarks>
+/// The defaults are Keras's: Glorot-uniform <see cref="RecurrentLayerConfig.KernelInitializer"/>, orthogonal
+/// <see cref="RecurrentLayerConfig.RecurrentInitializer"/>, zero <see cref="RecurrentLayerConfig.BiasInitializer"/> (both biases).
+/// </remarks>
 /// <param name="Units">H, the hidden size; positive.</param>
 /// <param name="ReturnSequences">Return every step's output rather than the last one.</param>
 /// <param name="Dropout">
@@ -19,15 +24,22 @@ namespace Recur.Models;
 /// training, one mask per sequence and unit used at every step, in [0, 1); 0 turns it off. The masks come from the
 /// model's seed.
 /// </param>
-public sealed record GruLayer(int Units, bool ReturnSequences = false, float Dropout = 0f, float RecurrentDropout = 0f) : LayerConfig
+public sealed record GruLayer(int Units, bool ReturnSequences = false, float Dropout = 0f, float RecurrentDropout = 0f)
+    : RecurrentLayerConfig(Units, ReturnSequences, Dropout, RecurrentDropout)
 {
-    internal override string ClassName => "GRU";
+    /// <inheritdoc/>
+    protected override ILayer CreateLayer(int[] inputShape, Rng rng)
+    {
+        var gru = new Gru(inputShape[1], Units, ReturnSequences, KernelInitializer, RecurrentInitializer, BiasInitializer, rng, LayerName)
+        {
+            Dropout = Dropout,
+            RecurrentDropout = RecurrentDropout,
+        };
+        gru.Options = (GruLayer)Built(inputShape);
+        return gru;
+    }
 
-    internal override string BaseName => "gru";
-
-    internal override int[] OutputShape(int[] inputShape, string name) =>
-        RecurrentShape.Output(Units, ReturnSequences, Dropout, RecurrentDropout, inputShape, name, ClassName, "GruLayer");
-
-    internal override ILayer Build(int[] inputShape, string name, Rng rng) =>
-        new Gru(inputShape[1], Units, ReturnSequences, rng: rng, name: name) { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+    /// <summary>The record of a <see cref="Gru"/> built from its constructor: its sizes and initializers.</summary>
+    internal static GruLayer Of(Gru layer, IInitializer kernel, IInitializer recurrent, IInitializer bias) =>
+        (GruLayer)new GruLayer(layer.HiddenSize, layer.ReturnSequences).Describing(layer, kernel, recurrent, bias);
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recur.IO;
 using Recur.Layers;
-using Recur.Losses;
 using Recur.Optimizers;
 using Recur.Tensors;
 
@@ -42,17 +41,7 @@ public static class ModelFile
     /// <summary>The optimizer state file's name inside a model directory.</summary>
     public const string OptimizerFileName = "optimizer.safetensors";
 
-    private const string Format = "recur.sequential";
-
-    /// <summary>How layer configs are written: snake_case arguments after Keras's <c>class_name</c>.</summary>
-    internal static readonly JsonSerializerOptions ConfigJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        AllowOutOfOrderMetadataProperties = true,
-        RespectNullableAnnotations = true,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) }, // reads numbers too
-    };
+    private const string Format = ModelConfig.Format;
 
     /// <summary>
     /// Writes <paramref name="model"/>'s configuration and weights into <paramref name="directory"/>, replacing what a
@@ -114,36 +103,19 @@ public static class ModelFile
         }
 
         var weights = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
-        var layers = new JsonArray();
-        IReadOnlyList<LayerConfig?> configs = model.Configs;
-        for (int k = 0; k < model.Layers.Count; k++)
+        foreach (var (name, p) in NamedParameters(model))
         {
-            ILayer layer = model.Layers[k];
-            layers.Add(configs[k] is { } c ? JsonSerializer.SerializeToNode(c, ConfigJson) : LayerConfig(layer));
-            foreach (var (name, p) in NamedParameters(layer))
-            {
-                weights.Add(name, p.Value);
-            }
+            weights.Add(name, p.Value);
         }
 
-        var meta = new JsonObject();
-        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        JsonObject config = ModelConfig.ToJson(model, metadata);
+        JsonObject? training = ModelConfig.TrainingConfig(model);
+        if (training is not null)
         {
-            meta[key] = value;
+            // The dropout generators' states, so Load + Fit(initialEpoch) draws the masks a run that never stopped draws.
+            training["random_states"] = new JsonArray(model.RandomSources.Select(r => Training.StateJson.Write(r.State)).ToArray());
         }
 
-        var config = new JsonObject
-        {
-            ["format"] = Format,
-            ["version"] = 2,
-            ["name"] = model.Name,
-            ["seed"] = model.Seed,
-            ["input_shape"] = model.InputShape is { } shape ? new JsonArray(shape.Select(d => (JsonNode)d).ToArray()) : null,
-            ["layers"] = layers,
-            ["metadata"] = meta,
-        };
-
-        JsonObject? training = TrainingConfig(model);
         config["training"] = training;
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -234,6 +206,7 @@ public static class ModelFile
                 $"'{directory}' does not exist; pass a model directory (one ModelFile.Save wrote) or the run directory of 'recur train' (its --out).");
     }
 
+    /// <summary>Reads the model in the folder <paramref name="directory"/> (a plain model directory or a checkpoint's folder).</summary>
     private static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) LoadFolder(string directory)
     {
         string configPath = Path.Combine(directory, ConfigFileName);
@@ -255,38 +228,7 @@ public static class ModelFile
             throw new InvalidDataException($"{configPath} is not a valid Recur model configuration ({e.Message}); re-save the model.", e);
         }
 
-        if ((string?)config["format"] != Format || config["layers"] is not JsonArray layerArray)
-        {
-            throw new InvalidDataException($"{configPath} is not a Recur model configuration (expected \"format\": \"{Format}\" and a \"layers\" list).");
-        }
-
-        Sequential model;
-        try
-        {
-            model = new Sequential((ulong?)config["seed"] ?? 0, (string?)config["name"] ?? "sequential");
-            foreach (JsonNode? node in layerArray)
-            {
-                JsonObject entry = node as JsonObject ?? throw Bad(configPath, "a layer entry is not an object");
-                if (entry.ContainsKey("class_name"))
-                {
-                    model.Add(entry.Deserialize<LayerConfig>(ConfigJson) ?? throw Bad(configPath, "a layer entry is null"));
-                }
-                else
-                {
-                    model.Add(CreateLayer(entry));
-                }
-            }
-
-            if (!model.IsBuilt && config["input_shape"] is JsonArray shape)
-            {
-                model.Build(shape.Select(d => (int)d!).ToArray());
-            }
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
-        {
-            throw new InvalidDataException($"{configPath} is not a valid Recur model configuration ({e.Message}); re-save the model.", e);
-        }
-
+        (Sequential model, Dictionary<string, string> metadata) = ModelConfig.FromJson(config, configPath);
         string? saveId = (string?)config["save_id"];
         byte[] weightsBytes = File.ReadAllBytes(weightsPath);
         SafeTensorFile weightsFile = SafeTensors.Read(new MemoryStream(weightsBytes, writable: false), weightsPath);
@@ -321,15 +263,6 @@ public static class ModelFile
         CheckSameSave(weightsFile, saveId, configPath);
         CheckManifest(config, weightsBytes, weightsPath, configPath);
 
-        var metadata = new Dictionary<string, string>();
-        if (config["metadata"] is JsonObject meta)
-        {
-            foreach (var (key, value) in meta)
-            {
-                metadata[key] = value?.GetValue<string>() ?? "";
-            }
-        }
-
         if (config["training"] is JsonObject training)
         {
             string optimizerPath = Path.Combine(directory, OptimizerFileName);
@@ -343,47 +276,23 @@ public static class ModelFile
             }
 
             LoadTraining(model, training, optimizerFile, optimizerPath);
+            // Layers added built may share a generator that separate ones replace on loading; the states then do not
+            // line up, and only training after this load would differ (weights and predictions do not).
+            if (training["random_states"] is JsonArray states && states.Count == model.RandomSources.Count)
+            {
+                IReadOnlyList<Rng> sources = model.RandomSources;
+                for (int i = 0; i < sources.Count; i++)
+                {
+                    sources[i].State = Training.StateJson.ReadRng(states[i], configPath);
+                }
+            }
         }
 
         return (model, metadata);
     }
 
-    /// <summary>The compile settings and progress, or null when the model is not compiled or its loss or optimizer is not one Recur can recreate.</summary>
-    private static JsonObject? TrainingConfig(Sequential model)
-    {
-        JsonObject? loss = model.Loss switch
-        {
-            SoftmaxCrossEntropy => new JsonObject { ["class_name"] = "CategoricalCrossentropy", ["from_logits"] = true },
-            CategoricalCrossentropy c => new JsonObject { ["class_name"] = "CategoricalCrossentropy", ["from_logits"] = c.FromLogits },
-            SparseCategoricalCrossentropy c => new JsonObject { ["class_name"] = "SparseCategoricalCrossentropy", ["from_logits"] = c.FromLogits },
-            MeanSquaredError => new JsonObject { ["class_name"] = "MeanSquaredError" },
-            _ => null,
-        };
-        JsonObject? optimizer = model.Optimizer switch
-        {
-            Adam a => new JsonObject { ["class_name"] = "Adam", ["beta1"] = a.Beta1, ["beta2"] = a.Beta2, ["epsilon"] = a.Epsilon },
-            Sgd => new JsonObject { ["class_name"] = "Sgd" },
-            Momentum m => new JsonObject { ["class_name"] = "Momentum", ["momentum"] = m.Coefficient, ["nesterov"] = m.Nesterov },
-            RmsProp r => new JsonObject { ["class_name"] = "RmsProp", ["alpha"] = r.Alpha, ["epsilon"] = r.Epsilon, ["momentum"] = r.Momentum, ["centered"] = r.Centered },
-            _ => null,
-        };
-        if (loss is null || optimizer is null)
-        {
-            return null;
-        }
-
-        optimizer["learning_rate"] = model.Optimizer!.LearningRate;
-        return new JsonObject
-        {
-            ["epoch"] = model.Epoch,
-            ["loss"] = loss,
-            ["metrics"] = new JsonArray(model.Metrics.Select(m => (JsonNode)m).ToArray()),
-            ["clip_norm"] = model.ClipNorm,
-            ["optimizer"] = optimizer,
-        };
-    }
-
-    private static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
+    /// <summary>Every parameter of <paramref name="model"/> by its checkpoint name, in layer order.</summary>
+    internal static IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(Sequential model) =>
         model.Layers.SelectMany(l => NamedParameters(l).Select(e => new KeyValuePair<string, Parameter>(e.Name, e.Parameter)));
 
     /// <summary>
@@ -476,34 +385,7 @@ public static class ModelFile
     /// <summary>Compiles the model from its <c>"training"</c> settings and restores the optimizer state of <paramref name="file"/>, or without it marks the state missing.</summary>
     private static void LoadTraining(Sequential model, JsonObject training, SafeTensorFile? file, string optimizerPath)
     {
-        try
-        {
-            JsonObject loss = training["loss"]!.AsObject(), opt = training["optimizer"]!.AsObject();
-            bool fromLogits = (bool?)loss["from_logits"] ?? false;
-            ILoss lossObject = (string?)loss["class_name"] switch
-            {
-                "CategoricalCrossentropy" => new CategoricalCrossentropy(fromLogits),
-                "SparseCategoricalCrossentropy" => new SparseCategoricalCrossentropy(fromLogits),
-                "MeanSquaredError" => new MeanSquaredError(),
-                var other => throw new InvalidDataException($"{ConfigFileName}: unknown loss '{other}'."),
-            };
-            double lr = (double)opt["learning_rate"]!;
-            Optimizer optimizer = (string?)opt["class_name"] switch
-            {
-                "Adam" => new Adam(lr, (double)opt["beta1"]!, (double)opt["beta2"]!, (double)opt["epsilon"]!),
-                "Sgd" => new Sgd(lr),
-                "Momentum" => new Momentum(lr, (double)opt["momentum"]!, (bool)opt["nesterov"]!),
-                "RmsProp" => new RmsProp(lr, (double)opt["alpha"]!, (double)opt["epsilon"]!, (double)opt["momentum"]!, (bool)opt["centered"]!),
-                var other => throw new InvalidDataException($"{ConfigFileName}: unknown optimizer '{other}'."),
-            };
-            model.Compile(lossObject, optimizer, training["metrics"]!.AsArray().Select(m => (string)m!).ToArray(), (float?)training["clip_norm"]);
-            model.Epoch = (int)training["epoch"]!;
-        }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{ConfigFileName}: the \"training\" entry is incomplete or malformed ({e.Message}); re-save the model.", e);
-        }
-
+        ModelConfig.Compile(model, training);
         if (file is null)
         {
             model.OptimizerStateMissing = true;
@@ -540,141 +422,4 @@ public static class ModelFile
             throw new InvalidDataException($"{optimizerPath}: {e.Message}", e);
         }
     }
-
-    private static JsonObject LayerConfig(ILayer layer) => layer switch
-    {
-        Dense d => new JsonObject
-        {
-            ["type"] = "Dense",
-            ["name"] = d.Name,
-            ["in_features"] = d.InFeatures,
-            ["out_features"] = d.OutFeatures,
-            ["use_bias"] = d.Bias is not null,
-        },
-        Lstm l => new JsonObject
-        {
-            ["type"] = "Lstm",
-            ["name"] = l.Name,
-            ["input_size"] = l.InputSize,
-            ["hidden_size"] = l.HiddenSize,
-            ["forget_bias"] = l.ForgetBias,
-            ["return_sequences"] = l.ReturnSequences,
-        }.WithDropout(l.Dropout, l.RecurrentDropout),
-        Dropout d => new JsonObject
-        {
-            ["type"] = "Dropout",
-            ["name"] = d.Name,
-            ["rate"] = d.Rate,
-        },
-        Bidirectional b => new JsonObject
-        {
-            ["type"] = "Bidirectional",
-            ["name"] = b.Name,
-            ["merge"] = b.Merge == BidirectionalMerge.Sum ? "sum" : "concat",
-            ["forward"] = LayerConfig(b.ForwardLayer),
-            ["backward"] = LayerConfig(b.BackwardLayer),
-        },
-        Gru g => new JsonObject
-        {
-            ["type"] = "Gru",
-            ["name"] = g.Name,
-            ["input_size"] = g.InputSize,
-            ["hidden_size"] = g.HiddenSize,
-            ["return_sequences"] = g.ReturnSequences,
-        }.WithDropout(g.Dropout, g.RecurrentDropout),
-        SimpleRnn r => new JsonObject
-        {
-            ["type"] = "SimpleRnn",
-            ["name"] = r.Name,
-            ["input_size"] = r.InputSize,
-            ["hidden_size"] = r.HiddenSize,
-            ["activation"] = r.Activation.ToString(),
-            ["return_sequences"] = r.ReturnSequences,
-        }.WithDropout(r.Dropout, r.RecurrentDropout),
-        _ => throw new NotSupportedException($"ModelFile: cannot save a layer of type {layer.GetType().Name} added as a built layer; add Dense, Lstm, Gru, SimpleRnn, Dropout and Bidirectional, or LayerConfigs."),
-    };
-
-    private static ILayer CreateLayer(JsonObject c)
-    {
-        string type = Get<string>(c, "type");
-        string name = Get<string>(c, "name");
-        return type switch
-        {
-            "Dense" => new Dense(Get<int>(c, "in_features"), Get<int>(c, "out_features"), Get<bool>(c, "use_bias"), name: name),
-            "Lstm" => new Lstm(
-                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<float>(c, "forget_bias"), Get<bool>(c, "return_sequences"), name: name)
-            {
-                Dropout = Rate(c, "dropout"),
-                RecurrentDropout = Rate(c, "recurrent_dropout"),
-            },
-            "Dropout" => new Dropout(Get<float>(c, "rate"), name: name),
-            "Bidirectional" => new Bidirectional(
-                Recurrent(c, "forward"), Recurrent(c, "backward"),
-                Get<string>(c, "merge") switch
-                {
-                    "sum" => BidirectionalMerge.Sum,
-                    "concat" => BidirectionalMerge.Concat,
-                    string m => throw new InvalidDataException($"{ConfigFileName}: Bidirectional '{name}' has merge '{m}'; known: concat, sum."),
-                },
-                name),
-            "Gru" => new Gru(Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Get<bool>(c, "return_sequences"), name: name)
-            {
-                Dropout = Rate(c, "dropout"),
-                RecurrentDropout = Rate(c, "recurrent_dropout"),
-            },
-            "SimpleRnn" => new SimpleRnn(
-                Get<int>(c, "input_size"), Get<int>(c, "hidden_size"), Activation(c, name), Get<bool>(c, "return_sequences"), name: name)
-            {
-                Dropout = Rate(c, "dropout"),
-                RecurrentDropout = Rate(c, "recurrent_dropout"),
-            },
-            _ => throw new InvalidDataException($"{ConfigFileName}: unknown layer type '{type}' (known: Dense, Lstm, Gru, SimpleRnn, Dropout, Bidirectional); the model was written by a newer Recur."),
-        };
-    }
-
-    /// <summary>Adds a recurrent layer's <c>dropout</c> and <c>recurrent_dropout</c> when above 0, so files of models without them stay as they were.</summary>
-    private static JsonObject WithDropout(this JsonObject c, float dropout, float recurrentDropout)
-    {
-        if (dropout > 0f)
-        {
-            c["dropout"] = dropout;
-        }
-
-        if (recurrentDropout > 0f)
-        {
-            c["recurrent_dropout"] = recurrentDropout;
-        }
-
-        return c;
-    }
-
-    /// <summary>A recurrent layer's <c>dropout</c> or <c>recurrent_dropout</c>: 0 when absent (files written before them, or rates of 0).</summary>
-    private static float Rate(JsonObject c, string key) => c.ContainsKey(key) ? Get<float>(c, key) : 0f;
-
-    private static RnnActivation Activation(JsonObject c, string name) =>
-        Enum.TryParse(Get<string>(c, "activation"), ignoreCase: true, out RnnActivation a) && Enum.IsDefined(a)
-            ? a
-            : throw new InvalidDataException($"{ConfigFileName}: SimpleRnn '{name}' has activation '{Get<string>(c, "activation")}'; known: Tanh, Relu.");
-
-    private static IRecurrentLayer Recurrent(JsonObject bidirectional, string key)
-    {
-        JsonObject c = bidirectional[key] as JsonObject ?? throw new InvalidDataException($"{ConfigFileName}: a Bidirectional layer has no \"{key}\" layer.");
-        return CreateLayer(c) as IRecurrentLayer
-            ?? throw new InvalidDataException($"{ConfigFileName}: a Bidirectional layer's {key} layer is a '{Get<string>(c, "type")}', which is not recurrent.");
-    }
-
-    private static T Get<T>(JsonObject c, string key)
-    {
-        try
-        {
-            return c[key] is JsonNode node ? node.GetValue<T>() : throw new InvalidDataException($"{ConfigFileName}: a layer has no \"{key}\".");
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
-        {
-            throw new InvalidDataException(
-                string.Create(CultureInfo.InvariantCulture, $"{ConfigFileName}: \"{key}\" of a layer is not a {typeof(T).Name}."), e);
-        }
-    }
-
-    private static InvalidDataException Bad(string path, string what) => new($"{path} is not a valid Recur model configuration: {what}.");
 }

@@ -7,7 +7,7 @@ namespace Recur.Models;
 
 public sealed partial class Sequential
 {
-    /// <summary>Set by a callback (e.g. <see cref="EarlyStopping"/>) to end <see cref="Fit"/> after the current epoch.</summary>
+    /// <summary>Set by a callback (e.g. <see cref="EarlyStopping"/>) to end <see cref="Fit"/> after the current batch.</summary>
     public bool StopTraining { get; set; }
 
     /// <summary>Epochs completed by <see cref="Fit"/> (saved with the model; pass it as <c>initialEpoch</c> to resume).</summary>
@@ -17,7 +17,9 @@ public sealed partial class Sequential
     /// Trains the model for epochs <paramref name="initialEpoch"/> … <paramref name="epochs"/> − 1 (Keras's <c>fit</c>).
     /// Each epoch visits every training example once in batches of <paramref name="batchSize"/> (the last batch may
     /// be smaller), in an order shuffled from the model's seed and the epoch number alone — so a run resumed at
-    /// <c>initialEpoch: k</c> after <see cref="Load"/> sees the same batches as one that never stopped.
+    /// <c>initialEpoch: k</c> after <see cref="Load"/> sees the same batches as one that never stopped. It runs the
+    /// project's one training loop, <see cref="Trainer"/>, over <see cref="TensorBatches"/>, validating at the end of
+    /// every epoch; use a <see cref="Trainer"/> directly for step-based runs, schedules per step or streamed batches.
     /// </summary>
     /// <param name="x">Inputs <c>[N, …]</c>, e.g. <c>[N, T, I]</c>.</param>
     /// <param name="y">Targets <c>[N, …]</c>: one-hot <c>[N, C]</c>, class indices <c>[N]</c> (sparse loss), or values (mse).</param>
@@ -45,7 +47,7 @@ public sealed partial class Sequential
         bool shuffle = true,
         int initialEpoch = 0)
     {
-        (_, Optimizer optimizer) = RequireCompiled();
+        RequireCompiled();
         CheckSameCount(x, y);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
@@ -81,8 +83,6 @@ public sealed partial class Sequential
             EnsureBuilt(vx); // a wrong validation shape fails now, not after the first epoch
         }
 
-        int count = x.Dim(0), steps = (count + batchSize - 1) / batchSize;
-        var history = new History();
         var list = new List<Callback>();
         if (verbose != 0 && !(callbacks ?? []).Any(c => c is ProgbarLogger))
         {
@@ -90,95 +90,14 @@ public sealed partial class Sequential
         }
 
         list.AddRange(callbacks ?? []);
-        list.Add(history);
-        var parameters = new FitParameters(epochs, steps, count, verbose, validationData is not null);
-        foreach (Callback c in list)
+        var trainer = new Trainer(this, new TensorBatches(x, y, batchSize, shuffle, _seed, initialEpoch), list)
         {
-            c.Model = this;
-            c.Params = parameters;
-        }
-
-        bool accuracy = Metrics.Contains("accuracy");
-        StopTraining = false;
-        var logs = new Dictionary<string, double>(StringComparer.Ordinal);
-        int[] order = new int[count];
-        Tensor? xb = null, yb = null;
-        foreach (Callback c in list)
-        {
-            c.OnTrainBegin();
-        }
-
-        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
-        {
-            foreach (Callback c in list)
-            {
-                c.OnEpochBegin(epoch);
-            }
-
-            for (int i = 0; i < count; i++)
-            {
-                order[i] = i;
-            }
-
-            if (shuffle)
-            {
-                new Rng(_seed, ShuffleStream + (ulong)epoch).Shuffle(order.AsSpan());
-            }
-
-            double lossSum = 0, hitSum = 0;
-            int seen = 0;
-            double lr = optimizer.LearningRate;
-            for (int batch = 0; batch < steps; batch++)
-            {
-                int start = batch * batchSize, size = Math.Min(batchSize, count - start);
-                Gather(x, order.AsSpan(start, size), ref xb);
-                Gather(y, order.AsSpan(start, size), ref yb);
-                foreach (Callback c in list)
-                {
-                    c.OnBatchBegin(batch);
-                }
-
-                BatchResult r = TrainOnBatch(xb!, yb!);
-                lossSum += (double)r.Loss * size;
-                hitSum += (double)r.Accuracy * size;
-                seen += size;
-                logs.Clear();
-                logs["loss"] = lossSum / seen;
-                if (accuracy)
-                {
-                    logs["accuracy"] = hitSum / seen;
-                }
-
-                foreach (Callback c in list)
-                {
-                    c.OnBatchEnd(batch, logs);
-                }
-            }
-
-            if (validationData is var (valX, valY))
-            {
-                BatchResult v = Evaluate(valX, valY, batchSize: Math.Max(batchSize, 256));
-                logs["val_loss"] = v.Loss;
-                if (accuracy)
-                {
-                    logs["val_accuracy"] = v.Accuracy;
-                }
-            }
-
-            logs["lr"] = lr;
-            Epoch = epoch + 1;
-            foreach (Callback c in list)
-            {
-                c.OnEpochEnd(epoch, logs);
-            }
-        }
-
-        foreach (Callback c in list)
-        {
-            c.OnTrainEnd(logs);
-        }
-
-        return history;
+            Epochs = epochs,
+            ValidationData = validationData,
+            ValidationBatchSize = Math.Max(batchSize, 256),
+            Verbose = verbose,
+        };
+        return trainer.Run(initialEpoch);
     }
 
     /// <summary>
@@ -199,6 +118,43 @@ public sealed partial class Sequential
     /// <exception cref="DirectoryNotFoundException">The path does not exist.</exception>
     /// <exception cref="InvalidDataException">The path is not a Recur model directory, or a file in it is truncated, corrupt or does not match the others.</exception>
     public static Sequential Load(string path) => ModelFile.Load(path).Model;
+
+    /// <summary>
+    /// Puts into this model the weights, optimizer state and <see cref="Epoch"/> of a model directory saved from a model
+    /// built and compiled the same way (<see cref="Save"/>, or a checkpoint), for resuming a run in place.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This model is not compiled.</exception>
+    /// <exception cref="InvalidDataException">The directory is not a model, holds no optimizer state, or its layers or optimizer differ from this model's.</exception>
+    public void Restore(string path)
+    {
+        (_, Optimizer optimizer) = RequireCompiled();
+        Sequential saved = ModelFile.Load(path).Model;
+        var ours = ModelFile.NamedParameters(this).ToArray();
+        var theirs = ModelFile.NamedParameters(saved).ToArray();
+        if (ours.Length != theirs.Length || !ours.Zip(theirs).All(p => p.First.Key == p.Second.Key && p.First.Value.Value.HasShape(p.Second.Value.Value.Shape)))
+        {
+            throw new InvalidDataException(
+                $"{path} holds the parameters [{string.Join(", ", theirs.Select(p => p.Key))}], but this model has [{string.Join(", ", ours.Select(p => p.Key))}] (or other shapes); restore from a model built the same way.");
+        }
+
+        if (saved.Optimizer is not { } savedOptimizer || saved.OptimizerStateMissing)
+        {
+            throw new InvalidDataException(
+                $"{path} holds no optimizer state (it was saved before Compile, or has no {ModelFile.OptimizerFileName}: for inference only); training cannot resume from it.");
+        }
+
+        try
+        {
+            optimizer.ImportState(savedOptimizer.ExportState(theirs), ours);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+
+        SetWeights(saved.GetWeights());
+        Epoch = saved.Epoch;
+    }
 
     /// <summary>Copies of every parameter's values, in <see cref="Parameters"/> order (Keras's <c>get_weights</c>).</summary>
     public float[][] GetWeights() => _parameters.Select(p => p.Value.Data.AsSpan(0, p.Value.Length).ToArray()).ToArray();
@@ -225,20 +181,46 @@ public sealed partial class Sequential
         }
     }
 
-    /// <summary>The Rng stream of epoch 0's shuffling (streams 1… initialise layers).</summary>
-    private const ulong ShuffleStream = 1UL << 32;
-
-    /// <summary>Rows <paramref name="rows"/> of <c>source [N, …]</c> into <paramref name="buffer"/> <c>[rows, …]</c>.</summary>
-    private static void Gather(Tensor source, ReadOnlySpan<int> rows, ref Tensor? buffer)
+    /// <summary>
+    /// The generators the layers draw from in training (dropout masks), each once however many layers share it, in
+    /// layer order: what a checkpoint saves so a resumed run draws the same masks.
+    /// </summary>
+    public IReadOnlyList<Rng> RandomSources
     {
-        int width = source.Length / source.Dim(0);
-        Span<int> shape = stackalloc int[source.Rank];
-        source.Shape.CopyTo(shape);
-        shape[0] = rows.Length;
-        Tensor b = Buffers.Ensure(ref buffer, shape);
-        for (int i = 0; i < rows.Length; i++)
+        get
         {
-            source.Span.Slice(rows[i] * width, width).CopyTo(b.Span.Slice(i * width, width));
+            var sources = new List<Rng>();
+            foreach (ILayer layer in _layers)
+            {
+                AddRandomSources(layer, sources);
+            }
+
+            return sources;
+        }
+    }
+
+    private static void AddRandomSources(ILayer layer, List<Rng> sources)
+    {
+        IEnumerable<Rng> own = layer switch
+        {
+            IRandomLayer r => r.RandomSources,
+            Lstm l => [l.Loop.MaskRng],
+            Gru g => [g.Loop.MaskRng],
+            SimpleRnn r => [r.Loop.MaskRng],
+            _ => [],
+        };
+        foreach (Rng rng in own)
+        {
+            if (!sources.Exists(s => ReferenceEquals(s, rng)))
+            {
+                sources.Add(rng);
+            }
+        }
+
+        if (layer is Bidirectional b)
+        {
+            AddRandomSources(b.ForwardLayer, sources);
+            AddRandomSources(b.BackwardLayer, sources);
         }
     }
 }

@@ -4,6 +4,7 @@ using Recur.Layers;
 using Recur.Losses;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Training;
 
 namespace Recur.Models;
 
@@ -25,7 +26,7 @@ namespace Recur.Models;
 /// History history = model.Fit(x, y, batchSize: 128, epochs: 2, validationData: (xTest, yTest));
 /// </code>
 /// </example>
-public sealed partial class Sequential : IEnumerable<ILayer>
+public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
 {
     private readonly List<Entry> _entries = [];
     private readonly List<ILayer> _layers = [];
@@ -60,7 +61,10 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     /// <summary>The built layers, input first (layers from configs appear once the input shape is known).</summary>
     public IReadOnlyList<ILayer> Layers => _layers;
 
-    /// <summary>The configs of the layers added as <see cref="LayerConfig"/>s, with their assigned names (null for layers added built).</summary>
+    /// <summary>
+    /// Every layer's options record, input first: the <see cref="LayerConfig"/> it was added as, with its assigned name,
+    /// or for a layer added built its <see cref="ILayer.Options"/> (null for a layer that has none).
+    /// </summary>
     public IReadOnlyList<LayerConfig?> Configs => _entries.Select(e => e.Config).ToArray();
 
     /// <summary>Every built layer's parameters, in layer order.</summary>
@@ -107,7 +111,10 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     public IReadOnlyList<string> Metrics { get; private set; } = [];
 
     /// <summary>
-    /// Appends a built layer. Layer names must be unique: they prefix the parameter names in saved weights.
+    /// Appends a built layer. Layer names must be unique: they prefix the parameter names in saved weights. Its
+    /// <see cref="ILayer.Options"/> give its shapes: the input shape it takes (<c>[-1, I]</c> for a recurrent layer,
+    /// which a first layer gives the model) and its output shape; a layer without options runs, but the shapes after it
+    /// are unknown and the model cannot be saved.
     /// A recurrent layer (<see cref="IRecurrentLayer"/>) added first skips its input gradient (<see cref="IRecurrentLayer.ComputeInputGradient"/>),
     /// which nothing in the model uses; set it back to true to read <c>dx</c> from <see cref="Backward"/>.
     /// </summary>
@@ -116,26 +123,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>
     {
         ArgumentNullException.ThrowIfNull(layer);
         CheckUniqueName(layer.Name, nameof(layer));
-        if (_entries.Count == 0)
-        {
-            _inputShape = EngineInputShape(layer);
-        }
-
-        _entries.Add(new Entry(null, layer, layer.Name));
-        try
-        {
-            Propagate();
-        }
-        catch
-        {
-            _entries.RemoveAt(_entries.Count - 1);
-            if (_entries.Count == 0)
-            {
-                _inputShape = null;
-            }
-
-            throw;
-        }
+        Append(new Entry(null, layer, layer.Name), layer.Options?.InputShape);
     }
 
     /// <summary>
@@ -151,22 +139,20 @@ public sealed partial class Sequential : IEnumerable<ILayer>
         string name = config.Name ?? UniqueName(config.BaseName);
         CheckUniqueName(name, nameof(config));
         config = config with { Name = name };
-        if (_entries.Count == 0)
+        Append(new Entry(config, null, name), config.InputShape);
+    }
+
+    /// <summary>Adds <paramref name="entry"/>, a first one giving the model <paramref name="inputShape"/>, and builds and checks what it can; undoes it on an error.</summary>
+    private void Append(Entry entry, int[]? inputShape)
+    {
+        bool first = _entries.Count == 0;
+        if (first && inputShape is not null)
         {
-            if (config.InputShape is { } shape)
-            {
-                CheckInputShape(shape, name);
-                _inputShape = (int[])shape.Clone();
-            }
-        }
-        else if (config.InputShape is { } given && _entries[^1].OutputShape is { } previous && !given.AsSpan().SequenceEqual(previous))
-        {
-            throw new ArgumentException(
-                $"Sequential: layer '{name}' has InputShape {LayerConfig.FormatShape(given)} but the layer before it outputs {LayerConfig.FormatShape(previous)}; give InputShape on the first layer only.",
-                nameof(config));
+            CheckInputShape(inputShape, entry.Name);
+            _inputShape = (int[])inputShape.Clone();
         }
 
-        _entries.Add(new Entry(config, null, name));
+        _entries.Add(entry);
         try
         {
             Propagate();
@@ -174,6 +160,11 @@ public sealed partial class Sequential : IEnumerable<ILayer>
         catch
         {
             _entries.RemoveAt(_entries.Count - 1);
+            if (first)
+            {
+                _inputShape = null;
+            }
+
             throw;
         }
     }
@@ -503,68 +494,37 @@ public sealed partial class Sequential : IEnumerable<ILayer>
         return name;
     }
 
-    /// <summary>The example shape a built first layer implies (−1 where any size goes), or null when unknown.</summary>
-    private static int[]? EngineInputShape(ILayer layer) => layer switch
-    {
-        IRecurrentLayer l => [-1, l.InputSize],
-        _ => null, // a Dense takes [F] or [T, F]: unknown until data arrives
-    };
-
-    /// <summary>The output shape of a built layer for <paramref name="input"/>; null when the layer's kind is not known here.</summary>
-    private static int[]? EngineOutputShape(ILayer layer, int[] input)
-    {
-        switch (layer)
-        {
-            case IRecurrentLayer l:
-                if (input.Length != 2 || input[1] != l.InputSize)
-                {
-                    throw LayerConfig.ShapeError(l.Name, l.GetType().Name, input, $"(None, steps, {l.InputSize})");
-                }
-
-                return l.ReturnSequences ? [input[0], l.OutputSize] : [l.OutputSize];
-            case Dense d:
-                if (input.Length is not (1 or 2) || input[^1] != d.InFeatures)
-                {
-                    throw LayerConfig.ShapeError(d.Name, "Dense", input, $"(None, {d.InFeatures}) or (None, steps, {d.InFeatures})");
-                }
-
-                int[] output = (int[])input.Clone();
-                output[^1] = d.OutFeatures;
-                return output;
-            case ActivationLayer.Chain c:
-                return EngineOutputShape(c.First, input);
-            case Softmax or Dropout:
-                return (int[])input.Clone();
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>Walks the layers from the input, building configs and computing output shapes as far as the shapes are known.</summary>
+    /// <summary>
+    /// Walks the layers from the input through their records, building those not built yet and computing output
+    /// shapes as far as the shapes are known. A record that gives its own InputShape (a built layer's options) is
+    /// checked against the shape before it, and restarts the shapes where they were unknown; one that can be built
+    /// alone (a Dense of known input size) is built even so.
+    /// </summary>
     private void Propagate()
     {
         int[]? shape = _inputShape;
         for (int k = 0; k < _entries.Count; k++)
         {
             Entry e = _entries[k];
-            if (shape is null)
+            LayerConfig? config = e.Config;
+            if (config is null)
             {
-                e.OutputShape = null;
+                e.OutputShape = shape = null; // a built layer without options: what it outputs is unknown
                 continue;
             }
 
-            if (e.Layer is null)
+            if (shape is not null && config.InputShape is { } own && !ShapeMatches(shape, own))
             {
-                LayerConfig config = e.Config!;
-                e.OutputShape = config.OutputShape(shape, e.Name);
-                e.Layer = config.Build(shape, e.Name, new Rng(_seed, (ulong)k + 1));
-            }
-            else
-            {
-                e.OutputShape = e.Config is { } built ? built.OutputShape(shape, e.Name) : EngineOutputShape(e.Layer, shape);
+                throw LayerConfig.ShapeError(e.Name, config.ClassName, shape, LayerConfig.FormatShape(own));
             }
 
-            shape = e.OutputShape;
+            shape ??= config.InputShape;
+            if (e.Layer is null && (shape ?? config.StandaloneInputShape) is { } build)
+            {
+                e.Layer = config.Build(build, new Rng(_seed, (ulong)k + 1));
+            }
+
+            e.OutputShape = shape = shape is null ? null : config.OutputShape(shape);
         }
 
         _layers.Clear();
@@ -586,10 +546,14 @@ public sealed partial class Sequential : IEnumerable<ILayer>
         }
     }
 
-    /// <summary>One layer as added: its config (null when added built), the engine layer once built, and the output shape once known.</summary>
-    private sealed class Entry(LayerConfig? config, ILayer? layer, string name)
+    /// <summary>
+    /// One layer as added: the config it was added as (null when added built), the engine layer once built, and the
+    /// output shape once known.
+    /// </summary>
+    private sealed class Entry(LayerConfig? added, ILayer? layer, string name)
     {
-        public LayerConfig? Config { get; } = config;
+        /// <summary>The layer's record: the one it was added as, or a built layer's current options.</summary>
+        public LayerConfig? Config => added ?? Layer?.Options;
 
         public ILayer? Layer { get; set; } = layer;
 
@@ -611,9 +575,3 @@ public sealed partial class Sequential : IEnumerable<ILayer>
             ? (loss, optimizer)
             : throw new InvalidOperationException("Sequential: call Compile(loss, optimizer) before training or evaluating.");
 }
-
-/// <summary>What one batch (or one evaluation) measured.</summary>
-/// <param name="Loss">The mean loss.</param>
-/// <param name="Accuracy">The share of correct arg-max predictions, or NaN when the loss is not a classification loss.</param>
-/// <param name="GradientNorm">The global gradient norm before clipping (training only; NaN otherwise).</param>
-public readonly record struct BatchResult(float Loss, float Accuracy, float GradientNorm);

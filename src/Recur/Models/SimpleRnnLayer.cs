@@ -1,3 +1,4 @@
+using Recur.Initializers;
 using Recur.Layers;
 
 namespace Recur.Models;
@@ -8,6 +9,10 @@ namespace Recur.Models;
 /// <paramref name="ReturnSequences"/>. Weights <c>Units·(I + Units) + Units</c> (one bias, as Keras: 20,096 for 128
 /// units on 28 features).
 /// </summary>
+/// <remarks>
+/// The defaults are Keras's: Glorot-uniform <see cref="RecurrentLayerConfig.KernelInitializer"/>, orthogonal
+/// <see cref="RecurrentLayerConfig.RecurrentInitializer"/>, zero <see cref="RecurrentLayerConfig.BiasInitializer"/>.
+/// </remarks>
 /// <param name="Units">H, the hidden size; positive.</param>
 /// <param name="Activation">The nonlinearity, <see cref="RnnActivation.Tanh"/> (Keras's default) or <see cref="RnnActivation.Relu"/>.</param>
 /// <param name="ReturnSequences">Return every step's output rather than the last one.</param>
@@ -22,15 +27,24 @@ namespace Recur.Models;
 /// </param>
 public sealed record SimpleRnnLayer(
     int Units, RnnActivation Activation = RnnActivation.Tanh, bool ReturnSequences = false, float Dropout = 0f, float RecurrentDropout = 0f)
-    : LayerConfig
+    : RecurrentLayerConfig(Units, ReturnSequences, Dropout, RecurrentDropout)
 {
-    internal override string ClassName => "SimpleRNN";
+    /// <summary><c>, relu</c> for a relu layer.</summary>
+    protected override string DescribeArguments() => Activation == RnnActivation.Relu ? ", relu" : "";
 
-    internal override string BaseName => "simple_rnn";
+    /// <inheritdoc/>
+    protected override ILayer CreateLayer(int[] inputShape, Rng rng)
+    {
+        var rnn = new SimpleRnn(inputShape[1], Units, Activation, ReturnSequences, KernelInitializer, RecurrentInitializer, BiasInitializer, rng, LayerName)
+        {
+            Dropout = Dropout,
+            RecurrentDropout = RecurrentDropout,
+        };
+        rnn.Options = (SimpleRnnLayer)Built(inputShape);
+        return rnn;
+    }
 
-    internal override int[] OutputShape(int[] inputShape, string name) =>
-        RecurrentShape.Output(Units, ReturnSequences, Dropout, RecurrentDropout, inputShape, name, ClassName, "SimpleRnnLayer");
-
-    internal override ILayer Build(int[] inputShape, string name, Rng rng) =>
-        new SimpleRnn(inputShape[1], Units, Activation, ReturnSequences, rng: rng, name: name) { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+    /// <summary>The record of a <see cref="SimpleRnn"/> built from its constructor: its sizes, activation and initializers.</summary>
+    internal static SimpleRnnLayer Of(SimpleRnn layer, IInitializer kernel, IInitializer recurrent, IInitializer bias) =>
+        (SimpleRnnLayer)new SimpleRnnLayer(layer.HiddenSize, layer.Activation, layer.ReturnSequences).Describing(layer, kernel, recurrent, bias);
 }

@@ -1,4 +1,5 @@
-using Recur.Models;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 
 namespace Recur.Training;
 
@@ -52,6 +53,30 @@ public sealed class EarlyStopping : Callback
         BestEpoch = -1;
         Best = _monitor.Worst;
         _bestWeights = null;
+    }
+
+    /// <inheritdoc/>
+    public override JsonNode SaveState() => new JsonObject
+    {
+        ["wait"] = _wait,
+        ["best"] = StateJson.Write(Best),
+        ["best_epoch"] = BestEpoch,
+        ["stopped_epoch"] = StoppedEpoch,
+        ["best_weights"] = _bestWeights is null ? null : new JsonArray(_bestWeights.Select(w => (JsonNode)Convert.ToBase64String(MemoryMarshal.AsBytes(w.AsSpan()))).ToArray()),
+    };
+
+    /// <inheritdoc/>
+    public override void RestoreState(JsonNode state)
+    {
+        const string What = "EarlyStopping";
+        JsonObject s = state.AsObject();
+        _wait = StateJson.ReadInt(s, "wait", What);
+        Best = StateJson.ReadDouble(s["best"], What);
+        BestEpoch = StateJson.ReadInt(s, "best_epoch", What);
+        StoppedEpoch = StateJson.ReadInt(s, "stopped_epoch", What);
+        _bestWeights = s["best_weights"] is JsonArray weights
+            ? weights.Select(w => MemoryMarshal.Cast<byte, float>(Convert.FromBase64String((string)w!)).ToArray()).ToArray()
+            : null;
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Training;
 
 /// <summary>
@@ -27,6 +29,30 @@ public sealed class History : Callback
     {
         _values.Clear();
         _epochs.Clear();
+    }
+
+    /// <inheritdoc/>
+    public override JsonNode SaveState()
+    {
+        var values = new JsonObject();
+        foreach (var (key, list) in _values)
+        {
+            values[key] = new JsonArray(list.Select(v => (JsonNode)StateJson.Write(v)).ToArray());
+        }
+
+        return new JsonObject { ["epochs"] = new JsonArray(_epochs.Select(e => (JsonNode)e).ToArray()), ["values"] = values };
+    }
+
+    /// <inheritdoc/>
+    public override void RestoreState(JsonNode state)
+    {
+        _epochs.Clear();
+        _values.Clear();
+        _epochs.AddRange((state["epochs"] as JsonArray ?? []).Select(e => (int)e!));
+        foreach (var (key, list) in state["values"] as JsonObject ?? [])
+        {
+            _values[key] = (list as JsonArray ?? []).Select(v => StateJson.ReadDouble(v, nameof(History))).ToList();
+        }
     }
 
     /// <inheritdoc/>

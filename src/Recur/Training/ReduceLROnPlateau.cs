@@ -1,4 +1,4 @@
-using Recur.Models;
+using System.Text.Json.Nodes;
 
 namespace Recur.Training;
 
@@ -51,6 +51,18 @@ public sealed class ReduceLROnPlateau : Callback
         _best = _monitor.Worst;
         _wait = 0;
         _cooldownLeft = 0;
+    }
+
+    /// <inheritdoc/>
+    public override JsonNode SaveState() => new JsonObject { ["best"] = StateJson.Write(_best), ["wait"] = _wait, ["cooldown"] = _cooldownLeft };
+
+    /// <inheritdoc/>
+    public override void RestoreState(JsonNode state)
+    {
+        JsonObject s = state.AsObject();
+        _best = StateJson.ReadDouble(s["best"], nameof(ReduceLROnPlateau));
+        _wait = StateJson.ReadInt(s, "wait", nameof(ReduceLROnPlateau));
+        _cooldownLeft = StateJson.ReadInt(s, "cooldown", nameof(ReduceLROnPlateau));
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Recur.IO;
 
 namespace Recur.Training;
@@ -46,6 +47,12 @@ public sealed class TensorBoard : Callback
 
     /// <summary>The run's log directory.</summary>
     public string LogDir { get; }
+
+    /// <inheritdoc/>
+    public override JsonNode SaveState() => new JsonObject { ["global_batch"] = _globalBatch };
+
+    /// <inheritdoc/>
+    public override void RestoreState(JsonNode state) => _globalBatch = (long?)state["global_batch"] ?? 0;
 
     /// <inheritdoc/>
     public override void OnTrainBegin()

@@ -93,11 +93,11 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("Test accuracy (all 500 images): ", text);
         // The layout of a run directory: the pointer and the metrics at the top, each checkpoint in a folder of its own;
         // the final save rewrites step 400's checkpoint with the test results, as step-00000400.1.
-        Assert.Equal(["accuracy.svg", "checkpoint", "metrics.csv"], Directory.GetFiles(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["accuracy.svg", "checkpoint", "metrics.csv", "run.json"], Directory.GetFiles(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["checkpoints"], Directory.GetDirectories(run).Select(Path.GetFileName));
         Assert.Equal(["step-00000400.1"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
         Assert.Equal(
-            ["config.json", "model.safetensors", "optimizer.safetensors"],
+            ["config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json"],
             Directory.GetFiles(Path.Combine(run, "checkpoints", "step-00000400.1")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         string[] csv = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
@@ -227,6 +227,27 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("Training GRU(16, recurrent_dropout=0.2) → Dense(10) on mnist 28×28 rows", output);
         var (model, _) = ModelFile.Load(run);
         Assert.Equal(0.2f, Assert.IsType<Recur.Layers.Gru>(model.Layers[0]).RecurrentDropout);
+    }
+
+    [Fact]
+    public void TheModelIsBuiltFromRecordsWithTheTutorialsDraws()
+    {
+        // What recur train built by hand before its records: the engine layers, one Rng for all of them, in order.
+        var rng = new Rng(1);
+        Recur.Layers.ILayer[] byHand =
+        [
+            new Recur.Layers.Dense(28, 16, weightInitializer: new Recur.Initializers.RandomNormal(), biasInitializer: new Recur.Initializers.Constant(0.1f), rng: rng, name: "projection"),
+            new Recur.Layers.Lstm(16, 16, forgetBias: 1f, rng: rng),
+            new Recur.Layers.Dense(16, 10, rng: rng),
+        ];
+        Sequential model = TrainRun.BuildModel(new TrainSettings { InputProjection = true, Hidden = 16 }, new SequenceLayout(SequenceView.Rows));
+        Assert.Equal(byHand.Select(l => l.Name), model.Layers.Select(l => l.Name));
+        Assert.Equal(byHand.SelectMany(l => l.Parameters).Select(p => p.Value.Data), model.Parameters.Select(p => p.Value.Data));
+
+        // The options say so: TensorFlow 1's constant forget bias, PyTorch's uniform output layer.
+        var lstm = Assert.IsType<LstmLayer>(model.Configs[1]);
+        Assert.Equal((1f, false), (lstm.ForgetBias, lstm.UnitForgetBias));
+        Assert.Equal(new Recur.Initializers.TorchUniform(), Assert.IsType<DenseLayer>(model.Configs[2]).KernelInitializer);
     }
 
     [Fact]

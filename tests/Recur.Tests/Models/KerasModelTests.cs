@@ -3,6 +3,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Training;
 using Xunit;
 
 namespace Recur.Tests.Models;
@@ -126,7 +127,10 @@ public class KerasModelTests
     {
         Assert.Equal(new LstmLayer(4) { InputShape = [3, 2] }, new LstmLayer(4) { InputShape = [3, 2] });
         Assert.NotEqual(new LstmLayer(4) { InputShape = [3, 2] }, new LstmLayer(4) { InputShape = [3, 3] });
-        Assert.NotEqual<LayerConfig>(new LstmLayer(4), new LstmLayer(4, ForgetBias: 0f));
+        Assert.NotEqual<LayerConfig>(new LstmLayer(4), new LstmLayer(4, ForgetBias: 1f));
+        Assert.NotEqual<LayerConfig>(new LstmLayer(4), new LstmLayer(4) { UnitForgetBias = false });
+        Assert.NotEqual<LayerConfig>(new LstmLayer(4), new LstmLayer(4) { KernelInitializer = new Recur.Initializers.Orthogonal() });
+        Assert.Equal<LayerConfig>(new LstmLayer(4) { BiasInitializer = new Recur.Initializers.Chrono(28) }, new LstmLayer(4) { BiasInitializer = new Recur.Initializers.Chrono(28) });
         Assert.NotEqual<LayerConfig>(new DenseLayer(4), new DenseLayer(4) { Name = "x" });
     }
 

@@ -158,8 +158,8 @@ public class SaveLoadTests
         Assert.Contains("not a Recur model configuration", e.Message);
     }
 
-    /// <summary>A layer the model file cannot describe.</summary>
-    private sealed class Custom : ILayer
+    /// <summary>A layer the model file cannot describe: it has no options.</summary>
+    internal sealed class Custom : ILayer
     {
         public string Name => "custom";
 

@@ -3,6 +3,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Training;
 using Xunit;
 
 namespace Recur.Tests.Models;

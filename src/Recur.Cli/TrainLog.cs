@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recur.Models;
+using Recur.Training;
+
+namespace Recur.Cli;
+
+/// <summary>
+/// What <c>recur train</c> does around each step, as a callback of the training loop: the tutorial's log line every
+/// <c>--display-step</c> steps (and at steps 1 and last), a <c>metrics.csv</c> row at those steps and at validations, a
+/// checkpoint of the run directory at every validation, and the progress bar. Its rows and last validation accuracy
+/// are part of a checkpoint, so a resumed run's metrics continue where the checkpoint left them.
+/// </summary>
+internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequential model) : Callback
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Where lines and progress go; set for the duration of the run.</summary>
+    public IProgressReporter? Progress { get; set; }
+
+    /// <summary>The last validation accuracy, NaN before the first.</summary>
+    public double LastValidation { get; private set; } = double.NaN;
+
+    /// <inheritdoc/>
+    public override void OnBatchEnd(int batch, IDictionary<string, double> logs)
+    {
+        int step = Trainer.Step, total = settings.TotalSteps;
+        BatchResult r = Trainer.LastBatch;
+        bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
+        bool validate = step % settings.EffectiveValidationStep == 0 || step == total;
+        if (validate)
+        {
+            LastValidation = logs["val_accuracy"];
+        }
+
+        if (display || validate)
+        {
+            run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? LastValidation : double.NaN));
+        }
+
+        if (display)
+        {
+            Progress?.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
+                + (validate ? string.Create(Inv, $", Validation Accuracy= {LastValidation:F4}") : ""));
+        }
+
+        if (validate)
+        {
+            run.Save(model, step, LastValidation, Trainer.CaptureState());
+        }
+
+        Progress?.Advance(step);
+    }
+
+    /// <inheritdoc/>
+    public override JsonNode SaveState()
+    {
+        var rows = new JsonArray();
+        foreach (MetricsRow row in run.Rows)
+        {
+            rows.Add(new JsonArray(row.Step, Text(row.Loss), Text(row.TrainAccuracy), Text(row.ValidationAccuracy)));
+        }
+
+        return new JsonObject { ["rows"] = rows, ["last_validation"] = Text(LastValidation) };
+    }
+
+    /// <inheritdoc/>
+    public override void RestoreState(JsonNode state)
+    {
+        try
+        {
+            run.ClearRows();
+            foreach (JsonNode? row in state["rows"]!.AsArray())
+            {
+                JsonArray r = row!.AsArray();
+                run.Record(new MetricsRow((int)r[0]!, Number(r[1]), Number(r[2]), Number(r[3])));
+            }
+
+            LastValidation = Number(state["last_validation"]);
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"the metrics saved with the checkpoint are malformed ({e.Message}).", e);
+        }
+    }
+
+    private static string Text(double value) => value.ToString("R", Inv);
+
+    private static double Number(JsonNode? node) => double.Parse((string)node!, NumberStyles.Float, Inv);
+}

@@ -1,0 +1,24 @@
+using Recur.Models;
+using Recur.Tensors;
+
+namespace Recur.Layers;
+
+/// <summary>
+/// Two layers run as one, the first's output feeding the second: the first's name and parameters, the options of
+/// the pair (a <c>DenseLayer</c> with a softmax is a <see cref="Dense"/> chained to a <see cref="Softmax"/>).
+/// </summary>
+/// <param name="first">Runs first; its name and parameters are the chain's.</param>
+/// <param name="second">Runs on the first's output; no parameters of its own are saved.</param>
+/// <param name="options">The record that rebuilds the pair.</param>
+internal sealed class Chain(ILayer first, ILayer second, LayerConfig options) : ILayer
+{
+    public string Name => first.Name;
+
+    public IReadOnlyList<Parameter> Parameters => first.Parameters;
+
+    public LayerConfig Options => options;
+
+    public Tensor Forward(Tensor x, bool training = false) => second.Forward(first.Forward(x, training), training);
+
+    public Tensor Backward(Tensor dy) => first.Backward(second.Backward(dy));
+}

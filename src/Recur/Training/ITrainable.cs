@@ -1,0 +1,55 @@
+using Recur.Layers;
+using Recur.Optimizers;
+using Recur.Tensors;
+
+namespace Recur.Training;
+
+/// <summary>
+/// What the training loop (<see cref="Trainer"/>) and its callbacks see of a model: one optimisation step, an
+/// evaluation, the weights and the optimizer, the generators it draws from in training, and a way to save it.
+/// <c>Recur.Models.Sequential</c> implements it; <c>Training</c> knows nothing else of <c>Models</c>.
+/// </summary>
+public interface ITrainable
+{
+    /// <summary>Every trainable parameter, in a fixed order.</summary>
+    IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>The optimizer; null before the model is compiled.</summary>
+    Optimizer? Optimizer { get; }
+
+    /// <summary>The metrics reported besides the loss (<c>accuracy</c> or none).</summary>
+    IReadOnlyList<string> Metrics { get; }
+
+    /// <summary>Set by a callback (e.g. <see cref="EarlyStopping"/>) to end training after the current batch.</summary>
+    bool StopTraining { get; set; }
+
+    /// <summary>Epochs completed (saved with the model; Keras's <c>initial_epoch</c> to resume).</summary>
+    int Epoch { get; set; }
+
+    /// <summary>
+    /// The generators the model draws from in training (dropout masks), each once, in a fixed order; the loop saves
+    /// and restores their states in a checkpoint.
+    /// </summary>
+    IReadOnlyList<Rng> RandomSources { get; }
+
+    /// <summary>One optimisation step on a batch: forward, loss, backward, clipping, update.</summary>
+    /// <returns>The batch's loss and accuracy, measured before the update.</returns>
+    /// <exception cref="Losses.DivergenceException">The loss or the gradients are not finite; the weights are left as they were.</exception>
+    BatchResult TrainOnBatch(Tensor x, Tensor y);
+
+    /// <summary>Loss and accuracy on <c>x</c>, <c>y</c> without changing the model, in batches of <paramref name="batchSize"/>.</summary>
+    BatchResult Evaluate(Tensor x, Tensor y, int batchSize = 1000);
+
+    /// <summary>Copies of every parameter's values, in <see cref="Parameters"/> order.</summary>
+    float[][] GetWeights();
+
+    /// <summary>Sets every parameter's values from arrays as <see cref="GetWeights"/> returns them.</summary>
+    void SetWeights(IReadOnlyList<float[]> weights);
+
+    /// <summary>Saves the model, with its optimizer state, as a model directory.</summary>
+    void Save(string path);
+
+    /// <summary>Puts the weights, optimizer state and epoch of a directory written by <see cref="Save"/> into this model.</summary>
+    /// <exception cref="InvalidDataException">The directory does not hold a model built and compiled like this one.</exception>
+    void Restore(string path);
+}
