@@ -134,15 +134,18 @@ public sealed class RunDirectoryCliTests(ITestOutputHelper log) : IDisposable
         using Process child = Process.Start(start)!;
         try
         {
+            // The run prints its "Training …" line after it has opened and locked --out (run.lock existing is not
+            // enough: the file is created a moment before the lock is taken).
             string lockFile = Path.Combine(run, CheckpointDirectory.LockFileName);
-            while (!File.Exists(lockFile))
+            string? line;
+            while ((line = child.StandardOutput.ReadLine()) is not null && !line.StartsWith("Training ", StringComparison.Ordinal))
             {
-                if (child.HasExited)
-                {
-                    Assert.Fail($"the first run ended with exit code {child.ExitCode}: {child.StandardError.ReadToEnd()}");
-                }
+            }
 
-                Thread.Sleep(20);
+            if (line is null)
+            {
+                child.WaitForExit();
+                Assert.Fail($"the first run ended with exit code {child.ExitCode}: {child.StandardError.ReadToEnd()}");
             }
 
             var (code, output, error) = Run(Train(run));
