@@ -6,7 +6,7 @@ using Recur.Plotting;
 
 namespace Recur.Cli;
 
-/// <summary>One row of <c>metrics.csv</c>; <see cref="ValidationAccuracy"/> is NaN where it was not measured.</summary>
+/// <summary>One row of <c>metrics.csv</c> and point of <c>accuracy.svg</c>; <see cref="ValidationAccuracy"/> is NaN where it was not measured.</summary>
 internal readonly record struct MetricsRow(int Step, double Loss, double TrainAccuracy, double ValidationAccuracy);
 
 /// <summary>
@@ -14,8 +14,10 @@ internal readonly record struct MetricsRow(int Step, double Loss, double TrainAc
 /// <c>run.json</c>; at every checkpoint the model (<c>config.json</c>, <c>model.safetensors</c>,
 /// <c>optimizer.safetensors</c>) and the loop's state (<c>trainer_state.json</c>) go into a new folder
 /// <c>checkpoints/step-NNNNNNNN/</c>, written as one unit, and the <c>checkpoint</c> pointer names it as the last (and,
-/// when its validation accuracy is the best so far, as the best); then <c>metrics.csv</c> and <c>accuracy.svg</c> are
-/// rewritten beside it, each atomically. An interrupted, diverged or failed run keeps its last good checkpoint.
+/// when its validation accuracy is the best so far, as the best); then <c>accuracy.svg</c> is rewritten beside it,
+/// atomically. <c>metrics.csv</c> beside them gets a row after every display and validation step, from a
+/// <see cref="Recur.Training.CsvLogger"/> of the loop, and a resumed run cuts it back to its checkpoint's rows. An
+/// interrupted, diverged or failed run keeps its last good checkpoint.
 /// </summary>
 internal sealed class RunDirectory : IDisposable
 {
@@ -129,7 +131,7 @@ internal sealed class RunDirectory : IDisposable
 
     /// <summary>
     /// Saves the model (as of <paramref name="step"/>) and the loop's state as a checkpoint — the best one when
-    /// <paramref name="validationAccuracy"/> is above every earlier one in the metrics —, then the metrics and the chart.
+    /// <paramref name="validationAccuracy"/> is above every earlier one in the metrics —, then the chart.
     /// </summary>
     /// <exception cref="IOException">A file could not be written; the message, one line, names it and the checkpoint kept.</exception>
     public void Save(Sequential model, int step, double validationAccuracy, System.Text.Json.Nodes.JsonObject? trainerState = null)
@@ -157,7 +159,7 @@ internal sealed class RunDirectory : IDisposable
         LastSavedStep = step;
         try
         {
-            SaveMetrics();
+            SaveChart();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -168,12 +170,12 @@ internal sealed class RunDirectory : IDisposable
     /// <summary>Releases the run directory's lock.</summary>
     public void Dispose() => _checkpoints.Dispose();
 
-    /// <summary>Writes the metrics and chart, or on failure the one-line reason to <paramref name="error"/>; for a run that is ending anyway.</summary>
-    public void TrySaveMetrics(TextWriter error)
+    /// <summary>Writes the chart, or on failure the one-line reason to <paramref name="error"/>; for a run that is ending anyway.</summary>
+    public void TrySaveChart(TextWriter error)
     {
         try
         {
-            SaveMetrics();
+            SaveChart();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -190,16 +192,24 @@ internal sealed class RunDirectory : IDisposable
         }
     }
 
-    /// <summary>Writes <c>metrics.csv</c> and <c>accuracy.svg</c>.</summary>
-    public void SaveMetrics()
-    {
-        var csv = new StringBuilder("step,loss,train_accuracy,validation_accuracy\n");
-        foreach (MetricsRow r in _rows)
-        {
-            csv.Append(Inv, $"{r.Step},{r.Loss:R},{r.TrainAccuracy:R},{(double.IsNaN(r.ValidationAccuracy) ? "" : r.ValidationAccuracy.ToString("R", Inv))}\n");
-        }
+    /// <summary><c>metrics.csv</c> of the run, written by a <see cref="Recur.Training.CsvLogger"/> with <see cref="MetricsColumns"/>.</summary>
+    public string MetricsPath => Path.Combine(Directory, "metrics.csv");
 
-        AtomicFile.WriteAllText(Path.Combine(Directory, "metrics.csv"), csv.ToString());
+    /// <summary>
+    /// The columns of <c>metrics.csv</c>: the step, the step's own minibatch loss and training accuracy (the tutorial's
+    /// figures, not Keras's running means), and the validation accuracy where it was measured (empty elsewhere).
+    /// </summary>
+    public static readonly Recur.Training.CsvColumn[] MetricsColumns =
+    [
+        new("step", (t, _) => t.Step),
+        new("loss", (t, _) => t.LastBatch.Loss),
+        new("train_accuracy", (t, _) => t.LastBatch.Accuracy),
+        new("validation_accuracy", (_, logs) => logs.TryGetValue("val_accuracy", out double v) ? v : double.NaN),
+    ];
+
+    /// <summary>Writes <c>accuracy.svg</c> from the rows so far.</summary>
+    public void SaveChart()
+    {
         string data = Metadata.TryGetValue("data", out string? file) ? Path.GetFileName(file) : "MNIST";
         AccuracyChart(_rows, data).Save(Path.Combine(Directory, "accuracy.svg"));
     }

@@ -85,10 +85,11 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
         var log = new TrainLog(settings, run, model);
+        var metrics = new CsvLogger(run.MetricsPath, RunDirectory.MetricsColumns, t => settings.IsDisplayStep(t.Step) || settings.IsValidationStep(t.Step));
         var trainer = new Trainer(
             model,
             new DataSetBatches(data.Train, batch, layout.Apply),
-            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), log])
+            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), metrics, log]) // metrics before the checkpoints of log
         {
             Steps = total,
             ValidationData = (validationX, data.Validation.OneHotLabels),
@@ -112,7 +113,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             error.WriteLine(run.LastSavedStep is int saved
                 ? $"The checkpoint of step {saved} is kept in {run.Directory}."
                 : $"No checkpoint was saved yet; metrics so far are in {run.Directory}.");
-            run.TrySaveMetrics(error);
+            run.TrySaveChart(error);
             return ExitCodes.Failed;
         }
         catch (IOException e) // a checkpoint that could not be written: the message names the path and the checkpoint kept

@@ -56,6 +56,12 @@ internal sealed record TrainSettings
     /// <summary>Steps between validation measurements and checkpoints.</summary>
     public int EffectiveValidationStep => ValidationStep ?? 5 * DisplayStep;
 
+    /// <summary>Whether step <paramref name="step"/> (1-based) prints the tutorial's line: the first, every display step, the last.</summary>
+    public bool IsDisplayStep(int step) => step == 1 || step % DisplayStep == 0 || step == TotalSteps;
+
+    /// <summary>Whether step <paramref name="step"/> measures validation accuracy (and checkpoints): every validation step, the last.</summary>
+    public bool IsValidationStep(int step) => step % EffectiveValidationStep == 0 || step == TotalSteps;
+
     /// <summary>
     /// The learning rate when none is given: Adam's 0.001 of the tutorial with a constant rate; 0.002 as
     /// the peak of the cosine schedule (chosen by validation accuracy: 0.9914 against 0.9908 for 0.001);

@@ -92,13 +92,13 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("Testing Accuracy: ", text);
         Assert.Contains("Test accuracy (all 500 images): ", text);
         // The layout of a run directory: the pointer and the metrics at the top, each checkpoint in a folder of its own;
-        // the final save rewrites step 400's checkpoint with the test results, as step-00000400.1.
+        // the final save rewrites step 400's checkpoint with the test results, as step-00000400.
         Assert.Equal(["accuracy.svg", "checkpoint", "metrics.csv", "run.json"], Directory.GetFiles(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["checkpoints"], Directory.GetDirectories(run).Select(Path.GetFileName));
-        Assert.Equal(["step-00000400.1"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
+        Assert.Equal(["step-00000400"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
         Assert.Equal(
             ["config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json"],
-            Directory.GetFiles(Path.Combine(run, "checkpoints", "step-00000400.1")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Directory.GetFiles(Path.Combine(run, "checkpoints", "step-00000400")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         string[] csv = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
         Assert.Equal("step,loss,train_accuracy,validation_accuracy", csv[0]);

@@ -57,7 +57,7 @@ public sealed class DataCliTests(ITestOutputHelper log) : IDisposable
         Assert.True(validation >= 0.9, $"validation accuracy {validation}"); // 1.0 observed: the task is easy
 
         Assert.Equal(["accuracy.svg", "checkpoint", "metrics.csv", "run.json"], _dir.FileNames("npy-run"));
-        Assert.Equal(["config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json"], _dir.FileNames("npy-run/checkpoints/step-00000120.1"));
+        Assert.Equal(["config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json"], _dir.FileNames("npy-run/checkpoints/step-00000120"));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header, steps 1, 40, 80, 120
         Assert.Contains("LSTM on task_train_x.npy", File.ReadAllText(Path.Combine(run, "accuracy.svg")));
         var (model, metadata) = ModelFile.Load(run);

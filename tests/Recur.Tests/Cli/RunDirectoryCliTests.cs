@@ -111,7 +111,7 @@ public sealed class RunDirectoryCliTests(ITestOutputHelper log) : IDisposable
 
         Assert.Equal(0, Run(Train(run, 20, "--seed", "2", "--overwrite")).Code);
         Assert.Equal("20", ModelFile.Load(run).Metadata["trained_steps"]);
-        Assert.Equal(["step-00000020.1"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
+        Assert.Equal(["step-00000020"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
     }
 
     [Fact]
