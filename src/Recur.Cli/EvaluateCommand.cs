@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Recur.Data;
+using Recur.IO;
 using Recur.Losses;
 using Recur.Tensors;
 
@@ -12,7 +13,8 @@ internal static class EvaluateCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "The run directory 'recur train' wrote (its --out).", Required = true };
+        Option<string> model = TrainedModel.CreateModelOption();
+        Option<string?> checkpoint = TrainedModel.CreateCheckpointOption();
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the IDX files are [default: $RECUR_DATA, then the user cache]." };
         var data = new Option<string?>("--data")
         {
@@ -21,7 +23,7 @@ internal static class EvaluateCommand
         };
         var labels = new Option<string?>("--labels") { Description = "The labels of a .npy --data file: a .npy array [N] of integer class indices." };
         Option<string> header = TrainDataOptions.CreateCsvHeader();
-        var command = new Command("evaluate", "Print a trained model's accuracy on the 10,000 test images (or --data) and its confusion matrix.") { model, dataDir, data, labels, header };
+        var command = new Command("evaluate", "Print a trained model's accuracy on the 10,000 test images (or --data) and its confusion matrix.") { model, checkpoint, dataDir, data, labels, header };
         command.SetAction(parse =>
         {
             TextWriter error = parse.InvocationConfiguration.Error;
@@ -36,7 +38,9 @@ internal static class EvaluateCommand
             }
 
             var input = file is null ? null : new EvaluationFile(file, labelsFile, TrainDataOptions.ParseHeader(parse.GetValue(header)));
-            return Run(parse.GetValue(model)!, new MnistOptions { DataDir = parse.GetValue(dataDir) }, parse.InvocationConfiguration.Output, error, input);
+            return Run(
+                parse.GetValue(model)!, new MnistOptions { DataDir = parse.GetValue(dataDir) }, parse.InvocationConfiguration.Output, error, input,
+                TrainedModel.ParseCheckpoint(parse.GetValue(checkpoint)));
         });
         return command;
     }
@@ -45,16 +49,17 @@ internal static class EvaluateCommand
     internal sealed record EvaluationFile(string Data, string? Labels, CsvHeader Header = CsvHeader.Auto);
 
     /// <summary>
-    /// Evaluates the model in <paramref name="directory"/> on <paramref name="file"/>, or without it on the
-    /// MNIST test split the options lead to.
+    /// Evaluates the model in <paramref name="directory"/> (a run directory's <paramref name="checkpoint"/>, by default
+    /// its last) on <paramref name="file"/>, or without it on the MNIST test split the options lead to.
     /// </summary>
-    internal static int Run(string directory, MnistOptions dataOptions, TextWriter output, TextWriter error, EvaluationFile? file = null)
+    internal static int Run(
+        string directory, MnistOptions dataOptions, TextWriter output, TextWriter error, EvaluationFile? file = null, CheckpointKind? checkpoint = null)
     {
         TrainedModel trained;
         DataSet test;
         try
         {
-            trained = TrainedModel.Load(directory);
+            trained = TrainedModel.Load(directory, checkpoint);
             if (file is null && trained.FromFiles)
             {
                 error.WriteLine(

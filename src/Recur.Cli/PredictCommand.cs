@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Recur.Data;
+using Recur.IO;
 using Recur.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -12,7 +13,8 @@ internal static class PredictCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "The run directory 'recur train' wrote (its --out).", Required = true };
+        Option<string> model = TrainedModel.CreateModelOption();
+        Option<string?> checkpoint = TrainedModel.CreateCheckpointOption();
         var input = new Option<string[]>("--input")
         {
             Description = "Images to classify: an IDX image file (raw or .gz, any number of 28×28 images) or a binary PGM (P5) of 28×28; " +
@@ -23,19 +25,19 @@ internal static class PredictCommand
         var invert = new Option<bool>("--invert") { Description = "Invert the pixels first (for dark digits on a light background; MNIST is light on dark)." };
         var limit = new Option<int>("--limit") { Description = "Print at most this many images (or sequences) per file.", DefaultValueFactory = _ => 100 };
         Option<string> header = TrainDataOptions.CreateCsvHeader();
-        var command = new Command("predict", "Classify images or sequences with a trained model and print each predicted class with its probability.") { model, input, invert, limit, header };
+        var command = new Command("predict", "Classify images or sequences with a trained model and print each predicted class with its probability.") { model, checkpoint, input, invert, limit, header };
         command.SetAction(parse => Run(
-            parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(invert), parse.GetValue(limit), TrainDataOptions.ParseHeader(parse.GetValue(header)),
+            parse.GetValue(model)!, TrainedModel.ParseCheckpoint(parse.GetValue(checkpoint)), parse.GetValue(input)!, parse.GetValue(invert), parse.GetValue(limit), TrainDataOptions.ParseHeader(parse.GetValue(header)),
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(string directory, string[] inputs, bool invert, int limit, CsvHeader header, TextWriter output, TextWriter error)
+    private static int Run(string directory, CheckpointKind? checkpoint, string[] inputs, bool invert, int limit, CsvHeader header, TextWriter output, TextWriter error)
     {
         TrainedModel trained;
         try
         {
-            trained = TrainedModel.Load(directory);
+            trained = TrainedModel.Load(directory, checkpoint);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

@@ -6,20 +6,38 @@ using Recur.Plotting;
 
 namespace Recur.Cli;
 
-/// <summary>One row of <c>metrics.csv</c>; <see cref="ValidationAccuracy"/> is NaN where it was not measured.</summary>
+/// <summary>One row of <c>metrics.csv</c> and point of <c>accuracy.svg</c>; <see cref="ValidationAccuracy"/> is NaN where it was not measured.</summary>
 internal readonly record struct MetricsRow(int Step, double Loss, double TrainAccuracy, double ValidationAccuracy);
 
 /// <summary>
-/// A run's directory: the model (<c>config.json</c>, <c>model.safetensors</c>), <c>metrics.csv</c> and
-/// <c>accuracy.svg</c>, each rewritten atomically at every checkpoint, so an interrupted or
-/// diverged run keeps its last good state.
+/// A run's directory (<see cref="CheckpointDirectory"/>): locked while the run writes it, with the run's options in
+/// <c>run.json</c>; at every checkpoint the model (<c>config.json</c>, <c>model.safetensors</c>,
+/// <c>optimizer.safetensors</c>) and the loop's state (<c>trainer_state.json</c>) go into a new folder
+/// <c>checkpoints/step-NNNNNNNN/</c>, written as one unit, and the <c>checkpoint</c> pointer names it as the last (and,
+/// when its validation accuracy is the best so far, as the best); then <c>accuracy.svg</c> is rewritten beside it,
+/// atomically. <c>metrics.csv</c> beside them gets a row after every display and validation step, from a
+/// <see cref="Recur.Training.CsvLogger"/> of the loop, and a resumed run cuts it back to its checkpoint's rows. An
+/// interrupted, diverged or failed run keeps its last good checkpoint.
 /// </summary>
-internal sealed class RunDirectory(string directory, Dictionary<string, string> metadata)
+internal sealed class RunDirectory : IDisposable
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly List<MetricsRow> _rows = [];
+    private readonly CheckpointDirectory _checkpoints;
+    private readonly bool _overwrite;
 
-    public string Directory { get; } = directory;
+    private RunDirectory(string directory, Dictionary<string, string> metadata, CheckpointDirectory checkpoints, bool overwrite)
+    {
+        Directory = directory;
+        Metadata = metadata;
+        _checkpoints = checkpoints;
+        _overwrite = overwrite;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>What evaluate and predict need; stored in the model's metadata at every save.</summary>
+    public Dictionary<string, string> Metadata { get; }
 
     /// <summary>The step of the last saved model, or null before the first save.</summary>
     public int? LastSavedStep { get; private set; }
@@ -29,35 +47,77 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
 
     public IReadOnlyList<MetricsRow> Rows => _rows;
 
+    /// <summary>
+    /// Opens <c>--out</c> before training — creates it, takes its lock, writes a probe file — or writes the one-line
+    /// reason to <paramref name="error"/> and returns null with the exit code in <paramref name="exitCode"/>.
+    /// </summary>
+    public static RunDirectory? Open(TrainSettings settings, Dictionary<string, string> metadata, TextWriter error, out int exitCode)
+    {
+        string directory = settings.OutputDirectory;
+        exitCode = ExitCodes.Failed;
+        try
+        {
+            CheckpointMode mode = settings.Resume ? CheckpointMode.Resume : settings.Overwrite ? CheckpointMode.Overwrite : CheckpointMode.New;
+            var checkpoints = (settings.OpenCheckpoints ?? CheckpointDirectory.Open)(directory, mode);
+            return new RunDirectory(directory, metadata, checkpoints, settings.Overwrite);
+        }
+        catch (ExistingRunException)
+        {
+            error.WriteLine($"recur train: --out {directory} holds an earlier run; pass --overwrite to replace it (its checkpoints are deleted once this run writes its first), or choose another --out.");
+            exitCode = ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Checks, before training, that there is room for two checkpoints of <paramref name="model"/> (the last one is kept
+    /// while the next is written), or writes the one-line reason to <paramref name="error"/> and returns false.
+    /// </summary>
+    public bool TryCheckRoom(Sequential model, TextWriter error)
+    {
+        try
+        {
+            _checkpoints.CheckWritable(2 * ModelFile.Serialize(model, Metadata).Values.Sum(b => (long)b.Length));
+            return true;
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+            return false;
+        }
+    }
+
     public void Record(MetricsRow row) => _rows.Add(row);
 
-    /// <summary>The file of the training loop's state beside the model, for <c>--resume</c>.</summary>
+    /// <summary>The file of the training loop's state in each checkpoint, for <c>--resume</c>.</summary>
     public const string TrainerStateFileName = "trainer_state.json";
 
-    /// <summary>Starts a new run: creates the directory and records the run's options in <c>run.json</c>.</summary>
-    public void Begin(IReadOnlyDictionary<string, string[]> options)
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        RunOptions.Write(Directory, options, "running");
-    }
+    /// <summary>Starts a new run: records the run's options in <c>run.json</c>.</summary>
+    public void Begin(IReadOnlyDictionary<string, string[]> options) => RunOptions.Write(Directory, options, "running");
 
     /// <summary>Marks the run finished in <c>run.json</c>: <c>--resume</c> then refuses it.</summary>
     public void Finish(IReadOnlyDictionary<string, string[]> options) => RunOptions.Write(Directory, options, "finished");
 
-    /// <summary>The model directory and the loop's state of the last checkpoint, for <c>--resume</c>.</summary>
+    /// <summary>The folder and the loop's state of the last checkpoint, for <c>--resume</c> (the directory was opened to resume).</summary>
     /// <exception cref="InvalidDataException">No checkpoint was saved, or it is incomplete or damaged.</exception>
     public (string ModelDirectory, System.Text.Json.Nodes.JsonObject TrainerState) LastCheckpoint()
     {
-        string path = Path.Combine(Directory, TrainerStateFileName);
+        string folder = _checkpoints.LastPath
+            ?? throw new InvalidDataException($"{Directory} holds no checkpoint to resume from (the run stopped before its first validation step). Start it again as a new run.");
+        string path = Path.Combine(folder, TrainerStateFileName);
         if (!File.Exists(path))
         {
-            throw new InvalidDataException(
-                $"{Directory} holds no checkpoint to resume from (no {TrainerStateFileName}: the run stopped before its first validation step). Start it again as a new run.");
+            throw new InvalidDataException($"{folder} holds no {TrainerStateFileName}; the run cannot be resumed from it.");
         }
 
         try
         {
-            return (Directory, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject
+            return (folder, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject
                 ?? throw new System.Text.Json.JsonException("the top level is not an object"));
         }
         catch (System.Text.Json.JsonException e)
@@ -69,37 +129,88 @@ internal sealed class RunDirectory(string directory, Dictionary<string, string> 
     /// <summary>Forgets the rows recorded so far (a resumed run puts back those of its checkpoint).</summary>
     public void ClearRows() => _rows.Clear();
 
-    /// <summary>Saves the model (as of <paramref name="step"/>), the loop's state, the metrics and the chart.</summary>
-    public void Save(Sequential model, int step, System.Text.Json.Nodes.JsonObject? trainerState = null)
+    /// <summary>
+    /// Saves the model (as of <paramref name="step"/>) and the loop's state as a checkpoint — the best one when
+    /// <paramref name="validationAccuracy"/> is above every earlier one in the metrics —, then the chart.
+    /// </summary>
+    /// <exception cref="IOException">A file could not be written; the message, one line, names it and the checkpoint kept.</exception>
+    public void Save(Sequential model, int step, double validationAccuracy, System.Text.Json.Nodes.JsonObject? trainerState = null)
     {
-        var meta = new Dictionary<string, string>(metadata) { ["trained_steps"] = step.ToString(Inv) };
+        var meta = new Dictionary<string, string>(Metadata) { ["trained_steps"] = step.ToString(Inv) };
         foreach (var (key, value) in Summary)
         {
             meta[key] = value;
         }
 
-        ModelFile.Save(model, Directory, meta);
+        var files = new Dictionary<string, byte[]>(ModelFile.Serialize(model, meta));
         if (trainerState is not null)
         {
-            AtomicFile.WriteAllText(Path.Combine(Directory, TrainerStateFileName), trainerState.ToJsonString() + "\n");
+            files.Add(TrainerStateFileName, Encoding.UTF8.GetBytes(trainerState.ToJsonString() + "\n"));
+        }
+
+        // The best so far, from the metrics (which a resumed run restores); saving a step again keeps its standing.
+        double earlier = _rows.Where(r => r.Step < step && !double.IsNaN(r.ValidationAccuracy)).Select(r => r.ValidationAccuracy).DefaultIfEmpty(double.NegativeInfinity).Max();
+        _checkpoints.Write(string.Create(Inv, $"step-{step:D8}"), files, best: validationAccuracy > earlier);
+        if (LastSavedStep is null && _overwrite)
+        {
+            DeleteTopLevelModel();
         }
 
         LastSavedStep = step;
-        SaveMetrics();
+        try
+        {
+            SaveChart();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{e.Message.TrimEnd('.')}; the checkpoint of step {step} is kept in {Directory}.", e);
+        }
     }
 
-    /// <summary>Writes <c>metrics.csv</c> and <c>accuracy.svg</c>.</summary>
-    public void SaveMetrics()
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        var csv = new StringBuilder("step,loss,train_accuracy,validation_accuracy\n");
-        foreach (MetricsRow r in _rows)
-        {
-            csv.Append(Inv, $"{r.Step},{r.Loss:R},{r.TrainAccuracy:R},{(double.IsNaN(r.ValidationAccuracy) ? "" : r.ValidationAccuracy.ToString("R", Inv))}\n");
-        }
+    /// <summary>Releases the run directory's lock.</summary>
+    public void Dispose() => _checkpoints.Dispose();
 
-        AtomicFile.WriteAllText(Path.Combine(Directory, "metrics.csv"), csv.ToString());
-        string data = metadata.TryGetValue("data", out string? file) ? Path.GetFileName(file) : "MNIST";
+    /// <summary>Writes the chart, or on failure the one-line reason to <paramref name="error"/>; for a run that is ending anyway.</summary>
+    public void TrySaveChart(TextWriter error)
+    {
+        try
+        {
+            SaveChart();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+        }
+    }
+
+    /// <summary>An overwritten run directory of an earlier Recur had its model at the top; once this run has a checkpoint, that model goes.</summary>
+    private void DeleteTopLevelModel()
+    {
+        foreach (string name in new[] { ModelFile.ConfigFileName, ModelFile.WeightsFileName, ModelFile.OptimizerFileName, TrainerStateFileName })
+        {
+            File.Delete(Path.Combine(Directory, name));
+        }
+    }
+
+    /// <summary><c>metrics.csv</c> of the run, written by a <see cref="Recur.Training.CsvLogger"/> with <see cref="MetricsColumns"/>.</summary>
+    public string MetricsPath => Path.Combine(Directory, "metrics.csv");
+
+    /// <summary>
+    /// The columns of <c>metrics.csv</c>: the step, the step's own minibatch loss and training accuracy (the tutorial's
+    /// figures, not Keras's running means), and the validation accuracy where it was measured (empty elsewhere).
+    /// </summary>
+    public static readonly Recur.Training.CsvColumn[] MetricsColumns =
+    [
+        new("step", (t, _) => t.Step),
+        new("loss", (t, _) => t.LastBatch.Loss),
+        new("train_accuracy", (t, _) => t.LastBatch.Accuracy),
+        new("validation_accuracy", (_, logs) => logs.TryGetValue("val_accuracy", out double v) ? v : double.NaN),
+    ];
+
+    /// <summary>Writes <c>accuracy.svg</c> from the rows so far.</summary>
+    public void SaveChart()
+    {
+        string data = Metadata.TryGetValue("data", out string? file) ? Path.GetFileName(file) : "MNIST";
         AccuracyChart(_rows, data).Save(Path.Combine(Directory, "accuracy.svg"));
     }
 

@@ -49,7 +49,8 @@ internal static class TrainCommand
         var clipNorm = new Option<float?>("--clip-norm") { Description = "Clip gradients to this global norm (e.g. 5); off by default." };
         var seed = new Option<ulong>("--seed") { Description = "Seed for weights and shuffling; the same seed and threads give the same run.", DefaultValueFactory = _ => 1 };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the four IDX files are (or go when fetched) [default: $RECUR_DATA, then the user cache]." };
-        var output = new Option<string?>("--out") { Description = "Run directory for metrics.csv, accuracy.svg and the model [default: runs/<timestamp>]." };
+        var output = new Option<string?>("--out") { Description = "Run directory for the checkpoints, metrics.csv and accuracy.svg [default: runs/<timestamp>]." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Reuse an --out that holds an earlier run: its checkpoints are deleted once this run writes its first." };
         var threads = new Option<int?>("--threads") { Description = "Worker threads [default: all cores]." };
         var resume = new Option<string?>("--resume")
         {
@@ -59,7 +60,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences with --data.")
         {
             dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
-            clipNorm, seed, dataDir, output, threads, resume,
+            clipNorm, seed, dataDir, output, overwrite, threads, resume,
         };
         var files = new TrainDataOptions();
         foreach (Option option in files.All)
@@ -141,6 +142,7 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 DataDir = parse.GetValue(dataDir),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
+                Overwrite = parse.GetValue(overwrite),
                 Threads = parse.GetValue(threads),
                 RunOptions = options,
                 Resume = resuming,

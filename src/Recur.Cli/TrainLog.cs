@@ -7,9 +7,11 @@ namespace Recur.Cli;
 
 /// <summary>
 /// What <c>recur train</c> does around each step, as a callback of the training loop: the tutorial's log line every
-/// <c>--display-step</c> steps (and at steps 1 and last), a <c>metrics.csv</c> row at those steps and at validations, a
-/// checkpoint of the run directory at every validation, and the progress bar. Its rows and last validation accuracy
-/// are part of a checkpoint, so a resumed run's metrics continue where the checkpoint left them.
+/// <c>--display-step</c> steps (and at steps 1 and last), the rows of the accuracy chart at those steps and at
+/// validations (the same rows <c>metrics.csv</c>'s <see cref="CsvLogger"/> writes), a checkpoint of the run directory at
+/// every validation but the last step's (the run's final save, with its test accuracy, is that one), and the progress
+/// bar. Its rows and last validation accuracy are part of a checkpoint, so a resumed run's chart continues where the
+/// checkpoint left it.
 /// </summary>
 internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequential model) : Callback
 {
@@ -24,10 +26,9 @@ internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequent
     /// <inheritdoc/>
     public override void OnBatchEnd(int batch, IDictionary<string, double> logs)
     {
-        int step = Trainer.Step, total = settings.TotalSteps;
+        int step = Trainer.Step;
         BatchResult r = Trainer.LastBatch;
-        bool display = step == 1 || step % settings.DisplayStep == 0 || step == total;
-        bool validate = step % settings.EffectiveValidationStep == 0 || step == total;
+        bool display = settings.IsDisplayStep(step), validate = settings.IsValidationStep(step);
         if (validate)
         {
             LastValidation = logs["val_accuracy"];
@@ -44,9 +45,9 @@ internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequent
                 + (validate ? string.Create(Inv, $", Validation Accuracy= {LastValidation:F4}") : ""));
         }
 
-        if (validate)
+        if (validate && step != settings.TotalSteps)
         {
-            run.Save(model, step, Trainer.CaptureState());
+            run.Save(model, step, LastValidation, Trainer.CaptureState());
         }
 
         Progress?.Advance(step);

@@ -52,7 +52,13 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             ["accuracy"],
             settings.ClipNorm);
 
-        var run = new RunDirectory(settings.OutputDirectory, data.Metadata);
+        // Before training: a locked, unwritable or too full --out fails here, in one line.
+        using RunDirectory? run = RunDirectory.Open(settings, data.Metadata, error, out int refused);
+        if (run is null || !run.TryCheckRoom(model, error))
+        {
+            return run is null ? refused : ExitCodes.Failed;
+        }
+
         int total = settings.TotalSteps, batch = settings.BatchSize;
         System.Text.Json.Nodes.JsonObject? resumeState = null;
         try
@@ -79,10 +85,11 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         Tensor validationX = layout.Apply(data.Validation.Images).Clone();
         var log = new TrainLog(settings, run, model);
+        var metrics = new CsvLogger(run.MetricsPath, RunDirectory.MetricsColumns, t => settings.IsDisplayStep(t.Step) || settings.IsValidationStep(t.Step));
         var trainer = new Trainer(
             model,
             new DataSetBatches(data.Train, batch, layout.Apply),
-            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), log])
+            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), metrics, log]) // metrics before the checkpoints of log
         {
             Steps = total,
             ValidationData = (validationX, data.Validation.OneHotLabels),
@@ -106,7 +113,12 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             error.WriteLine(run.LastSavedStep is int saved
                 ? $"The checkpoint of step {saved} is kept in {run.Directory}."
                 : $"No checkpoint was saved yet; metrics so far are in {run.Directory}.");
-            run.SaveMetrics();
+            run.TrySaveChart(error);
+            return ExitCodes.Failed;
+        }
+        catch (IOException e) // a checkpoint that could not be written: the message names the path and the checkpoint kept
+        {
+            error.WriteLine($"recur train: {e.Message}");
             return ExitCodes.Failed;
         }
 
@@ -136,8 +148,17 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
-        run.Save(model, total);
-        run.Finish(settings.RunOptions ?? new SortedDictionary<string, string[]>());
+        try
+        {
+            run.Save(model, total, lastValidation, trainer.CaptureState());
+            run.Finish(settings.RunOptions ?? new SortedDictionary<string, string[]>());
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"recur train: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
         output.WriteLine(string.Create(Inv,
             $"Time: {clock.Elapsed.TotalSeconds:F1} s in all, training {training.Elapsed.TotalSeconds:F1} s ({(double)total * batch / training.Elapsed.TotalSeconds:N0} samples/s)."));
         output.WriteLine($"Saved the model, metrics.csv and accuracy.svg in {run.Directory}");

@@ -1,4 +1,5 @@
 using Recur.Data;
+using Recur.IO;
 
 namespace Recur.Cli;
 
@@ -31,6 +32,7 @@ internal sealed record TrainSettings
     public ulong Seed { get; init; } = 1;
     public string? DataDir { get; init; }
     public string OutputDirectory { get; init; } = "runs";
+    public bool Overwrite { get; init; }
     public int? Threads { get; init; }
 
     /// <summary>The options as given on the command line (for <c>run.json</c>); null when the settings were not parsed from one.</summary>
@@ -42,6 +44,9 @@ internal sealed record TrainSettings
     /// <summary>Where and how to find the data; tests point it at the repository's MNIST slice.</summary>
     public MnistOptions? DataOptions { get; init; }
 
+    /// <summary>Opens the run directory (<see cref="CheckpointDirectory.Open(string, CheckpointMode)"/>); tests pass one whose file operations fail.</summary>
+    public Func<string, CheckpointMode, CheckpointDirectory>? OpenCheckpoints { get; init; }
+
     /// <summary>Your own sequences instead of MNIST (<c>--data</c>); null for MNIST.</summary>
     public DataSettings? Data { get; init; }
 
@@ -50,6 +55,12 @@ internal sealed record TrainSettings
 
     /// <summary>Steps between validation measurements and checkpoints.</summary>
     public int EffectiveValidationStep => ValidationStep ?? 5 * DisplayStep;
+
+    /// <summary>Whether step <paramref name="step"/> (1-based) prints the tutorial's line: the first, every display step, the last.</summary>
+    public bool IsDisplayStep(int step) => step == 1 || step % DisplayStep == 0 || step == TotalSteps;
+
+    /// <summary>Whether step <paramref name="step"/> measures validation accuracy (and checkpoints): every validation step, the last.</summary>
+    public bool IsValidationStep(int step) => step % EffectiveValidationStep == 0 || step == TotalSteps;
 
     /// <summary>
     /// The learning rate when none is given: Adam's 0.001 of the tutorial with a constant rate; 0.002 as

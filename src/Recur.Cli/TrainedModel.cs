@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
 using Recur.Data;
+using Recur.IO;
 using Recur.Models;
 
 namespace Recur.Cli;
@@ -11,15 +13,42 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
     public static readonly string[] FashionClasses =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-    /// <summary>Loads <paramref name="directory"/> or explains why it cannot.</summary>
-    /// <exception cref="InvalidDataException">The directory is not a model saved by <c>recur train</c>.</exception>
-    public static TrainedModel Load(string directory)
+    /// <summary>The <c>--model</c> option of evaluate and predict.</summary>
+    public static Option<string> CreateModelOption() => new("--model")
     {
-        var (model, metadata) = ModelFile.Load(directory);
+        Description = "The run directory 'recur train' wrote (its --out; its last checkpoint unless --checkpoint best), or a model directory saved with ModelFile.Save.",
+        Required = true,
+    };
+
+    /// <summary>The <c>--checkpoint</c> option of evaluate and predict.</summary>
+    public static Option<string?> CreateCheckpointOption()
+    {
+        var option = new Option<string?>("--checkpoint")
+        {
+            Description = "Which checkpoint of a run directory: last (the default) or best (the best validation accuracy); a model directory has only its own.",
+        };
+        option.AcceptOnlyFromAmong("last", "best");
+        return option;
+    }
+
+    /// <summary>The value of <c>--checkpoint</c>; null when it was not given.</summary>
+    public static CheckpointKind? ParseCheckpoint(string? value) => value switch
+    {
+        "best" => CheckpointKind.Best,
+        "last" => CheckpointKind.Last,
+        _ => null,
+    };
+
+    /// <summary>Loads <paramref name="directory"/> (a run directory's <paramref name="checkpoint"/>, by default its last) or explains why it cannot.</summary>
+    /// <exception cref="InvalidDataException">The directory is not a model saved by <c>recur train</c>, or has no such checkpoint.</exception>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    public static TrainedModel Load(string directory, CheckpointKind? checkpoint = null)
+    {
+        var (model, metadata) = checkpoint is CheckpointKind kind ? ModelFile.Load(directory, kind) : ModelFile.Load(directory);
         if (!metadata.TryGetValue("sequence", out string? sequence) || !metadata.TryGetValue("dataset", out string? dataset))
         {
             throw new InvalidDataException(
-                $"{Path.Combine(directory, ModelFile.ConfigFileName)} has no \"sequence\" and \"dataset\" metadata; it was not written by 'recur train'.");
+                $"The model in {directory} has no \"sequence\" and \"dataset\" metadata; it was not written by 'recur train'.");
         }
 
         if (dataset == TrainRun.DataFileDataset)
@@ -58,5 +87,5 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
         metadata.TryGetValue(key, out string? text) && int.TryParse(text, CultureInfo.InvariantCulture, out int value) && value > 0
             ? value
             : throw new InvalidDataException(
-                $"{Path.Combine(directory, ModelFile.ConfigFileName)} has no valid \"{key}\" in its metadata (found {(text is null ? "none" : $"'{text}'")}); it was not written by 'recur train --data'.");
+                $"The model in {directory} has no valid \"{key}\" in its metadata (found {(text is null ? "none" : $"'{text}'")}); it was not written by 'recur train --data'.");
 }

@@ -52,6 +52,7 @@ public sealed partial class Sequential
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, initialEpoch);
+        CheckCanResume(initialEpoch);
         if (verbose is < 0 or > 2)
         {
             throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Sequential.Fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
@@ -101,8 +102,8 @@ public sealed partial class Sequential
 
     /// <summary>
     /// Saves the model as a directory (<see cref="ModelFile"/>): configuration JSON, weights, and — once compiled — the
-    /// optimizer state and <see cref="Epoch"/>, for resuming. Each file is written to a temporary name and renamed into
-    /// place, so a failed save leaves the previous files as they were.
+    /// optimizer state and <see cref="Epoch"/>, for resuming. The directory is replaced as a whole, so a failed save
+    /// leaves the previous model as it was (<see cref="ModelFile.Save(Sequential, string, IReadOnlyDictionary{string, string}?)"/> says how).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
     /// <exception cref="NotSupportedException">A layer added built is of a kind that cannot be saved.</exception>
@@ -111,8 +112,10 @@ public sealed partial class Sequential
     /// <summary>
     /// Loads a model saved with <see cref="Save"/>: built, with its weights, and — when it was compiled — compiled
     /// again with its loss, metrics and optimizer, the optimizer state restored and <see cref="Epoch"/> set, so
-    /// <c>Fit(initialEpoch: model.Epoch)</c> continues as if training had never stopped.
+    /// <c>Fit(initialEpoch: model.Epoch)</c> continues as if training had never stopped. A run directory gives its last
+    /// checkpoint. Without <c>optimizer.safetensors</c> the model predicts but cannot resume (<see cref="OptimizerStateMissing"/>).
     /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The path does not exist.</exception>
     /// <exception cref="InvalidDataException">The path is not a Recur model directory, or a file in it is truncated, corrupt or does not match the others.</exception>
     public static Sequential Load(string path) => ModelFile.Load(path).Model;
 
@@ -134,9 +137,10 @@ public sealed partial class Sequential
                 $"{path} holds the parameters [{string.Join(", ", theirs.Select(p => p.Key))}], but this model has [{string.Join(", ", ours.Select(p => p.Key))}] (or other shapes); restore from a model built the same way.");
         }
 
-        if (saved.Optimizer is not { } savedOptimizer)
+        if (saved.Optimizer is not { } savedOptimizer || saved.OptimizerStateMissing)
         {
-            throw new InvalidDataException($"{path} holds no optimizer state (it was saved before Compile, or for inference only); training cannot resume from it.");
+            throw new InvalidDataException(
+                $"{path} holds no optimizer state (it was saved before Compile, or has no {ModelFile.OptimizerFileName}: for inference only); training cannot resume from it.");
         }
 
         try

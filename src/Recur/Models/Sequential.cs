@@ -227,6 +227,28 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         Loss = loss;
         Optimizer = optimizer;
         Metrics = list;
+        OptimizerStateMissing = false;
+    }
+
+    /// <summary>
+    /// True for a model loaded (<see cref="ModelFile.Load(string)"/>) from a directory that has its training settings but
+    /// not its optimizer state (<c>optimizer.safetensors</c>, which inference does not need): it is compiled with the
+    /// saved loss and optimizer, but the optimizer starts from nothing, so training would not continue the saved run.
+    /// <c>Fit</c> then refuses to resume (an <c>initialEpoch</c> above 0); it may still train from epoch 0, and
+    /// <c>Compile</c> clears the flag.
+    /// </summary>
+    public bool OptimizerStateMissing { get; internal set; }
+
+    /// <summary>Throws when <paramref name="initialEpoch"/> asks to resume a model whose optimizer state was not loaded.</summary>
+    /// <exception cref="InvalidOperationException">The model cannot resume; the message says why and what to do.</exception>
+    internal void CheckCanResume(int initialEpoch)
+    {
+        if (initialEpoch > 0 && OptimizerStateMissing)
+        {
+            throw new InvalidOperationException(
+                $"Sequential.Fit: cannot resume at epoch {initialEpoch}: the model was loaded without its optimizer state ({ModelFile.OptimizerFileName} was not in its directory), " +
+                "so training would not continue the saved run. Load a directory that has it, or train from epoch 0 (Compile again to choose a new optimizer).");
+        }
     }
 
     /// <summary>Compile with a loss given by its Keras name (<c>categorical_crossentropy</c>, <c>sparse_categorical_crossentropy</c>, <c>mse</c>), from probabilities as Keras's string losses are.</summary>

@@ -60,6 +60,9 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
 
         Assert.Contains("--input-projection", Run("train", "--help").Out);
         Assert.Contains("--recurrent-dropout", Run("train", "--help").Out);
+        Assert.Contains("--overwrite", Run("train", "--help").Out);
+        Assert.Contains("--checkpoint", Run("evaluate", "--help").Out);
+        Assert.Contains("--checkpoint", Run("predict", "--help").Out);
     }
 
     [Fact]
@@ -89,10 +92,14 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("Optimization Finished!", text);
         Assert.Contains("Testing Accuracy: ", text);
         Assert.Contains("Test accuracy (all 500 images): ", text);
-        foreach (string file in new[] { "config.json", "model.safetensors", "metrics.csv", "accuracy.svg" })
-        {
-            Assert.True(File.Exists(Path.Combine(run, file)), file);
-        }
+        // The layout of a run directory: the pointer and the metrics at the top, each checkpoint in a folder of its own;
+        // the final save rewrites step 400's checkpoint with the test results, as step-00000400.
+        Assert.Equal(["accuracy.svg", "checkpoint", "metrics.csv", "run.json"], Directory.GetFiles(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["checkpoints"], Directory.GetDirectories(run).Select(Path.GetFileName));
+        Assert.Equal(["step-00000400"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
+        Assert.Equal(
+            ["config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json"],
+            Directory.GetFiles(Path.Combine(run, "checkpoints", "step-00000400")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         string[] csv = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
         Assert.Equal("step,loss,train_accuracy,validation_accuracy", csv[0]);
@@ -289,7 +296,7 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     {
         var (code, _, error) = Run("predict", "--model", Path.Combine(_dir, "nothing"), "--input", "x.pgm");
         Assert.Equal(1, code);
-        Assert.Contains("not a Recur model directory", error);
+        Assert.Contains($"'{Path.Combine(_dir, "nothing")}' does not exist", error);
 
         var rng = new Rng(1);
         var model = new Sequential { new Recur.Layers.Lstm(28, 4, rng: rng), new Recur.Layers.Dense(4, 10, rng: rng) };

@@ -12,18 +12,11 @@ public sealed class DataCliTests(ITestOutputHelper log) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string Npy(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "npy", name);
+    private static string Npy(string name) => CliRun.Fixture("npy", name);
 
-    private static string Csv(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "csv", name);
+    private static string Csv(string name) => CliRun.Fixture("csv", name);
 
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Program.Run(args, output, error);
-        log.WriteLine($"$ recur {string.Join(" ", args)}\n{output}{error}exit {code}");
-        return (code, output.ToString(), error.ToString());
-    }
+    private (int Code, string Out, string Err) Run(params string[] args) => CliRun.Command(log, args);
 
     /// <summary>Asserts a failure: the exit code, nothing on stdout, and one line on stderr holding each fragment.</summary>
     private static string AssertFails((int Code, string Out, string Err) result, int code, params string[] fragments)
@@ -63,7 +56,8 @@ public sealed class DataCliTests(ITestOutputHelper log) : IDisposable
         double validation = Number(output, "Validation accuracy (15 sequences): ");
         Assert.True(validation >= 0.9, $"validation accuracy {validation}"); // 1.0 observed: the task is easy
 
-        Assert.Equal(["accuracy.svg", "config.json", "metrics.csv", "model.safetensors", "optimizer.safetensors", "run.json", "trainer_state.json"], _dir.FileNames("npy-run"));
+        Assert.Equal(["accuracy.svg", "checkpoint", "metrics.csv", "run.json"], _dir.FileNames("npy-run"));
+        Assert.Equal(["config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json"], _dir.FileNames("npy-run/checkpoints/step-00000120"));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header, steps 1, 40, 80, 120
         Assert.Contains("LSTM on task_train_x.npy", File.ReadAllText(Path.Combine(run, "accuracy.svg")));
         var (model, metadata) = ModelFile.Load(run);

@@ -190,7 +190,8 @@ public class SaveLoadTests
     [InlineData(ModelFile.OptimizerFileName)]
     public void FilesFromTwoSavesAreRefused(string file)
     {
-        // What a crash between the renames of one save would leave: one file newer than the others.
+        // One file newer than the others, as a copy by hand or an interrupted copy would leave: config.json's record of
+        // its companions' lengths and CRC-32C tells.
         using var dir = new TempDirectory();
         var model = Fresh("adam");
         model.Save(dir.File("a"));
@@ -198,7 +199,8 @@ public class SaveLoadTests
         model.Save(dir.File("b"));
         File.Copy(Path.Combine(dir.File("b"), file), Path.Combine(dir.File("a"), file), overwrite: true);
         var e = Assert.Throws<InvalidDataException>(() => Sequential.Load(dir.File("a")));
-        Assert.Contains("save_id", e.Message);
-        Assert.Contains(file, e.Message);
+        Assert.Contains("CRC-32C", e.Message);
+        Assert.Contains("two saves", e.Message);
+        Assert.Contains(Path.Combine(dir.File("a"), file), e.Message);
     }
 }
