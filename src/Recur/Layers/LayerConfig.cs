@@ -16,8 +16,9 @@ namespace Recur.Layers;
 /// <remarks>
 /// <para>The stock records are named <c>LstmLayer</c>, <c>DenseLayer</c>, <c>ActivationLayer</c> — Keras's
 /// <c>LSTM</c>, <c>Dense</c>, <c>Activation</c> with a <c>Layer</c> suffix, because they sit in <c>Recur.Layers</c>
-/// beside the engine classes <see cref="Lstm"/> and <see cref="Dense"/>. Their defaults are Keras's (Glorot-uniform kernels, orthogonal recurrent kernels, zero biases, the
-/// LSTM's <c>unit_forget_bias</c>); the engine classes keep their own.</para>
+/// beside the engine classes <see cref="Lstm"/> and <see cref="Dense"/>. Their defaults are Keras's (Glorot-uniform
+/// kernels, orthogonal recurrent kernels, zero biases, the LSTM's <c>unit_forget_bias</c>); the engine classes keep
+/// their own.</para>
 /// <para>Every argument is a property, so a record round-trips through JSON and two records are equal when their
 /// arguments are; <see cref="InputShape"/> is compared by content.</para>
 /// <para>A kind of your own: derive a record with its arguments as properties, override <see cref="OutputShape"/>
