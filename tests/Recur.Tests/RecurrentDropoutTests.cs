@@ -91,7 +91,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
     };
 
     /// <summary>A fixed mask <c>[rows, cols]</c>: every third element dropped, the rest <c>1 / (1 − rate)</c>.</summary>
-    private static Tensor Mask(int rows, int cols, float rate, int offset)
+    private static Tensor DropoutMask(int rows, int cols, float rate, int offset)
     {
         var m = new Tensor(rows, cols);
         for (int k = 0; k < m.Length; k++)
@@ -116,7 +116,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
     [InlineData("lstm_dropout_nostate.json", "lstm", false)]
     [InlineData("gru_dropout_state.json", "gru", true)]
     [InlineData("rnn_tanh_dropout.json", "rnn_tanh", false)]
-    public void MatchesPyTorchCellsWithTheSameMasks(string file, string kind, bool sequences)
+    public void MatchesPyTorchCellsWithTheSameDropoutMasks(string file, string kind, bool sequences)
     {
         var f = Fixture.Load(file);
         int b = (int)f.Config("batch"), h = (int)f.Config("hidden_size");
@@ -136,7 +136,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
 
         // The fixture's rates, but its masks rather than drawn ones.
         SetRates(layer, (float)f.Config("dropout"), (float)f.Config("recurrent_dropout"));
-        LoopOf(layer).FixedMasks = (f["mask_x"], f["mask_h"]);
+        LoopOf(layer).FixedDropoutMasks = (f["mask_x"], f["mask_h"]);
         Tensor h0 = f.Has("h0") ? f["h0"] : new Tensor(b, h), c0 = f.Has("c0") ? f["c0"] : new Tensor(b, h);
         Tensor y = Forward(layer, f["x"], h0, c0, training: true);
         f.AssertClose(sequences ? "y" : "y_last", y, ForwardTolerance, output);
@@ -175,13 +175,13 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(GradCases))]
-    public void GradientsWithBothMasksMatchFiniteDifferences(string kind, bool returnSequences)
+    public void GradientsWithBothDropoutMasksMatchFiniteDifferences(string kind, bool returnSequences)
     {
         const int b = 2, t = 4, i = 3, h = 3;
         IRecurrentLayer layer = Create(kind, i, h, returnSequences, new Rng(11));
         SetWeights(layer, 0.8f);
         SetRates(layer, 0.3f, 0.4f);
-        LoopOf(layer).FixedMasks = (Mask(b, i, 0.3f, 0), Mask(b, h, 0.4f, 2)); // the same masks for every pass of the check
+        LoopOf(layer).FixedDropoutMasks = (DropoutMask(b, i, 0.3f, 0), DropoutMask(b, h, 0.4f, 2)); // the same masks for every pass of the check
         Tensor x = GradCheck.Values(4, 1f, b, t, i), h0 = GradCheck.Values(5, 0.5f, b, h), c0 = GradCheck.Values(6, 0.5f, b, h);
         Tensor wy = returnSequences ? GradCheck.Values(7, 1f, b, t, h) : GradCheck.Values(7, 1f, b, h);
         Tensor wh = GradCheck.Values(8, 1f, b, h), wc = GradCheck.Values(9, 1f, b, h);
@@ -194,7 +194,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         }
 
         Forward(layer, x, h0, c0, training: true);
-        Assert.NotNull(LoopOf(layer).RecurrentMask);
+        Assert.NotNull(LoopOf(layer).RecurrentDropoutMask);
         Tensor dx = Backward(layer, wy, wh, layer is Lstm ? wc : null).Clone();
         (_, _, Tensor dh0, Tensor? dc0) = States(layer, gradients: true);
         dh0 = dh0.Clone();
@@ -213,7 +213,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         }
 
         // Dropped inputs get no gradient.
-        ReadOnlySpan<float> mx = LoopOf(layer).InputMask!.Span;
+        ReadOnlySpan<float> mx = LoopOf(layer).InputDropoutMask!.Span;
         for (int r = 0; r < b * t * i; r++)
         {
             if (mx[((r / (t * i)) * i) + (r % i)] == 0f)
@@ -236,8 +236,8 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
         Tensor dy = GradCheck.Values(4, 1f, b, t, h);
         Bits.AssertEqual(Forward(plain, x, h0, c0, true).Span, Forward(zero, x, h0, c0, true).Span, "y");
-        Assert.Null(LoopOf(zero).InputMask);
-        Assert.Null(LoopOf(zero).RecurrentMask);
+        Assert.Null(LoopOf(zero).InputDropoutMask);
+        Assert.Null(LoopOf(zero).RecurrentDropoutMask);
         Bits.AssertEqual(Backward(plain, dy, null, null).Span, Backward(zero, dy, null, null).Span, "dx");
         for (int k = 0; k < plain.Parameters.Count; k++)
         {
@@ -250,18 +250,18 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void MasksOfOnesGiveTheUnmaskedNumbers(string kind)
+    public void DropoutMasksOfOnesGiveTheUndroppedNumbers(string kind)
     {
         // The masked path with nothing dropped against the plain one: every buffer and product, one path each.
         const int b = 11, t = 4, i = 5, h = 7;
         IRecurrentLayer plain = Create(kind, i, h, false, new Rng(5)), ones = Create(kind, i, h, false, new Rng(5));
         var one = new Tensor(b, h);
         one.Fill(1f);
-        LoopOf(ones).FixedMasks = (null, one);
+        LoopOf(ones).FixedDropoutMasks = (null, one);
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
         Tensor dy = GradCheck.Values(4, 1f, b, h), dh = GradCheck.Values(5, 1f, b, h);
         Bits.AssertEqual(Forward(plain, x, h0, c0, true).Span, Forward(ones, x, h0, c0, true).Span, "y");
-        Assert.NotNull(LoopOf(ones).InputMask);
+        Assert.NotNull(LoopOf(ones).InputDropoutMask);
         Bits.AssertEqual(States(plain, false).H.Span, States(ones, false).H.Span, "final h");
         Tensor dxPlain = Backward(plain, dy, dh, null), dxOnes = Backward(ones, dy, dh, null);
         Fixture.AssertClose("dx", dxPlain, dxOnes, 1e-6, output, kind);
@@ -275,7 +275,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void MasksAreDrawnPerPassKeepAboutOneMinusRateAndLeaveInferenceAlone(string kind)
+    public void DropoutMasksAreDrawnPerPassKeepAboutOneMinusRateAndLeaveInferenceAlone(string kind)
     {
         const int b = 64, t = 3, i = 16, h = 32;
         IRecurrentLayer layer = Create(kind, i, h, false, new Rng(8)), reference = Create(kind, i, h, false, new Rng(8));
@@ -284,21 +284,21 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
 
         Forward(layer, x, h0, c0, training: true);
-        float[] firstX = loop.InputMask!.Data.ToArray(), firstH = loop.RecurrentMask!.Data.ToArray();
-        Assert.True(loop.InputMask.HasShape(b, i) && loop.RecurrentMask.HasShape(b, h));
-        AssertMask(firstX, 0.3f);
-        AssertMask(firstH, 0.4f);
+        float[] firstX = loop.InputDropoutMask!.Data.ToArray(), firstH = loop.RecurrentDropoutMask!.Data.ToArray();
+        Assert.True(loop.InputDropoutMask.HasShape(b, i) && loop.RecurrentDropoutMask.HasShape(b, h));
+        AssertDropoutMask(firstX, 0.3f);
+        AssertDropoutMask(firstH, 0.4f);
         Forward(layer, x, h0, c0, training: true);
-        Assert.NotEqual(firstX, loop.InputMask!.Data);
-        Assert.NotEqual(firstH, loop.RecurrentMask!.Data);
+        Assert.NotEqual(firstX, loop.InputDropoutMask!.Data);
+        Assert.NotEqual(firstH, loop.RecurrentDropoutMask!.Data);
 
         // Inference drops nothing: the numbers of a layer without dropout, and no masks.
         Bits.AssertEqual(Forward(reference, x, h0, c0, false).Span, Forward(layer, x, h0, c0, false).Span, "inference y");
-        Assert.Null(loop.InputMask);
-        Assert.Null(loop.RecurrentMask);
+        Assert.Null(loop.InputDropoutMask);
+        Assert.Null(loop.RecurrentDropoutMask);
     }
 
-    private void AssertMask(float[] mask, float rate)
+    private void AssertDropoutMask(float[] mask, float rate)
     {
         float keep = 1f / (1f - rate);
         Assert.All(mask, v => Assert.True(v == 0f || v == keep, $"mask value {v}"));
@@ -310,7 +310,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
     [Theory]
     [InlineData("lstm")]
     [InlineData("rnn_tanh")]
-    public void TheDrawnMasksHoldForEveryStep(string kind)
+    public void TheDrawnDropoutMasksHoldForEveryStep(string kind)
     {
         // In these cells h enters only the product, so a masked step is the one-step API fed x·maskX and h·maskH.
         const int b = 10, t = 6, i = 4, h = 5;
@@ -319,7 +319,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         SetRates(layer, 0.5f, 0.5f);
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
         Tensor y = Forward(layer, x, h0, c0, training: true);
-        Tensor mx = LoopOf(layer).InputMask!, mh = LoopOf(layer).RecurrentMask!;
+        Tensor mx = LoopOf(layer).InputDropoutMask!, mh = LoopOf(layer).RecurrentDropoutMask!;
 
         var expected = new Tensor(b, t, h);
         Tensor hs = h0.Clone(), cs = c0.Clone();
@@ -372,7 +372,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void BidirectionalDirectionsDrawTheirOwnMasks()
+    public void BidirectionalDirectionsDrawTheirOwnDropoutMasks()
     {
         var model = new Recur.Models.Sequential(seed: 4)
         {
@@ -385,15 +385,15 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         Assert.Equal((0.2f, 0.3f), (backward.Dropout, backward.RecurrentDropout));
         Tensor x = GradCheck.Values(1, 1f, 16, 5, 3);
         Tensor y = bi.Forward(x, training: true);
-        Assert.NotEqual(forward.Loop.RecurrentMask!.Data, backward.Loop.RecurrentMask!.Data);
-        Assert.NotEqual(forward.Loop.InputMask!.Data, backward.Loop.InputMask!.Data);
+        Assert.NotEqual(forward.Loop.RecurrentDropoutMask!.Data, backward.Loop.RecurrentDropoutMask!.Data);
+        Assert.NotEqual(forward.Loop.InputDropoutMask!.Data, backward.Loop.InputDropoutMask!.Data);
         Tensor dx = bi.Backward(GradCheck.Values(2, 1f, y.Shape.ToArray()));
         Assert.All(dx.Data, v => Assert.True(float.IsFinite(v)));
     }
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void TrainingWithMasksAllocatesNothingAfterWarmUp(string kind)
+    public void TrainingWithDropoutMasksAllocatesNothingAfterWarmUp(string kind)
     {
         IRecurrentLayer layer = Create(kind, 28, 32, true, new Rng(1));
         SetRates(layer, 0.2f, 0.3f);

@@ -77,7 +77,7 @@ public sealed class Gru : IRecurrentLayer, IRecurrentCell
         _loop = new RecurrentLoop(this, Layout(inputSize, hiddenSize), returnSequences, "Gru");
 
         rng ??= new Rng(0);
-        _loop.MaskRng = rng;
+        _loop.DropoutRng = rng;
         kernelInitializer ??= new GlorotUniform();
         recurrentInitializer ??= new Orthogonal();
         biasInitializer ??= new Zeros();

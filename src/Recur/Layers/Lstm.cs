@@ -92,7 +92,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         _loop = new RecurrentLoop(this, RecurrentLayout.Stacked(inputSize, hiddenSize, 4 * hiddenSize), returnSequences, "Lstm");
 
         rng ??= new Rng(0);
-        _loop.MaskRng = rng;
+        _loop.DropoutRng = rng;
         kernelInitializer ??= new GlorotUniform();
         recurrentInitializer ??= new Orthogonal();
         biasInitializer ??= new Zeros();

@@ -73,7 +73,7 @@ public sealed class SimpleRnn : IRecurrentLayer, IRecurrentCell
         _loop = new RecurrentLoop(this, RecurrentLayout.Stacked(inputSize, hiddenSize, hiddenSize), returnSequences, "SimpleRnn");
 
         rng ??= new Rng(0);
-        _loop.MaskRng = rng;
+        _loop.DropoutRng = rng;
         kernelInitializer ??= new GlorotUniform();
         recurrentInitializer ??= new Orthogonal();
         biasInitializer ??= new Zeros();

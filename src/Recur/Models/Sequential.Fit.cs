@@ -204,9 +204,9 @@ public sealed partial class Sequential
         IEnumerable<Rng> own = layer switch
         {
             IRandomLayer r => r.RandomSources,
-            Lstm l => [l.Loop.MaskRng],
-            Gru g => [g.Loop.MaskRng],
-            SimpleRnn r => [r.Loop.MaskRng],
+            Lstm l => [l.Loop.DropoutRng],
+            Gru g => [g.Loop.DropoutRng],
+            SimpleRnn r => [r.Loop.DropoutRng],
             _ => [],
         };
         foreach (Rng rng in own)
