@@ -224,23 +224,6 @@ internal sealed class RecurrentLoop : IParallelWork
     }
 
     /// <summary>
-    /// <c>x: [B, T, I]</c>, optional <c>h0: [B, H]</c> → <c>[B, H]</c>, or <c>[B, T, H]</c> with <see cref="ReturnSequences"/>:
-    /// the checks, <see cref="Begin"/> and <see cref="RunForward"/>, for a layer whose only state is <c>h</c>.
-    /// </summary>
-    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
-    public Tensor Forward(Tensor x, Tensor? h0, bool training)
-    {
-        (int b, _) = CheckInput(x);
-        if (h0 is not null)
-        {
-            CheckState(h0, b, "initialState");
-        }
-
-        Begin(x, h0, training);
-        return RunForward(x);
-    }
-
-    /// <summary>
     /// Sets up a forward pass of <paramref name="x"/> <c>[B, T, I]</c> from <paramref name="h0"/> <c>[B, H]</c>
     /// (zeros when null): the buffers, and h0 into the first operand block. Call after every check has passed;
     /// then set up the cell's own state and call <see cref="RunForward"/>.
@@ -458,7 +441,7 @@ internal sealed class RecurrentLoop : IParallelWork
 
     /// <summary>
     /// One step outside the time loop, for a cell that keeps no state of its own: <c>x [B, I]</c>,
-    /// <c>h [B, H]</c> → a new <c>h' [B, H]</c>, the same numbers as a step of <see cref="Forward"/>. Allocates
+    /// <c>h [B, H]</c> → a new <c>h' [B, H]</c>, the same numbers as a step of <see cref="RunForward"/>. Allocates
     /// and keeps nothing for backward.
     /// </summary>
     /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>

@@ -201,14 +201,7 @@ public sealed partial class Sequential
 
     private static void AddRandomSources(ILayer layer, List<Rng> sources)
     {
-        IEnumerable<Rng> own = layer switch
-        {
-            IRandomLayer r => r.RandomSources,
-            Lstm l => [l.Loop.DropoutRng],
-            Gru g => [g.Loop.DropoutRng],
-            SimpleRnn r => [r.Loop.DropoutRng],
-            _ => [],
-        };
+        IReadOnlyList<Rng> own = layer is IRandomLayer r ? r.RandomSources : []; // the recurrent layers and Dropout
         foreach (Rng rng in own)
         {
             if (!sources.Exists(s => ReferenceEquals(s, rng)))
