@@ -341,6 +341,36 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         Assert.All(dx.Data, v => Assert.True(float.IsFinite(v)));
     }
 
+    [Fact]
+    public void RandomSourcesAreTheGeneratorsTheMasksComeFromAndRestoringOneRepeatsThem()
+    {
+        // What a checkpoint saves: the layers' generators. Restoring their state makes the next training pass draw
+        // the same dropout masks, so the outputs repeat bit for bit.
+        var shared = new Rng(3);
+        var lstm = new Lstm(3, 4, returnSequences: true, rng: shared) { Dropout = 0.3f, RecurrentDropout = 0.5f };
+        var dropout = new Dropout(0.4f, shared);
+        Assert.Same(shared, Assert.Single(lstm.RandomSources));
+        Assert.Same(shared, Assert.Single(dropout.RandomSources));
+        Assert.NotSame(Assert.Single(new Gru(3, 4).RandomSources), Assert.Single(new Gru(3, 4).RandomSources)); // without one, each its own
+
+        var first = new Rng(5);
+        var second = new Rng(6);
+        var bi = new Bidirectional(new Gru(3, 4, rng: first, name: "forward_gru"), new Gru(3, 4, rng: second, name: "backward_gru"));
+        Assert.Equal(2, bi.RandomSources.Count);
+        Assert.Same(first, bi.RandomSources[0]);
+        Assert.Same(second, bi.RandomSources[1]);
+
+        Tensor x = GradCheck.Values(1, 1f, 6, 5, 3);
+        RngState saved = shared.State;
+        float[] y = [.. dropout.Forward(lstm.Forward(x, training: true), training: true).Data];
+        float[] masks = [.. lstm.Loop.InputDropoutMask!.Data, .. lstm.Loop.RecurrentDropoutMask!.Data];
+        float[] other = [.. dropout.Forward(lstm.Forward(x, training: true), training: true).Data];
+        Assert.NotEqual(y, other); // the generator moved on: new masks
+        shared.State = saved;
+        Bits.AssertEqual(y, dropout.Forward(lstm.Forward(x, training: true), training: true).Data, "output after the restore");
+        Bits.AssertEqual(masks, [.. lstm.Loop.InputDropoutMask!.Data, .. lstm.Loop.RecurrentDropoutMask!.Data], "dropout masks after the restore");
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void TrainingWithDropoutMasksAllocatesNothingAfterWarmUp(string kind)

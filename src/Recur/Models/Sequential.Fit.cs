@@ -201,19 +201,14 @@ public sealed partial class Sequential
 
     private static void AddRandomSources(ILayer layer, List<Rng> sources)
     {
-        IReadOnlyList<Rng> own = layer is IRandomLayer r ? r.RandomSources : []; // the recurrent layers and Dropout
+        // The recurrent layers, Dropout, and Bidirectional (its directions', forward's first) are IRandomLayers.
+        IReadOnlyList<Rng> own = layer is IRandomLayer r ? r.RandomSources : [];
         foreach (Rng rng in own)
         {
             if (!sources.Exists(s => ReferenceEquals(s, rng)))
             {
                 sources.Add(rng);
             }
-        }
-
-        if (layer is Bidirectional b)
-        {
-            AddRandomSources(b.ForwardLayer, sources);
-            AddRandomSources(b.BackwardLayer, sources);
         }
     }
 }
