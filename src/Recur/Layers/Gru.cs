@@ -40,8 +40,6 @@ namespace Recur.Layers;
 /// </remarks>
 public sealed class Gru : RecurrentLayer<Tensor>
 {
-    private GruLayer _options;
-
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
     /// <param name="hiddenSize">H, units; positive.</param>
@@ -63,7 +61,7 @@ public sealed class Gru : RecurrentLayer<Tensor>
         : base(StateParts.Hidden, inputSize, hiddenSize, 3 * hiddenSize, ["bias_ih", "bias_hh"], Layout, returnSequences, name)
     {
         (IInitializer kernel, IInitializer recurrent, IInitializer bias) = Initialize(kernelInitializer, recurrentInitializer, biasInitializer, rng, InitializeChrono);
-        _options = GruLayer.Of(this, kernel, recurrent, bias);
+        CurrentOptions = GruLayer.Of(this, kernel, recurrent, bias);
     }
 
     /// <summary><c>bias_ih [3H]</c>, gates r, z, n.</summary>
@@ -72,18 +70,12 @@ public sealed class Gru : RecurrentLayer<Tensor>
     /// <summary><c>bias_hh [3H]</c>, gates r, z, n (<c>b_hn</c> is inside the reset product).</summary>
     public Parameter BiasHh => Biases[1];
 
-    /// <summary>
-    /// The <see cref="GruLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
-    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
-    /// </summary>
+    /// <summary>The <see cref="GruLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments and the initializers it used, with the current dropout rates.</summary>
     public GruLayer Options
     {
-        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
-        internal set => _options = value;
+        get => (GruLayer)CurrentOptions;
+        internal set => CurrentOptions = value;
     }
-
-    /// <inheritdoc/>
-    private protected override LayerConfig LayerOptions => Options;
 
     /// <summary>
     /// Chrono initialisation (Tallec and Ollivier, 2018) carried to the GRU, whose update gate z plays the LSTM's

@@ -44,7 +44,6 @@ public sealed class Lstm : RecurrentLayer<LstmState>
     private Tensor? _stepTanhC; // [B, H]         inference: one step's tanh(c)
     private Tensor _runCells = null!, _runTanhC = null!; // the set the last Forward used
     private Tensor? _dc;        // [B, H]  backward: the gradient of c, from the last step back to c0
-    private LstmLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -75,7 +74,7 @@ public sealed class Lstm : RecurrentLayer<LstmState>
 
         ForgetBias = forgetBias;
         (IInitializer kernel, IInitializer recurrent, IInitializer bias) = Initialize(kernelInitializer, recurrentInitializer, biasInitializer, rng, InitializeChrono);
-        _options = LstmLayer.Of(this, kernel, recurrent, bias);
+        CurrentOptions = LstmLayer.Of(this, kernel, recurrent, bias);
     }
 
     /// <summary>The constant added to the forget gate's pre-activation (TensorFlow's <c>forget_bias</c>).</summary>
@@ -84,18 +83,12 @@ public sealed class Lstm : RecurrentLayer<LstmState>
     /// <summary><c>bias [4H]</c>, gates i, f, g, o.</summary>
     public Parameter Bias => Biases[0];
 
-    /// <summary>
-    /// The <see cref="LstmLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
-    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
-    /// </summary>
+    /// <summary>The <see cref="LstmLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments and the initializers it used, with the current dropout rates.</summary>
     public LstmLayer Options
     {
-        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
-        internal set => _options = value;
+        get => (LstmLayer)CurrentOptions;
+        internal set => CurrentOptions = value;
     }
-
-    /// <inheritdoc/>
-    private protected override LayerConfig LayerOptions => Options;
 
     /// <summary>
     /// Chrono initialisation (Tallec and Ollivier, "Can recurrent neural networks warp time?", 2018) for

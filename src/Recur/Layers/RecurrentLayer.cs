@@ -27,6 +27,7 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
     private readonly Parameter[] _biases;
     private readonly RecurrentLoop _loop;
     private readonly Rng[] _randomSources = [null!];
+    private RecurrentLayerConfig _options = null!;
 
     /// <summary>
     /// Checks the sizes (messages name the derived type) and creates the loop and the parameters, uninitialised:
@@ -127,8 +128,16 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
     /// <summary>The biases, <c>[G]</c> each: one, or PyTorch's two.</summary>
     private protected IReadOnlyList<Parameter> Biases => _biases;
 
-    /// <summary>The layer's options record (<see cref="ILayer.Options"/>), as the layer's typed <c>Options</c> gives it.</summary>
-    private protected abstract LayerConfig LayerOptions { get; }
+    /// <summary>
+    /// The options record that rebuilds this layer (<see cref="ILayer.Options"/>; typed, each layer's <c>Options</c>):
+    /// the one it was built from, or its constructor's arguments (with <c>InputShape = [-1, InputSize]</c> and the
+    /// initializers it used), with the current dropout rates. Set once by the constructor, or by the record that built it.
+    /// </summary>
+    private protected RecurrentLayerConfig CurrentOptions
+    {
+        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
+        set => _options = value;
+    }
 
     /// <summary><c>x: [B, T, I] → [B, H]</c>, or <c>[B, T, H]</c> with <see cref="ReturnSequences"/>, from a zero state (owned by the layer).</summary>
     /// <exception cref="ArgumentException">x is not <c>[batch, steps, InputSize]</c> with at least one of each.</exception>
@@ -230,7 +239,7 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
     private protected abstract void CellBackward(in RecurrentStep step);
 
     /// <inheritdoc/>
-    LayerConfig? ILayer.Options => LayerOptions;
+    LayerConfig? ILayer.Options => CurrentOptions;
 
     /// <inheritdoc/>
     void IRecurrentCell.FillWeights(Span<float> weights) => FillWeights(weights);

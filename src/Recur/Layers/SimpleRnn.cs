@@ -28,8 +28,6 @@ namespace Recur.Layers;
 /// </remarks>
 public sealed class SimpleRnn : RecurrentLayer<Tensor>
 {
-    private SimpleRnnLayer _options;
-
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
     /// <param name="hiddenSize">H, units; positive.</param>
@@ -59,7 +57,7 @@ public sealed class SimpleRnn : RecurrentLayer<Tensor>
 
         Activation = activation;
         (IInitializer kernel, IInitializer recurrent, IInitializer bias) = Initialize(kernelInitializer, recurrentInitializer, biasInitializer, rng);
-        _options = SimpleRnnLayer.Of(this, kernel, recurrent, bias);
+        CurrentOptions = SimpleRnnLayer.Of(this, kernel, recurrent, bias);
     }
 
     /// <summary>The nonlinearity, tanh or relu.</summary>
@@ -68,18 +66,12 @@ public sealed class SimpleRnn : RecurrentLayer<Tensor>
     /// <summary><c>bias [H]</c> (PyTorch's <c>bias_ih + bias_hh</c>).</summary>
     public Parameter Bias => Biases[0];
 
-    /// <summary>
-    /// The <see cref="SimpleRnnLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
-    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
-    /// </summary>
+    /// <summary>The <see cref="SimpleRnnLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments and the initializers it used, with the current dropout rates.</summary>
     public SimpleRnnLayer Options
     {
-        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
-        internal set => _options = value;
+        get => (SimpleRnnLayer)CurrentOptions;
+        internal set => CurrentOptions = value;
     }
-
-    /// <inheritdoc/>
-    private protected override LayerConfig LayerOptions => Options;
 
     /// <summary>h' = act(z), kept in the gates for backward.</summary>
     private protected override unsafe void CellForward(in RecurrentStep step) =>
