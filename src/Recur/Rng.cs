@@ -21,6 +21,10 @@ namespace Recur;
 /// outputs.
 /// </para>
 /// <para>
+/// Saving: <see cref="State"/> reads the complete state (<see cref="RngState"/>) and restores it, so a
+/// generator written into a checkpoint continues bit for bit after a resume.
+/// </para>
+/// <para>
 /// Not thread-safe: give each thread its own generator (see <see cref="Fork"/>). Not
 /// cryptographically secure.
 /// </para>
@@ -305,12 +309,3 @@ public sealed class Rng
         return k;
     }
 }
-
-/// <summary>The complete state of an <see cref="Rng"/>: the four xoshiro256** words and the spare Gaussian value.</summary>
-/// <param name="S0">State word 0.</param>
-/// <param name="S1">State word 1.</param>
-/// <param name="S2">State word 2.</param>
-/// <param name="S3">State word 3.</param>
-/// <param name="HasSpareGaussian">Whether the next <see cref="Rng.NextGaussian"/> returns <paramref name="SpareGaussian"/>.</param>
-/// <param name="SpareGaussian">The second value of the last Marsaglia pair.</param>
-public readonly record struct RngState(ulong S0, ulong S1, ulong S2, ulong S3, bool HasSpareGaussian, double SpareGaussian);

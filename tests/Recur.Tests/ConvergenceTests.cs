@@ -62,13 +62,13 @@ public class ConvergenceTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(RecurrentLayerTests.Kinds), MemberType = typeof(RecurrentLayerTests))]
     public void GruAndSimpleRnnLearnASequenceSumWithAdam(string kind)
     {
         var rng = new Rng(2024);
-        RecurrentSubject layer = RecurrentSubject.Create(kind, 2, 16, rng: rng);
+        RecurrentLayer<Tensor> layer = RecurrentLayerTests.Create(kind, 2, 16, rng: rng);
         var dense = new Dense(16, 2, rng: rng);
-        Parameter[] parameters = [.. layer.Layer.Parameters, .. dense.Parameters];
+        Parameter[] parameters = [.. layer.Parameters, .. dense.Parameters];
         var loss = new SoftmaxCrossEntropy();
         var adam = new Adam(0.01);
         (Tensor test, int[] testLabels) = Task(rng, 500, 10);
@@ -78,14 +78,14 @@ public class ConvergenceTests(ITestOutputHelper output)
         {
             (Tensor x, int[] y) = Task(rng, 32, 10);
             adam.ZeroGrad(parameters);
-            last = loss.Forward(dense.Forward(layer.Layer.Forward(x, training: true), training: true), y);
-            layer.Layer.Backward(dense.Backward(loss.Gradient));
+            last = loss.Forward(dense.Forward(layer.Forward(x, training: true), training: true), y);
+            layer.Backward(dense.Backward(loss.Gradient));
             GradientClipping.ClipByGlobalNorm(parameters, 5f);
             adam.Step(parameters);
             first = step == 0 ? last : first;
         }
 
-        float accuracy = Accuracy.FromClasses(dense.Forward(layer.Layer.Forward(test)), testLabels);
+        float accuracy = Accuracy.FromClasses(dense.Forward(layer.Forward(test)), testLabels);
         output.WriteLine($"{kind}: loss {first:F4} → {last:F4}, held-out accuracy {accuracy:F3}");
         Assert.True(accuracy >= 0.9f, $"held-out accuracy {accuracy:F3} < 0.9");
         Assert.True(last < first / 2, $"loss went from {first} to {last}");

@@ -28,7 +28,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         return cases;
     }
 
-    internal static IRecurrentLayer Create(string kind, int input, int hidden, bool returnSequences, Rng? rng = null, float forgetBias = 1f) => kind switch
+    internal static RecurrentLayer Create(string kind, int input, int hidden, bool returnSequences, Rng? rng = null, float forgetBias = 1f) => kind switch
     {
         "lstm" => new Lstm(input, hidden, forgetBias, returnSequences, rng: rng),
         "gru" => new Gru(input, hidden, returnSequences, rng: rng),
@@ -36,62 +36,32 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "lstm, gru or rnn_tanh"),
     };
 
-    internal static RecurrentLoop LoopOf(IRecurrentLayer layer) => layer switch
+    /// <summary>Forward from <c>h0</c> (and <c>c0</c> for an LSTM, whose state is the pair).</summary>
+    internal static Tensor Forward(RecurrentLayer layer, Tensor x, Tensor h0, Tensor c0, bool training) => layer switch
     {
-        Lstm l => l.Loop,
-        Gru g => g.Loop,
-        SimpleRnn r => r.Loop,
-        _ => throw new ArgumentException(layer.GetType().Name),
-    };
-
-    /// <summary>Sets the layer's rates through its public properties.</summary>
-    internal static void SetRates(IRecurrentLayer layer, float dropout, float recurrentDropout)
-    {
-        switch (layer)
-        {
-            case Lstm l:
-                (l.Dropout, l.RecurrentDropout) = (dropout, recurrentDropout);
-                break;
-            case Gru g:
-                (g.Dropout, g.RecurrentDropout) = (dropout, recurrentDropout);
-                break;
-            case SimpleRnn r:
-                (r.Dropout, r.RecurrentDropout) = (dropout, recurrentDropout);
-                break;
-            default:
-                throw new ArgumentException(layer.GetType().Name);
-        }
-    }
-
-    /// <summary>Forward from <c>h0</c> (and <c>c0</c> for an LSTM).</summary>
-    internal static Tensor Forward(IRecurrentLayer layer, Tensor x, Tensor h0, Tensor c0, bool training) => layer switch
-    {
-        Lstm l => l.Forward(x, new LstmState(h0, c0), training),
-        Gru g => g.Forward(x, h0, training),
-        SimpleRnn r => r.Forward(x, h0, training),
+        RecurrentLayer<LstmState> l => l.Forward(x, new LstmState(h0, c0), training),
+        RecurrentLayer<Tensor> r => r.Forward(x, h0, training),
         _ => throw new ArgumentException(layer.GetType().Name),
     };
 
     /// <summary>Backward with gradients for the output, the final h (and the final c of an LSTM).</summary>
-    internal static Tensor Backward(IRecurrentLayer layer, Tensor dy, Tensor? dh, Tensor? dc) => layer switch
+    internal static Tensor Backward(RecurrentLayer layer, Tensor dy, Tensor? dh, Tensor? dc) => layer switch
     {
         Lstm l => l.Backward(dy, dh, dc),
-        Gru g => g.Backward(dy, dh),
-        SimpleRnn r => r.Backward(dy, dh),
+        RecurrentLayer<Tensor> r => r.Backward(dy, dh),
         _ => throw new ArgumentException(layer.GetType().Name),
     };
 
     /// <summary>The final h, the final c (LSTM, else null), and the gradients of the initial ones.</summary>
-    internal static (Tensor H, Tensor? C, Tensor DH0, Tensor? DC0) States(IRecurrentLayer layer, bool gradients) => layer switch
+    internal static (Tensor H, Tensor? C, Tensor DH0, Tensor? DC0) States(RecurrentLayer layer, bool gradients) => layer switch
     {
-        Lstm l => (l.FinalState.H, l.FinalState.C, gradients ? l.InitialStateGradient.H : null!, gradients ? l.InitialStateGradient.C : null),
-        Gru g => (g.FinalState, null, gradients ? g.InitialStateGradient : null!, null),
-        SimpleRnn r => (r.FinalState, null, gradients ? r.InitialStateGradient : null!, null),
+        RecurrentLayer<LstmState> l => (l.FinalState.H, l.FinalState.C, gradients ? l.InitialStateGradient.H : null!, gradients ? l.InitialStateGradient.C : null),
+        RecurrentLayer<Tensor> r => (r.FinalState, null, gradients ? r.InitialStateGradient : null!, null),
         _ => throw new ArgumentException(layer.GetType().Name),
     };
 
     /// <summary>A fixed mask <c>[rows, cols]</c>: every third element dropped, the rest <c>1 / (1 − rate)</c>.</summary>
-    private static Tensor Mask(int rows, int cols, float rate, int offset)
+    private static Tensor DropoutMask(int rows, int cols, float rate, int offset)
     {
         var m = new Tensor(rows, cols);
         for (int k = 0; k < m.Length; k++)
@@ -102,41 +72,21 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         return m;
     }
 
-    private static void SetWeights(IRecurrentLayer layer, float scale)
-    {
-        int seed = 1;
-        foreach (Parameter p in layer.Parameters)
-        {
-            p.Value.CopyFrom(GradCheck.Values(seed++, scale, p.Value.Shape.ToArray()));
-        }
-    }
-
     [Theory]
     [InlineData("lstm_dropout_state.json", "lstm", true)]
     [InlineData("lstm_dropout_nostate.json", "lstm", false)]
     [InlineData("gru_dropout_state.json", "gru", true)]
     [InlineData("rnn_tanh_dropout.json", "rnn_tanh", false)]
-    public void MatchesPyTorchCellsWithTheSameMasks(string file, string kind, bool sequences)
+    public void MatchesPyTorchCellsWithTheSameDropoutMasks(string file, string kind, bool sequences)
     {
         var f = Fixture.Load(file);
         int b = (int)f.Config("batch"), h = (int)f.Config("hidden_size");
-        IRecurrentLayer layer = Create(kind, (int)f.Config("input_size"), h, sequences, forgetBias: 0f);
-        switch (layer)
-        {
-            case Lstm l:
-                l.CopyFromPyTorch(f["weight_ih"], f["weight_hh"], f["bias_ih"], f["bias_hh"]);
-                break;
-            case Gru g:
-                g.CopyFromPyTorch(f["weight_ih"], f["weight_hh"], f["bias_ih"], f["bias_hh"]);
-                break;
-            case SimpleRnn r:
-                r.CopyFromPyTorch(f["weight_ih"], f["weight_hh"], f["bias_ih"], f["bias_hh"]);
-                break;
-        }
+        RecurrentLayer layer = Create(kind, (int)f.Config("input_size"), h, sequences, forgetBias: 0f);
+        layer.CopyFromPyTorch(f["weight_ih"], f["weight_hh"], f["bias_ih"], f["bias_hh"]);
 
         // The fixture's rates, but its masks rather than drawn ones.
-        SetRates(layer, (float)f.Config("dropout"), (float)f.Config("recurrent_dropout"));
-        LoopOf(layer).FixedMasks = (f["mask_x"], f["mask_h"]);
+        (layer.Dropout, layer.RecurrentDropout) = ((float)f.Config("dropout"), (float)f.Config("recurrent_dropout"));
+        layer.Loop.FixedDropoutMasks = (f["mask_x"], f["mask_h"]);
         Tensor h0 = f.Has("h0") ? f["h0"] : new Tensor(b, h), c0 = f.Has("c0") ? f["c0"] : new Tensor(b, h);
         Tensor y = Forward(layer, f["x"], h0, c0, training: true);
         f.AssertClose(sequences ? "y" : "y_last", y, ForwardTolerance, output);
@@ -175,13 +125,13 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(GradCases))]
-    public void GradientsWithBothMasksMatchFiniteDifferences(string kind, bool returnSequences)
+    public void GradientsWithBothDropoutMasksMatchFiniteDifferences(string kind, bool returnSequences)
     {
         const int b = 2, t = 4, i = 3, h = 3;
-        IRecurrentLayer layer = Create(kind, i, h, returnSequences, new Rng(11));
-        SetWeights(layer, 0.8f);
-        SetRates(layer, 0.3f, 0.4f);
-        LoopOf(layer).FixedMasks = (Mask(b, i, 0.3f, 0), Mask(b, h, 0.4f, 2)); // the same masks for every pass of the check
+        RecurrentLayer layer = Create(kind, i, h, returnSequences, new Rng(11));
+        RecurrentLayerTests.SetWeights(layer, 0.8f);
+        (layer.Dropout, layer.RecurrentDropout) = (0.3f, 0.4f);
+        layer.Loop.FixedDropoutMasks = (DropoutMask(b, i, 0.3f, 0), DropoutMask(b, h, 0.4f, 2)); // the same masks for every pass of the check
         Tensor x = GradCheck.Values(4, 1f, b, t, i), h0 = GradCheck.Values(5, 0.5f, b, h), c0 = GradCheck.Values(6, 0.5f, b, h);
         Tensor wy = returnSequences ? GradCheck.Values(7, 1f, b, t, h) : GradCheck.Values(7, 1f, b, h);
         Tensor wh = GradCheck.Values(8, 1f, b, h), wc = GradCheck.Values(9, 1f, b, h);
@@ -194,7 +144,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         }
 
         Forward(layer, x, h0, c0, training: true);
-        Assert.NotNull(LoopOf(layer).RecurrentMask);
+        Assert.NotNull(layer.Loop.RecurrentDropoutMask);
         Tensor dx = Backward(layer, wy, wh, layer is Lstm ? wc : null).Clone();
         (_, _, Tensor dh0, Tensor? dc0) = States(layer, gradients: true);
         dh0 = dh0.Clone();
@@ -213,7 +163,7 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         }
 
         // Dropped inputs get no gradient.
-        ReadOnlySpan<float> mx = LoopOf(layer).InputMask!.Span;
+        ReadOnlySpan<float> mx = layer.Loop.InputDropoutMask!.Span;
         for (int r = 0; r < b * t * i; r++)
         {
             if (mx[((r / (t * i)) * i) + (r % i)] == 0f)
@@ -230,14 +180,14 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         const int b = 9, t = 5, i = 4, h = 6;
         var rngPlain = new Rng(21);
         var rngZero = new Rng(21);
-        IRecurrentLayer plain = Create(kind, i, h, true, rngPlain), zero = Create(kind, i, h, true, rngZero);
-        SetRates(zero, 0.5f, 0.5f);
-        SetRates(zero, 0f, 0f);
+        RecurrentLayer plain = Create(kind, i, h, true, rngPlain), zero = Create(kind, i, h, true, rngZero);
+        (zero.Dropout, zero.RecurrentDropout) = (0.5f, 0.5f);
+        (zero.Dropout, zero.RecurrentDropout) = (0f, 0f);
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
         Tensor dy = GradCheck.Values(4, 1f, b, t, h);
         Bits.AssertEqual(Forward(plain, x, h0, c0, true).Span, Forward(zero, x, h0, c0, true).Span, "y");
-        Assert.Null(LoopOf(zero).InputMask);
-        Assert.Null(LoopOf(zero).RecurrentMask);
+        Assert.Null(zero.Loop.InputDropoutMask);
+        Assert.Null(zero.Loop.RecurrentDropoutMask);
         Bits.AssertEqual(Backward(plain, dy, null, null).Span, Backward(zero, dy, null, null).Span, "dx");
         for (int k = 0; k < plain.Parameters.Count; k++)
         {
@@ -250,18 +200,18 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void MasksOfOnesGiveTheUnmaskedNumbers(string kind)
+    public void DropoutMasksOfOnesGiveTheUndroppedNumbers(string kind)
     {
         // The masked path with nothing dropped against the plain one: every buffer and product, one path each.
         const int b = 11, t = 4, i = 5, h = 7;
-        IRecurrentLayer plain = Create(kind, i, h, false, new Rng(5)), ones = Create(kind, i, h, false, new Rng(5));
+        RecurrentLayer plain = Create(kind, i, h, false, new Rng(5)), ones = Create(kind, i, h, false, new Rng(5));
         var one = new Tensor(b, h);
         one.Fill(1f);
-        LoopOf(ones).FixedMasks = (null, one);
+        ones.Loop.FixedDropoutMasks = (null, one);
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
         Tensor dy = GradCheck.Values(4, 1f, b, h), dh = GradCheck.Values(5, 1f, b, h);
         Bits.AssertEqual(Forward(plain, x, h0, c0, true).Span, Forward(ones, x, h0, c0, true).Span, "y");
-        Assert.NotNull(LoopOf(ones).InputMask);
+        Assert.NotNull(ones.Loop.InputDropoutMask);
         Bits.AssertEqual(States(plain, false).H.Span, States(ones, false).H.Span, "final h");
         Tensor dxPlain = Backward(plain, dy, dh, null), dxOnes = Backward(ones, dy, dh, null);
         Fixture.AssertClose("dx", dxPlain, dxOnes, 1e-6, output, kind);
@@ -275,30 +225,30 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void MasksAreDrawnPerPassKeepAboutOneMinusRateAndLeaveInferenceAlone(string kind)
+    public void DropoutMasksAreDrawnPerPassKeepAboutOneMinusRateAndLeaveInferenceAlone(string kind)
     {
         const int b = 64, t = 3, i = 16, h = 32;
-        IRecurrentLayer layer = Create(kind, i, h, false, new Rng(8)), reference = Create(kind, i, h, false, new Rng(8));
-        SetRates(layer, 0.3f, 0.4f);
-        RecurrentLoop loop = LoopOf(layer);
+        RecurrentLayer layer = Create(kind, i, h, false, new Rng(8)), reference = Create(kind, i, h, false, new Rng(8));
+        (layer.Dropout, layer.RecurrentDropout) = (0.3f, 0.4f);
+        RecurrentLoop loop = layer.Loop;
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
 
         Forward(layer, x, h0, c0, training: true);
-        float[] firstX = loop.InputMask!.Data.ToArray(), firstH = loop.RecurrentMask!.Data.ToArray();
-        Assert.True(loop.InputMask.HasShape(b, i) && loop.RecurrentMask.HasShape(b, h));
-        AssertMask(firstX, 0.3f);
-        AssertMask(firstH, 0.4f);
+        float[] firstX = loop.InputDropoutMask!.Data.ToArray(), firstH = loop.RecurrentDropoutMask!.Data.ToArray();
+        Assert.True(loop.InputDropoutMask.HasShape(b, i) && loop.RecurrentDropoutMask.HasShape(b, h));
+        AssertDropoutMask(firstX, 0.3f);
+        AssertDropoutMask(firstH, 0.4f);
         Forward(layer, x, h0, c0, training: true);
-        Assert.NotEqual(firstX, loop.InputMask!.Data);
-        Assert.NotEqual(firstH, loop.RecurrentMask!.Data);
+        Assert.NotEqual(firstX, loop.InputDropoutMask!.Data);
+        Assert.NotEqual(firstH, loop.RecurrentDropoutMask!.Data);
 
         // Inference drops nothing: the numbers of a layer without dropout, and no masks.
         Bits.AssertEqual(Forward(reference, x, h0, c0, false).Span, Forward(layer, x, h0, c0, false).Span, "inference y");
-        Assert.Null(loop.InputMask);
-        Assert.Null(loop.RecurrentMask);
+        Assert.Null(loop.InputDropoutMask);
+        Assert.Null(loop.RecurrentDropoutMask);
     }
 
-    private void AssertMask(float[] mask, float rate)
+    private void AssertDropoutMask(float[] mask, float rate)
     {
         float keep = 1f / (1f - rate);
         Assert.All(mask, v => Assert.True(v == 0f || v == keep, $"mask value {v}"));
@@ -310,16 +260,16 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
     [Theory]
     [InlineData("lstm")]
     [InlineData("rnn_tanh")]
-    public void TheDrawnMasksHoldForEveryStep(string kind)
+    public void TheDrawnDropoutMasksHoldForEveryStep(string kind)
     {
         // In these cells h enters only the product, so a masked step is the one-step API fed x·maskX and h·maskH.
         const int b = 10, t = 6, i = 4, h = 5;
-        IRecurrentLayer layer = Create(kind, i, h, true, new Rng(13));
-        SetWeights(layer, 0.6f);
-        SetRates(layer, 0.5f, 0.5f);
+        RecurrentLayer layer = Create(kind, i, h, true, new Rng(13));
+        RecurrentLayerTests.SetWeights(layer, 0.6f);
+        (layer.Dropout, layer.RecurrentDropout) = (0.5f, 0.5f);
         Tensor x = GradCheck.Values(1, 1f, b, t, i), h0 = GradCheck.Values(2, 0.5f, b, h), c0 = GradCheck.Values(3, 0.5f, b, h);
         Tensor y = Forward(layer, x, h0, c0, training: true);
-        Tensor mx = LoopOf(layer).InputMask!, mh = LoopOf(layer).RecurrentMask!;
+        Tensor mx = layer.Loop.InputDropoutMask!, mh = layer.Loop.RecurrentDropoutMask!;
 
         var expected = new Tensor(b, t, h);
         Tensor hs = h0.Clone(), cs = c0.Clone();
@@ -356,23 +306,23 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
     [MemberData(nameof(Kinds))]
     public void BadRatesNameTheProperty(string kind)
     {
-        IRecurrentLayer layer = Create(kind, 2, 3, false);
+        RecurrentLayer layer = Create(kind, 2, 3, false);
         foreach (float bad in new[] { -0.1f, 1f, 1.5f, float.NaN })
         {
-            var e = Assert.Throws<ArgumentOutOfRangeException>(() => SetRates(layer, bad, 0f));
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => layer.Dropout = bad);
             Assert.Equal("Dropout", e.ParamName);
             Assert.Contains("must be at least 0 and below 1", e.Message);
-            e = Assert.Throws<ArgumentOutOfRangeException>(() => SetRates(layer, 0f, bad));
+            e = Assert.Throws<ArgumentOutOfRangeException>(() => layer.RecurrentDropout = bad);
             Assert.Equal("RecurrentDropout", e.ParamName);
             Assert.Contains("RecurrentDropout is the fraction", e.Message);
         }
 
-        SetRates(layer, 0f, 0.999f);
-        Assert.Equal(0.999f, LoopOf(layer).RecurrentDropout);
+        (layer.Dropout, layer.RecurrentDropout) = (0f, 0.999f);
+        Assert.Equal(0.999f, layer.Loop.RecurrentDropout);
     }
 
     [Fact]
-    public void BidirectionalDirectionsDrawTheirOwnMasks()
+    public void BidirectionalDirectionsDrawTheirOwnDropoutMasks()
     {
         var model = new Recur.Models.Sequential(seed: 4)
         {
@@ -385,18 +335,48 @@ public class RecurrentDropoutTests(ITestOutputHelper output)
         Assert.Equal((0.2f, 0.3f), (backward.Dropout, backward.RecurrentDropout));
         Tensor x = GradCheck.Values(1, 1f, 16, 5, 3);
         Tensor y = bi.Forward(x, training: true);
-        Assert.NotEqual(forward.Loop.RecurrentMask!.Data, backward.Loop.RecurrentMask!.Data);
-        Assert.NotEqual(forward.Loop.InputMask!.Data, backward.Loop.InputMask!.Data);
+        Assert.NotEqual(forward.Loop.RecurrentDropoutMask!.Data, backward.Loop.RecurrentDropoutMask!.Data);
+        Assert.NotEqual(forward.Loop.InputDropoutMask!.Data, backward.Loop.InputDropoutMask!.Data);
         Tensor dx = bi.Backward(GradCheck.Values(2, 1f, y.Shape.ToArray()));
         Assert.All(dx.Data, v => Assert.True(float.IsFinite(v)));
     }
 
+    [Fact]
+    public void RandomSourcesAreTheGeneratorsTheMasksComeFromAndRestoringOneRepeatsThem()
+    {
+        // What a checkpoint saves: the layers' generators. Restoring their state makes the next training pass draw
+        // the same dropout masks, so the outputs repeat bit for bit.
+        var shared = new Rng(3);
+        var lstm = new Lstm(3, 4, returnSequences: true, rng: shared) { Dropout = 0.3f, RecurrentDropout = 0.5f };
+        var dropout = new Dropout(0.4f, shared);
+        Assert.Same(shared, Assert.Single(lstm.RandomSources));
+        Assert.Same(shared, Assert.Single(dropout.RandomSources));
+        Assert.NotSame(Assert.Single(new Gru(3, 4).RandomSources), Assert.Single(new Gru(3, 4).RandomSources)); // without one, each its own
+
+        var first = new Rng(5);
+        var second = new Rng(6);
+        var bi = new Bidirectional(new Gru(3, 4, rng: first, name: "forward_gru"), new Gru(3, 4, rng: second, name: "backward_gru"));
+        Assert.Equal(2, bi.RandomSources.Count);
+        Assert.Same(first, bi.RandomSources[0]);
+        Assert.Same(second, bi.RandomSources[1]);
+
+        Tensor x = GradCheck.Values(1, 1f, 6, 5, 3);
+        RngState saved = shared.State;
+        float[] y = [.. dropout.Forward(lstm.Forward(x, training: true), training: true).Data];
+        float[] masks = [.. lstm.Loop.InputDropoutMask!.Data, .. lstm.Loop.RecurrentDropoutMask!.Data];
+        float[] other = [.. dropout.Forward(lstm.Forward(x, training: true), training: true).Data];
+        Assert.NotEqual(y, other); // the generator moved on: new masks
+        shared.State = saved;
+        Bits.AssertEqual(y, dropout.Forward(lstm.Forward(x, training: true), training: true).Data, "output after the restore");
+        Bits.AssertEqual(masks, [.. lstm.Loop.InputDropoutMask!.Data, .. lstm.Loop.RecurrentDropoutMask!.Data], "dropout masks after the restore");
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void TrainingWithMasksAllocatesNothingAfterWarmUp(string kind)
+    public void TrainingWithDropoutMasksAllocatesNothingAfterWarmUp(string kind)
     {
-        IRecurrentLayer layer = Create(kind, 28, 32, true, new Rng(1));
-        SetRates(layer, 0.2f, 0.3f);
+        RecurrentLayer layer = Create(kind, 28, 32, true, new Rng(1));
+        (layer.Dropout, layer.RecurrentDropout) = (0.2f, 0.3f);
         Tensor x = GradCheck.Values(1, 1f, 16, 28, 28), h0 = GradCheck.Values(2, 0.5f, 16, 32), c0 = GradCheck.Values(3, 0.5f, 16, 32);
         Tensor dy = GradCheck.Values(4, 1f, 16, 28, 32);
 

@@ -25,7 +25,7 @@ public class RecurrentDropoutThreadingTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void TrainingWithMasksIsBitIdenticalForAnyThreadCountAndRepeatable(string kind, int input, int batch, int hidden, bool returnSequences) =>
+    public void TrainingWithDropoutMasksIsBitIdenticalForAnyThreadCountAndRepeatable(string kind, int input, int batch, int hidden, bool returnSequences) =>
         RecurrentThreadingTests.AssertSameBitsOnAnyThreads(threads => Train(threads, kind, input, batch, hidden, returnSequences));
 
     /// <summary>Three Adam steps of the layer with both masks (from an initial state) and a Dense head; returns every weight, output, mask and gradient.</summary>
@@ -37,8 +37,8 @@ public class RecurrentDropoutThreadingTests
         try
         {
             var rng = new Rng(3);
-            IRecurrentLayer layer = RecurrentDropoutTests.Create(kind, input, hidden, returnSequences, rng);
-            RecurrentDropoutTests.SetRates(layer, 0.25f, 0.35f);
+            RecurrentLayer layer = RecurrentDropoutTests.Create(kind, input, hidden, returnSequences, rng);
+            (layer.Dropout, layer.RecurrentDropout) = (0.25f, 0.35f);
             var dense = new Dense(hidden, 4, rng: rng);
             Parameter[] parameters = [.. layer.Parameters, .. dense.Parameters];
             var adam = new Adam(0.01);
@@ -49,7 +49,7 @@ public class RecurrentDropoutThreadingTests
                 adam.ZeroGrad(parameters);
                 Tensor y = RecurrentDropoutTests.Forward(layer, x, h0, c0, true);
                 all.AddRange(y.Data);
-                all.AddRange(RecurrentDropoutTests.LoopOf(layer).RecurrentMask!.Data);
+                all.AddRange(layer.Loop.RecurrentDropoutMask!.Data);
                 Tensor logits = dense.Forward(y, training: true);
                 Tensor dh = RecurrentDropoutTests.States(layer, false).H.Clone();
                 all.AddRange(RecurrentDropoutTests.Backward(layer, dense.Backward(logits.Clone()), dh, null).Data);

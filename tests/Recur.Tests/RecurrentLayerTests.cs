@@ -9,10 +9,37 @@ namespace Recur.Tests;
 /// <summary>What <see cref="Gru"/> and <see cref="SimpleRnn"/> (tanh and relu) must all do: gradients, steps, inference, errors.</summary>
 public class RecurrentLayerTests(ITestOutputHelper output)
 {
+    /// <summary>The layers whose state is h alone: <c>gru</c>, <c>rnn_tanh</c>, <c>rnn_relu</c>.</summary>
+    public static TheoryData<string> Kinds => ["gru", "rnn_tanh", "rnn_relu"];
+
+    /// <summary>A <see cref="Gru"/> or a <see cref="SimpleRnn"/> (tanh or relu), as its base type.</summary>
+    internal static RecurrentLayer<Tensor> Create(string kind, int input, int hidden, bool returnSequences = false, Rng? rng = null) => kind switch
+    {
+        "gru" => new Gru(input, hidden, returnSequences, rng: rng),
+        "rnn_tanh" => new SimpleRnn(input, hidden, RnnActivation.Tanh, returnSequences, rng: rng),
+        "rnn_relu" => new SimpleRnn(input, hidden, RnnActivation.Relu, returnSequences, rng: rng),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "gru, rnn_tanh or rnn_relu"),
+    };
+
+    /// <summary>Sets every parameter of <paramref name="layer"/> to deterministic values of the given scale (seeds <paramref name="seed"/>, + 1, ...).</summary>
+    internal static void SetWeights(ILayer layer, float scale, int seed = 1)
+    {
+        foreach (Parameter p in layer.Parameters)
+        {
+            p.Value.CopyFrom(GradCheck.Values(seed++, scale, p.Value.Shape.ToArray()));
+        }
+    }
+
+    /// <summary>The type name the layer's messages give.</summary>
+    private static string TypeName(string kind) => kind == "gru" ? "Gru" : "SimpleRnn";
+
+    /// <summary>Gates per unit: rows of weight_ih are Gates·H.</summary>
+    private static int Gates(RecurrentLayer layer) => layer.WeightIh.Value.Dim(0) / layer.HiddenSize;
+
     public static TheoryData<string, bool, bool, int, bool> GradCases()
     {
         var cases = new TheoryData<string, bool, bool, int, bool>();
-        foreach (string kind in RecurrentSubject.Kinds)
+        foreach (string kind in Kinds)
         {
             cases.Add(kind, true, true, 3, false);   // every step's output, an initial state, the dot-product input gradient
             cases.Add(kind, false, true, 5, false);  // the last step, an initial state, the matrix-product input gradient
@@ -28,7 +55,7 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     public void GradientsMatchFiniteDifferences(string kind, bool returnSequences, bool withState, int input, bool finalOnly)
     {
         const int b = 2, t = 4, h = 3;
-        RecurrentSubject layer = RecurrentSubject.Create(kind, input, h, returnSequences, new Rng(11));
+        RecurrentLayer<Tensor> layer = Create(kind, input, h, returnSequences, new Rng(11));
         Tensor x = GradCheck.Values(20, 1f, b, t, input);
         Tensor? h0 = withState ? GradCheck.Values(21, 0.5f, b, h) : null;
         Tensor state = h0 ?? new Tensor(b, h); // what a null initial state means: its gradient is checked too
@@ -39,24 +66,24 @@ public class RecurrentLayerTests(ITestOutputHelper output)
         // ±ε step must not cross: take the first weights whose pre-activations all keep clear of it, with units
         // both on and off.
         int seed = 1;
-        layer.SetWeights(0.8f, seed);
-        while (kind == "rnn_relu" && !ReluClearOfKink((SimpleRnn)layer.Layer, x, state, 0.1))
+        SetWeights(layer, 0.8f, seed);
+        while (kind == "rnn_relu" && !ReluClearOfKink((SimpleRnn)layer, x, state, 0.1))
         {
             Assert.True(seed < 1000, "no weights keep relu's pre-activations clear of 0");
-            layer.SetWeights(0.8f, seed += 10);
+            SetWeights(layer, 0.8f, seed += 10);
         }
 
         double Loss()
         {
             Tensor y = layer.Forward(x, state, false);
-            return (finalOnly ? 0 : GradCheck.Dot(y, wy)) + GradCheck.Dot(layer.FinalState(), wh);
+            return (finalOnly ? 0 : GradCheck.Dot(y, wy)) + GradCheck.Dot(layer.FinalState, wh);
         }
 
         layer.Forward(x, h0, true);
         Tensor dx = layer.Backward(finalOnly ? null : wy, wh).Clone();
-        Tensor dh0 = layer.InitialStateGradient().Clone();
+        Tensor dh0 = layer.InitialStateGradient.Clone();
         GradCheck.Check($"{kind}.x", x, dx, Loss, output);
-        foreach (Parameter p in layer.Layer.Parameters)
+        foreach (Parameter p in layer.Parameters)
         {
             GradCheck.Check($"{kind}.{p.Name}", p.Value, p.Grad, Loss, output);
         }
@@ -107,30 +134,30 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(Kinds))]
     public void BackwardAddsIntoTheGradients(string kind)
     {
-        RecurrentSubject layer = RecurrentSubject.Create(kind, 3, 4, rng: new Rng(2));
+        RecurrentLayer<Tensor> layer = Create(kind, 3, 4, rng: new Rng(2));
         Tensor x = GradCheck.Values(1, 1f, 2, 3, 3), dy = GradCheck.Values(2, 1f, 2, 4);
         layer.Forward(x, null, true);
         layer.Backward(dy, null);
-        float[][] once = layer.Layer.Parameters.Select(p => p.Grad.Data.ToArray()).ToArray();
+        float[][] once = layer.Parameters.Select(p => p.Grad.Data.ToArray()).ToArray();
         layer.Forward(x, null, true);
         layer.Backward(dy, null);
         for (int k = 0; k < once.Length; k++)
         {
-            Bits.AssertEqual(once[k].Select(v => v + v).ToArray(), layer.Layer.Parameters[k].Grad.Data, layer.Layer.Parameters[k].Name);
+            Bits.AssertEqual(once[k].Select(v => v + v).ToArray(), layer.Parameters[k].Grad.Data, layer.Parameters[k].Name);
         }
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(Kinds))]
     public void StepsAndStaticUnrollEqualForwardBitForBit(string kind)
     {
         // The tutorials' static_rnn (a list of per-step outputs) and dynamic_rnn ([B, T, H]) give the same bits.
         const int b = 3, t = 5, i = 4, h = 6;
-        RecurrentSubject layer = RecurrentSubject.Create(kind, i, h, returnSequences: true, new Rng(5));
-        layer.SetWeights(0.6f);
+        RecurrentLayer<Tensor> layer = Create(kind, i, h, returnSequences: true, new Rng(5));
+        SetWeights(layer, 0.6f);
         Tensor x = GradCheck.Values(30, 1f, b, t, i), h0 = GradCheck.Values(31, 0.5f, b, h);
         var steps = new List<Tensor>();
         for (int s = 0; s < t; s++)
@@ -144,7 +171,7 @@ public class RecurrentLayerTests(ITestOutputHelper output)
             steps.Add(xs);
         }
 
-        (IReadOnlyList<Tensor> outputs, Tensor final) = layer.Unroll(steps, h0);
+        IReadOnlyList<Tensor> outputs = layer.Unroll(steps, h0, out Tensor final);
         Tensor y = layer.Forward(x, h0, false);
         Assert.Equal(t, outputs.Count);
         for (int s = 0; s < t; s++)
@@ -155,7 +182,7 @@ public class RecurrentLayerTests(ITestOutputHelper output)
             }
         }
 
-        Bits.AssertEqual(layer.FinalState().Span, final.Span, "final state");
+        Bits.AssertEqual(layer.FinalState.Span, final.Span, "final state");
 
         // From ZeroState, one step equals the first output of a forward pass from a zero state.
         Tensor one = layer.Step(steps[0], layer.ZeroState(b));
@@ -165,8 +192,8 @@ public class RecurrentLayerTests(ITestOutputHelper output)
             Bits.AssertEqual(y.Span.Slice(r * t * h, h), one.Row(r), $"first step from zero, row {r}");
         }
 
-        Assert.Equal(t, layer.Unroll(steps, null).Outputs.Count);
-        var ex = Assert.Throws<ArgumentException>(() => layer.Unroll([], null));
+        Assert.Equal(t, layer.Unroll(steps, null, out _).Count);
+        var ex = Assert.Throws<ArgumentException>(() => layer.Unroll([], null, out _));
         Assert.Contains("inputs is empty", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => layer.Step(new Tensor(b, i + 1), h0));
         Assert.Equal("x", ex.ParamName);
@@ -184,16 +211,16 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     {
         // Inference keeps one step of gates and two of state instead of every step; the numbers are the same.
         const int B = 11, T = 7, H = 20;
-        RecurrentSubject layer = RecurrentSubject.Create(kind, input, H, returnSequences, new Rng(8));
+        RecurrentLayer<Tensor> layer = Create(kind, input, H, returnSequences, new Rng(8));
         Tensor x = GradCheck.Values(1, 1f, B, T, input), h0 = GradCheck.Values(2, 0.5f, B, H);
         Tensor trained = layer.Forward(x, h0, true).Clone();
-        Tensor trainedFinal = layer.FinalState().Clone();
+        Tensor trainedFinal = layer.FinalState.Clone();
         Tensor inferred = layer.Forward(x, h0, false);
         Bits.AssertEqual(trained.Data, inferred.Data, "output");
-        Bits.AssertEqual(trainedFinal.Data, layer.FinalState().Data, "final state");
+        Bits.AssertEqual(trainedFinal.Data, layer.FinalState.Data, "final state");
 
         var ex = Assert.Throws<InvalidOperationException>(() => layer.Backward(inferred, null));
-        Assert.Contains($"{layer.Type}.Backward after Forward(training: false)", ex.Message);
+        Assert.Contains($"{TypeName(kind)}.Backward after Forward(training: false)", ex.Message);
         Assert.Contains("training: true", ex.Message);
         layer.Forward(x, h0, true);
         layer.Backward(trained, null);
@@ -202,13 +229,13 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(Kinds))]
     public void BadShapesAndSizesNameTheArgument(string kind)
     {
-        RecurrentSubject layer = RecurrentSubject.Create(kind, 28, 16);
+        RecurrentLayer<Tensor> layer = Create(kind, 28, 16);
         var ex = Assert.Throws<ArgumentException>(() => layer.Forward(new Tensor(4, 28, 27), null, false));
         Assert.Equal("x", ex.ParamName);
-        Assert.Contains($"{layer.Type}: x has shape [4, 28, 27], expected [batch, steps, 28]", ex.Message);
+        Assert.Contains($"{TypeName(kind)}: x has shape [4, 28, 27], expected [batch, steps, 28]", ex.Message);
 
         ex = Assert.Throws<ArgumentException>(() => layer.Forward(new Tensor(4, 784), null, false));
         Assert.Contains("[4, 784]", ex.Message);
@@ -220,11 +247,11 @@ public class RecurrentLayerTests(ITestOutputHelper output)
         Assert.Contains("[3, 16]", ex.Message);
         Assert.Contains("[4, 16]", ex.Message);
 
-        var fresh = RecurrentSubject.Create(kind, 2, 2);
+        RecurrentLayer<Tensor> fresh = Create(kind, 2, 2);
         var early = Assert.Throws<InvalidOperationException>(() => fresh.Backward(new Tensor(1, 2), null));
         Assert.Contains("before Forward", early.Message);
-        Assert.Throws<InvalidOperationException>(() => fresh.FinalState());
-        Assert.Throws<InvalidOperationException>(() => fresh.InitialStateGradient());
+        Assert.Throws<InvalidOperationException>(() => fresh.FinalState);
+        Assert.Throws<InvalidOperationException>(() => fresh.InitialStateGradient);
         Assert.Throws<ArgumentOutOfRangeException>(() => fresh.ZeroState(0));
 
         layer.Forward(new Tensor(4, 28, 28), null, true);
@@ -248,16 +275,16 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(Kinds))]
     public void SkippingTheInputGradientChangesNothingElse(string kind)
     {
         float[] Run(bool inputGradient, out Tensor dx)
         {
-            RecurrentSubject layer = RecurrentSubject.Create(kind, 6, 5, returnSequences: true, new Rng(4));
-            layer.Layer.ComputeInputGradient = inputGradient;
+            RecurrentLayer<Tensor> layer = Create(kind, 6, 5, returnSequences: true, new Rng(4));
+            layer.ComputeInputGradient = inputGradient;
             layer.Forward(GradCheck.Values(1, 1f, 3, 4, 6), GradCheck.Values(2, 0.5f, 3, 5), true);
             dx = layer.Backward(GradCheck.Values(3, 1f, 3, 4, 5), GradCheck.Values(4, 1f, 3, 5)).Clone();
-            return [.. layer.Layer.Parameters.SelectMany(p => p.Grad.Data), .. layer.InitialStateGradient().Data];
+            return [.. layer.Parameters.SelectMany(p => p.Grad.Data), .. layer.InitialStateGradient.Data];
         }
 
         float[] with = Run(true, out Tensor dx), without = Run(false, out Tensor zeros);
@@ -267,28 +294,28 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(Kinds))]
     public void DefaultInitialisationIsKerasStyleAndSeeded(string kind)
     {
-        RecurrentSubject a = RecurrentSubject.Create(kind, 3, 4, rng: new Rng(42)), b = RecurrentSubject.Create(kind, 3, 4, rng: new Rng(42));
-        RecurrentSubject c = RecurrentSubject.Create(kind, 3, 4, rng: new Rng(43));
-        for (int k = 0; k < a.Layer.Parameters.Count; k++)
+        RecurrentLayer<Tensor> a = Create(kind, 3, 4, rng: new Rng(42)), b = Create(kind, 3, 4, rng: new Rng(42));
+        RecurrentLayer<Tensor> c = Create(kind, 3, 4, rng: new Rng(43));
+        for (int k = 0; k < a.Parameters.Count; k++)
         {
-            Assert.Equal(a.Layer.Parameters[k].Value.Data, b.Layer.Parameters[k].Value.Data);
+            Assert.Equal(a.Parameters[k].Value.Data, b.Parameters[k].Value.Data);
         }
 
-        Assert.NotEqual(a.Layer.Parameters[0].Value.Data, c.Layer.Parameters[0].Value.Data);
+        Assert.NotEqual(a.Parameters[0].Value.Data, c.Parameters[0].Value.Data);
 
         // Keras: Glorot-uniform kernel (limit √(6 / (I + gates·H))), orthogonal recurrent kernel, zero biases.
-        Tensor wih = a.Layer.Parameters[0].Value, whh = a.Layer.Parameters[1].Value;
-        float limit = MathF.Sqrt(6f / (3 + (a.Gates * 4)));
+        Tensor wih = a.Parameters[0].Value, whh = a.Parameters[1].Value;
+        float limit = MathF.Sqrt(6f / (3 + (Gates(a) * 4)));
         Assert.All(wih.Data, v => Assert.InRange(v, -limit, limit));
         for (int p = 0; p < 4; p++)
         {
             for (int q = 0; q < 4; q++)
             {
                 double dot = 0;
-                for (int g = 0; g < a.Gates * 4; g++)
+                for (int g = 0; g < Gates(a) * 4; g++)
                 {
                     dot += (double)whh[g, p] * whh[g, q];
                 }
@@ -297,25 +324,25 @@ public class RecurrentLayerTests(ITestOutputHelper output)
             }
         }
 
-        Assert.All(a.Layer.Parameters.Skip(2).SelectMany(p => p.Value.Data), v => Assert.Equal(0f, v));
+        Assert.All(a.Parameters.Skip(2).SelectMany(p => p.Value.Data), v => Assert.Equal(0f, v));
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(Kinds))]
     public void PyTorchWeightsRoundTrip(string kind)
     {
-        RecurrentSubject layer = RecurrentSubject.Create(kind, 5, 4);
-        layer.SetWeights(0.5f);
+        RecurrentLayer<Tensor> layer = Create(kind, 5, 4);
+        SetWeights(layer, 0.5f);
         IReadOnlyDictionary<string, Tensor> dict = layer.ToPyTorch();
         Assert.Equal(["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"], dict.Keys);
-        RecurrentSubject back = RecurrentSubject.Create(kind, 5, 4, rng: new Rng(99));
+        RecurrentLayer<Tensor> back = Create(kind, 5, 4, rng: new Rng(99));
         back.CopyFromPyTorch(dict["weight_ih_l0"], dict["weight_hh_l0"], dict["bias_ih_l0"], dict["bias_hh_l0"]);
-        for (int k = 0; k < layer.Layer.Parameters.Count; k++)
+        for (int k = 0; k < layer.Parameters.Count; k++)
         {
-            Assert.Equal(layer.Layer.Parameters[k].Value.Data, back.Layer.Parameters[k].Value.Data);
+            Assert.Equal(layer.Parameters[k].Value.Data, back.Parameters[k].Value.Data);
         }
 
-        int rows = layer.Gates * 4;
+        int rows = Gates(layer) * 4;
         var ex = Assert.Throws<ArgumentException>(() => back.CopyFromPyTorch(dict["weight_hh_l0"], dict["weight_hh_l0"], dict["bias_ih_l0"], dict["bias_hh_l0"]));
         Assert.Equal("weightIh", ex.ParamName);
         Assert.Contains($"[{rows}, 4]", ex.Message);
@@ -323,14 +350,14 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(RecurrentSubject.Kinds), MemberType = typeof(RecurrentSubject))]
+    [MemberData(nameof(Kinds))]
     public void TrainingStepAllocatesNothingAfterWarmUp(string kind)
     {
         // Forward + backward with an initial state, Dense, loss, clipping and an Adam step, on tutorial-like shapes.
         var rng = new Rng(1);
-        RecurrentSubject layer = RecurrentSubject.Create(kind, 28, 32, rng: rng);
+        RecurrentLayer<Tensor> layer = Create(kind, 28, 32, rng: rng);
         var dense = new Dense(32, 10, rng: rng);
-        Parameter[] parameters = [.. layer.Layer.Parameters, .. dense.Parameters];
+        Parameter[] parameters = [.. layer.Parameters, .. dense.Parameters];
         var loss = new SoftmaxCrossEntropy();
         var adam = new Adam(0.001);
         Tensor x = GradCheck.Values(1, 1f, 16, 28, 28), h0 = GradCheck.Values(2, 0.5f, 16, 32);

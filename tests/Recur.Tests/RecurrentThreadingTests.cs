@@ -14,7 +14,7 @@ public class RecurrentThreadingTests
     public static TheoryData<string, int, int, int, bool> Cases()
     {
         var cases = new TheoryData<string, int, int, int, bool>();
-        foreach (string kind in RecurrentSubject.Kinds)
+        foreach (string kind in RecurrentLayerTests.Kinds)
         {
             cases.Add(kind, 28, 41, 20, false);  // the tutorial's rows, an odd batch of uneven shards
             cases.Add(kind, 1, 23, 20, true);    // pixel-like input (the dot-product input gradient), every step's output
@@ -48,9 +48,9 @@ public class RecurrentThreadingTests
         try
         {
             var rng = new Rng(3);
-            RecurrentSubject layer = RecurrentSubject.Create(kind, input, hidden, returnSequences, rng);
+            RecurrentLayer<Tensor> layer = RecurrentLayerTests.Create(kind, input, hidden, returnSequences, rng);
             var dense = new Dense(hidden, 4, rng: rng);
-            Parameter[] parameters = [.. layer.Layer.Parameters, .. dense.Parameters];
+            Parameter[] parameters = [.. layer.Parameters, .. dense.Parameters];
             var adam = new Adam(0.01);
             Tensor x = GradCheck.Values(1, 1f, batch, Steps, input), h0 = GradCheck.Values(2, 0.5f, batch, hidden);
             var all = new List<float>();
@@ -61,8 +61,8 @@ public class RecurrentThreadingTests
                 all.AddRange(y.Data);
                 Tensor logits = dense.Forward(y, training: true);
                 // d(loss)/d(logits): the logits themselves (loss = ½‖logits‖²), enough to exercise every gradient.
-                all.AddRange(layer.Backward(dense.Backward(logits.Clone()), layer.FinalState().Clone()).Data);
-                all.AddRange(layer.InitialStateGradient().Data);
+                all.AddRange(layer.Backward(dense.Backward(logits.Clone()), layer.FinalState.Clone()).Data);
+                all.AddRange(layer.InitialStateGradient.Data);
                 adam.Step(parameters);
             }
 

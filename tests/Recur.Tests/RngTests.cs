@@ -77,6 +77,51 @@ public class RngTests
         Assert.Equal(1000, differS12);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ARestoredStateContinuesAsIfNeverStopped(bool spareKept)
+    {
+        // One generator draws on; a second, made from another seed, takes the first's saved state midway.
+        var straight = new Rng(2024, 7);
+        Draw(straight, 4); // an even number of Gaussians: no spare kept
+        if (spareKept)
+        {
+            straight.NextGaussian(); // the pair's second value is now kept for the next call
+        }
+
+        RngState saved = straight.State;
+        Assert.Equal(spareKept, saved.HasSpareGaussian);
+        ulong[] expected = Draw(straight, 40);
+
+        var resumed = new Rng(1);
+        resumed.NextGaussian(); // its own spare, which the restore must replace
+        resumed.State = saved;
+        Assert.Equal(saved, resumed.State);
+        Assert.Equal(expected, Draw(resumed, 40));
+        Assert.Equal(straight.State, resumed.State);
+
+        var ex = Assert.Throws<ArgumentException>(() => resumed.State = default);
+        Assert.Contains("all zero", ex.Message);
+        Assert.Equal(straight.State, resumed.State); // a refused state changes nothing
+    }
+
+    /// <summary>Every kind of draw in turn, <paramref name="rounds"/> times, as bits (a Gaussian first, so a kept spare is used).</summary>
+    private static ulong[] Draw(Rng rng, int rounds)
+    {
+        var values = new List<ulong>();
+        for (int k = 0; k < rounds; k++)
+        {
+            values.Add(BitConverter.DoubleToUInt64Bits(rng.NextGaussian()));
+            values.Add(rng.NextUInt64());
+            values.Add(BitConverter.SingleToUInt32Bits(rng.NextFloat()));
+            values.Add(BitConverter.DoubleToUInt64Bits(rng.NextDouble()));
+            values.Add((ulong)rng.NextInt(3, 1000));
+        }
+
+        return [.. values];
+    }
+
     [Fact]
     public void ForkIsDeterministicAdvancesTheParentAndDiffersFromIt()
     {

@@ -26,9 +26,10 @@ public enum BidirectionalMerge
 /// keep their own weights. Their parameters are this layer's, forward's first; checkpoints name them
 /// <c>bidirectional.forward_lstm.weight_ih</c> and so on (see <see cref="ParameterName"/>).
 /// </remarks>
-public sealed class Bidirectional : IRecurrentLayer
+public sealed class Bidirectional : IRecurrentLayer, IRandomLayer
 {
     private readonly Parameter[] _parameters;
+    private readonly Rng[] _randomSources;
     private Tensor? _reversed; // [B, T, I]  x with its steps in reverse order
     private Tensor? _output;   // [B, (T,) O]
     private Tensor? _dyForward;  // [B, (T,) H]
@@ -73,6 +74,7 @@ public sealed class Bidirectional : IRecurrentLayer
         Merge = merge;
         Name = name;
         _parameters = [.. forward.Parameters, .. backward.Parameters];
+        _randomSources = [.. Sources(forward), .. Sources(backward)];
     }
 
     /// <inheritdoc/>
@@ -121,6 +123,12 @@ public sealed class Bidirectional : IRecurrentLayer
     public BidirectionalLayer? Options => BidirectionalLayer.Of(this);
 
     LayerConfig? ILayer.Options => Options;
+
+    /// <summary>
+    /// The forward direction's generators, then the backward direction's (of a direction that is an
+    /// <see cref="IRandomLayer"/>); one object twice when the two share a generator.
+    /// </summary>
+    public IReadOnlyList<Rng> RandomSources => _randomSources;
 
     /// <summary>The checkpoint name of <paramref name="parameter"/>: <c>{direction's name}.{parameter's name}</c>, unique within this layer.</summary>
     /// <exception cref="ArgumentException">The parameter belongs to neither direction.</exception>
@@ -207,6 +215,8 @@ public sealed class Bidirectional : IRecurrentLayer
         TensorPrimitives.Add(dx.Span, dxf.Span, dx.Span);
         return dx;
     }
+
+    private static IReadOnlyList<Rng> Sources(IRecurrentLayer direction) => direction is IRandomLayer random ? random.RandomSources : [];
 
     /// <summary>Copies <c>[B, T, F]</c> with every sequence's steps in reverse order.</summary>
     private static void ReverseSteps(ReadOnlySpan<float> source, Span<float> destination, int batch, int steps, int features)

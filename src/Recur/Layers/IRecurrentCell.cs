@@ -3,7 +3,8 @@ namespace Recur.Layers;
 /// <summary>
 /// The part of a recurrent layer that <see cref="RecurrentLoop"/> does not know: its weights' layout and its
 /// cell. The loop calls <see cref="Forward"/> and <see cref="Backward"/> once per step and shard of the batch,
-/// from several threads at once on disjoint rows.
+/// from several threads at once on disjoint rows. <see cref="RecurrentLayer"/> implements it for every layer, by
+/// the layer's own <c>FillWeights</c>, <c>CellForward</c> and <c>CellBackward</c>.
 /// </summary>
 internal interface IRecurrentCell
 {

@@ -1,4 +1,3 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Recur.Initializers;
 using Recur.Tensors;
 
@@ -13,7 +12,7 @@ namespace Recur.Layers;
 /// h' = tanh(c')·σ(o)
 /// </code>
 /// Input <c>[B, T, I]</c>; output <c>[B, H]</c> (the last step) or <c>[B, T, H]</c> with
-/// <see cref="ReturnSequences"/>; optional initial state; the final state is kept in <see cref="FinalState"/>.
+/// <see cref="RecurrentLayer.ReturnSequences"/>; optional initial state; the final state is kept in <see cref="RecurrentLayer{TState}.FinalState"/>.
 /// </summary>
 /// <remarks>
 /// <para>Layouts are PyTorch's: <c>weight_ih [4H, I]</c>, <c>weight_hh [4H, H]</c>, gate order i, f, g, o,
@@ -33,23 +32,17 @@ namespace Recur.Layers;
 /// whole sequence for its rows; results do not depend on the number of threads (RecurrentLoop.cs, shared with
 /// <see cref="Gru"/> and <see cref="SimpleRnn"/>).
 /// <c>Forward(training: false)</c> keeps one step of state instead of all, and cannot be followed by
-/// <see cref="Backward(Tensor)"/>.</para>
+/// <see cref="RecurrentLayer.Backward(Tensor)"/>.</para>
 /// </remarks>
-public sealed class Lstm : IRecurrentLayer, IRecurrentCell
+public sealed class Lstm : RecurrentLayer<LstmState>
 {
-    private readonly Parameter[] _parameters;
-    private readonly RecurrentLoop _loop;
-
-    // The cell state, time-major (the rest lives in _loop). B, T: the batch and steps of the last forward call.
+    // The cell state, time-major (h lives in the loop). B, T: the batch and steps of the last forward call.
     private Tensor? _cells;     // [T + 1, B, H]  c_{-1} = c0, c_0 … c_{T-1}
     private Tensor? _tanhC;     // [T, B, H]      tanh(c_t)
     private Tensor? _stepCells; // [2, B, H]      inference: c_{s-1} and c_s
     private Tensor? _stepTanhC; // [B, H]         inference: one step's tanh(c)
     private Tensor _runCells = null!, _runTanhC = null!; // the set the last Forward used
-    private LstmState? _finalState; // [B, H] each, copies of the last step
     private Tensor? _dc;        // [B, H]  backward: the gradient of c, from the last step back to c0
-    private LstmState? _initialStateGrad; // [B, H] each
-    private LstmLayer _options;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -59,7 +52,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     /// <param name="kernelInitializer">For <c>weight_ih</c>; Glorot uniform when null.</param>
     /// <param name="recurrentInitializer">For <c>weight_hh</c>; orthogonal when null.</param>
     /// <param name="biasInitializer">For <c>bias</c>; zeros when null; <see cref="Chrono"/> runs <see cref="InitializeChrono"/> with a fork of <paramref name="rng"/>.</param>
-    /// <param name="rng">The random source for initialisation, kept for the masks of <see cref="Dropout"/> and <see cref="RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
+    /// <param name="rng">The random source for initialisation, kept for the dropout masks of <see cref="RecurrentLayer.Dropout"/> and <see cref="RecurrentLayer.RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     public Lstm(
         int inputSize,
@@ -71,162 +64,30 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         IInitializer? biasInitializer = null,
         Rng? rng = null,
         string name = "lstm")
+        : base(StateParts.Lstm, inputSize, hiddenSize, 4 * hiddenSize, ["bias"], static (i, h) => RecurrentLayout.Stacked(i, h, 4 * h), returnSequences, name)
     {
-        ShapeCheck.Positive(inputSize, nameof(inputSize), "Lstm");
-        ShapeCheck.Positive(hiddenSize, nameof(hiddenSize), "Lstm");
         if (!float.IsFinite(forgetBias))
         {
             throw new ArgumentOutOfRangeException(nameof(forgetBias), forgetBias, $"Lstm: forgetBias must be finite; received {forgetBias}.");
         }
 
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
         ForgetBias = forgetBias;
-        ReturnSequences = returnSequences;
-        Name = name;
-        WeightIh = new Parameter("weight_ih", 4 * hiddenSize, inputSize);
-        WeightHh = new Parameter("weight_hh", 4 * hiddenSize, hiddenSize);
-        Bias = new Parameter("bias", 4 * hiddenSize);
-        _parameters = [WeightIh, WeightHh, Bias];
-        _loop = new RecurrentLoop(this, RecurrentLayout.Stacked(inputSize, hiddenSize, 4 * hiddenSize), returnSequences, "Lstm");
-
-        rng ??= new Rng(0);
-        _loop.MaskRng = rng;
-        kernelInitializer ??= new GlorotUniform();
-        recurrentInitializer ??= new Orthogonal();
-        biasInitializer ??= new Zeros();
-        kernelInitializer.Fill(WeightIh.Value, inputSize, 4 * hiddenSize, rng);
-        recurrentInitializer.Fill(WeightHh.Value, hiddenSize, 4 * hiddenSize, rng);
-        if (biasInitializer is Chrono chrono)
-        {
-            InitializeChrono(chrono.MaxSteps, rng.Fork());
-        }
-        else
-        {
-            biasInitializer.Fill(Bias.Value, inputSize, 4 * hiddenSize, rng);
-        }
-
-        _options = LstmLayer.Of(this, kernelInitializer, recurrentInitializer, biasInitializer);
+        (IInitializer kernel, IInitializer recurrent, IInitializer bias) = Initialize(kernelInitializer, recurrentInitializer, biasInitializer, rng, InitializeChrono);
+        CurrentOptions = LstmLayer.Of(this, kernel, recurrent, bias);
     }
-
-    /// <inheritdoc/>
-    public string Name { get; }
-
-    /// <summary>I, features per step.</summary>
-    public int InputSize { get; }
-
-    /// <summary>H, units.</summary>
-    public int HiddenSize { get; }
 
     /// <summary>The constant added to the forget gate's pre-activation (TensorFlow's <c>forget_bias</c>).</summary>
     public float ForgetBias { get; }
 
-    /// <summary>Whether <see cref="Forward(Tensor, bool)"/> returns <c>[B, T, H]</c> rather than <c>[B, H]</c>.</summary>
-    public bool ReturnSequences { get; }
-
-    /// <summary>
-    /// Keras's <c>dropout</c>: in training, the fraction of input features dropped before the input product, with one
-    /// mask per sequence and feature <c>[B, I]</c> drawn per forward pass and used at every step (variational dropout,
-    /// Gal and Ghahramani 2016); kept features are scaled by <c>1 / (1 − rate)</c>. 0, the default, turns it off;
-    /// inference and <see cref="Step(Tensor, LstmState)"/> never drop.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
-    public float Dropout
-    {
-        get => _loop.Dropout;
-        set => _loop.Dropout = value;
-    }
-
-    /// <summary>
-    /// Keras's <c>recurrent_dropout</c>: in training, the fraction of the units of <c>h_{t−1}</c> dropped where it enters
-    /// the recurrent product <c>W_hh·h_{t−1}</c>, with one mask <c>[B, H]</c> drawn per forward pass and used at every
-    /// step; kept units are scaled by <c>1 / (1 − rate)</c>. The cell state c and the outputs use the undropped h. 0, the default, turns it off; inference and
-    /// <see cref="Step(Tensor, LstmState)"/> never drop.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not in [0, 1).</exception>
-    public float RecurrentDropout
-    {
-        get => _loop.RecurrentDropout;
-        set => _loop.RecurrentDropout = value;
-    }
-
-    /// <summary>
-    /// Whether <see cref="Backward(Tensor?, Tensor?, Tensor?)"/> computes the gradient with respect to the input
-    /// (default true). A first layer, whose input is data, needs none: set this to false there and
-    /// Backward skips the product <c>dx = dz·W_ih</c> (<c>2·T·B·4H·I</c> operations) and returns zeros.
-    /// Parameter and initial-state gradients are unaffected.
-    /// </summary>
-    public bool ComputeInputGradient
-    {
-        get => _loop.ComputeInputGradient;
-        set => _loop.ComputeInputGradient = value;
-    }
-
-    /// <summary><c>weight_ih [4H, I]</c>, gates i, f, g, o.</summary>
-    public Parameter WeightIh { get; }
-
-    /// <summary><c>weight_hh [4H, H]</c>, gates i, f, g, o.</summary>
-    public Parameter WeightHh { get; }
-
     /// <summary><c>bias [4H]</c>, gates i, f, g, o.</summary>
-    public Parameter Bias { get; }
+    public Parameter Bias => Biases[0];
 
-    /// <inheritdoc/>
-    public IReadOnlyList<Parameter> Parameters => _parameters;
-
-    /// <summary>
-    /// The <see cref="LstmLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments
-    /// (with <c>InputShape = [-1, InputSize]</c> and the initializers it used), with the current dropout rates.
-    /// </summary>
+    /// <summary>The <see cref="LstmLayer"/> that rebuilds this layer: the one it was built from, or its constructor's arguments and the initializers it used, with the current dropout rates.</summary>
     public LstmLayer Options
     {
-        get => _options with { Dropout = Dropout, RecurrentDropout = RecurrentDropout };
-        internal set => _options = value;
+        get => (LstmLayer)CurrentOptions;
+        internal set => CurrentOptions = value;
     }
-
-    LayerConfig? ILayer.Options => Options;
-
-    /// <summary>The time loop, for tests (its dropout masks).</summary>
-    internal RecurrentLoop Loop => _loop;
-
-    /// <summary>The state after the last step of the last forward pass, <c>H, C: [B, H]</c> (owned by the layer).</summary>
-    public LstmState FinalState => _finalState ?? throw new InvalidOperationException("Lstm.FinalState read before Forward.");
-
-    /// <summary>
-    /// The gradient with respect to the initial state of the last forward pass, <c>[B, H]</c> each, set by
-    /// <see cref="Backward(Tensor, Tensor?, Tensor?)"/> (zero-state inputs get it too).
-    /// </summary>
-    public LstmState InitialStateGradient =>
-        _initialStateGrad ?? throw new InvalidOperationException("Lstm.InitialStateGradient read before Backward.");
-
-    /// <summary>
-    /// Loads weights from <c>torch.nn.LSTM</c> (one layer): <c>weight_ih_l0 [4H, I]</c>, <c>weight_hh_l0 [4H, H]</c>
-    /// are copied; <c>bias = bias_ih_l0 + bias_hh_l0</c> (each <c>[4H]</c>). Gate order is the same (i, f, g, o).
-    /// PyTorch's LSTM has no forget bias: the result equals it when <see cref="ForgetBias"/> is 0.
-    /// </summary>
-    /// <exception cref="ArgumentException">A tensor's shape differs from the one stated.</exception>
-    public void CopyFromPyTorch(Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
-    {
-        ShapeCheck.Like(weightIh, WeightIh.Value, nameof(weightIh), "Lstm.CopyFromPyTorch");
-        ShapeCheck.Like(weightHh, WeightHh.Value, nameof(weightHh), "Lstm.CopyFromPyTorch");
-        ShapeCheck.Like(biasIh, Bias.Value, nameof(biasIh), "Lstm.CopyFromPyTorch");
-        ShapeCheck.Like(biasHh, Bias.Value, nameof(biasHh), "Lstm.CopyFromPyTorch");
-        WeightIh.Value.CopyFrom(weightIh);
-        WeightHh.Value.CopyFrom(weightHh);
-        TensorPrimitives.Add(biasIh.Span, biasHh.Span, Bias.Value.Span);
-    }
-
-    /// <summary>
-    /// The weights as <c>torch.nn.LSTM</c>'s state dict for one layer (copies): <c>weight_ih_l0</c>, <c>weight_hh_l0</c>,
-    /// <c>bias_ih_l0 = bias</c> and <c>bias_hh_l0 = 0</c>.
-    /// </summary>
-    public IReadOnlyDictionary<string, Tensor> ToPyTorch() => new Dictionary<string, Tensor>
-    {
-        ["weight_ih_l0"] = WeightIh.Value.Clone(),
-        ["weight_hh_l0"] = WeightHh.Value.Clone(),
-        ["bias_ih_l0"] = Bias.Value.Clone(),
-        ["bias_hh_l0"] = new Tensor(4 * HiddenSize),
-    };
 
     /// <summary>
     /// Chrono initialisation (Tallec and Ollivier, "Can recurrent neural networks warp time?", 2018) for
@@ -251,96 +112,24 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         }
     }
 
-    /// <summary>A zero state for <paramref name="batch"/> sequences.</summary>
-    public LstmState ZeroState(int batch)
-    {
-        ShapeCheck.Positive(batch, nameof(batch), "Lstm.ZeroState");
-        return LstmState.Zeros(batch, HiddenSize);
-    }
-
-    /// <summary><c>x: [B, T, I] → [B, H]</c>, or <c>[B, T, H]</c> with <see cref="ReturnSequences"/>, from a zero state.</summary>
-    public Tensor Forward(Tensor x, bool training = false) => Forward(x, null, training);
-
     /// <summary>
-    /// <c>x: [B, T, I]</c>, optional <c>initialState (H, C: [B, H])</c> → <c>[B, H]</c>, or <c>[B, T, H]</c> with
-    /// <see cref="ReturnSequences"/>. The final state is then in <see cref="FinalState"/>.
-    /// </summary>
-    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
-    public Tensor Forward(Tensor x, LstmState? initialState, bool training = false)
-    {
-        (int b, int t) = _loop.CheckInput(x);
-        if (initialState is not null)
-        {
-            CheckState(initialState, b, nameof(initialState));
-        }
-
-        // Training keeps every step's cell state for Backward; inference keeps two steps.
-        int h = HiddenSize;
-        _runCells = training ? Buffers.Ensure(ref _cells, t + 1, b, h) : Buffers.Ensure(ref _stepCells, 2, b, h);
-        _runTanhC = training ? Buffers.Ensure(ref _tanhC, t, b, h) : Buffers.Ensure(ref _stepTanhC, b, h);
-        _finalState = EnsureState(_finalState, b);
-        _loop.Begin(x, initialState?.H, training);
-        if (initialState is null)
-        {
-            _runCells.Span[..(b * h)].Clear();
-        }
-        else
-        {
-            initialState.C.Span.CopyTo(_runCells.Span);
-        }
-
-        Tensor y = _loop.RunForward(x);
-        _loop.FinalH.Span.CopyTo(_finalState.H.Span);
-        _runCells.Span.Slice(_loop.LastBlock * b * h, b * h).CopyTo(_finalState.C.Span);
-        return y;
-    }
-
-    /// <summary><c>dy</c> shaped like the last output → <c>dx [B, T, I]</c>; adds into the parameter gradients.</summary>
-    public Tensor Backward(Tensor dy) => Backward(dy, null, null);
-
-    /// <summary>
-    /// Back-propagates through the last forward pass. <paramref name="dy"/> is shaped like its output
-    /// (<c>[B, H]</c> or <c>[B, T, H]</c>; null means zero); <paramref name="dFinalH"/> and
-    /// <paramref name="dFinalC"/> (<c>[B, H]</c>, optional) are gradients with respect to <see cref="FinalState"/>.
-    /// Returns <c>dx [B, T, I]</c>, adds into the parameter gradients and sets <see cref="InitialStateGradient"/>.
+    /// Back-propagates through the last forward pass, with the gradients of <see cref="RecurrentLayer{TState}.FinalState"/>
+    /// given apart: <paramref name="dFinalH"/> and <paramref name="dFinalC"/> (<c>[B, H]</c>, each optional, null meaning
+    /// zero). Otherwise as <see cref="RecurrentLayer{TState}.Backward(Tensor, TState)"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">No forward pass with <c>training: true</c> preceded this call, or
     /// Backward already ran after it (the backward pass overwrites the forward pass's gate activations).</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
-    public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC)
-    {
-        _loop.CheckBackward(dy, dFinalH);
-        if (dFinalC is not null)
-        {
-            ShapeCheck.Same(dFinalC, _finalState!.C, nameof(dFinalC), "Lstm");
-        }
-
-        int b = _loop.Batch, h = HiddenSize;
-        Span<float> dc = Buffers.Ensure(ref _dc, b, h).Span;
-        if (dFinalC is null)
-        {
-            dc.Clear();
-        }
-        else
-        {
-            dFinalC.Span.CopyTo(dc);
-        }
-
-        _initialStateGrad = EnsureState(_initialStateGrad, b);
-        Tensor dx = _loop.RunBackward(dy, dFinalH);
-        _loop.InitialStateGradient.Span.CopyTo(_initialStateGrad.H.Span);
-        dc.CopyTo(_initialStateGrad.C.Span);
-
-        StackedWeights.AddGradients(_loop.WeightGradient(0), WeightIh, WeightHh, Bias);
-        return dx;
-    }
+    public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC) => BackwardFromParts(dy, dFinalH, dFinalC);
 
     /// <summary>
     /// One step of the cell (TensorFlow's <c>cell(x_t, state)</c>): <c>x_t [B, I]</c>, <c>state (H, C: [B, H])</c>
-    /// → the new state, whose <c>H [B, H]</c> is the step's output. Allocates new tensors and keeps nothing for
-    /// <see cref="Backward(Tensor)"/>: it is the inference and streaming API; train through <see cref="Forward(Tensor, LstmState?, bool)"/>.
+    /// → the new state, whose <c>H [B, H]</c> is the step's output. Its two products (x by W_ih, h by W_hh) round apart,
+    /// so it agrees with a step of Forward within rounding. Allocates new tensors and keeps nothing for Backward: it is
+    /// the inference and streaming API; train through Forward.
     /// </summary>
-    public LstmState Step(Tensor x, LstmState state)
+    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
+    public override LstmState Step(Tensor x, LstmState state)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank != 2 || x.Dim(1) != InputSize)
@@ -372,18 +161,45 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
         return next;
     }
 
-    /// <summary>
-    /// TensorFlow's <c>static_rnn</c>: runs <see cref="Step"/> over a list of per-step inputs <c>[B, I]</c>
-    /// and returns the list of per-step outputs <c>[B, H]</c>; <paramref name="finalState"/> receives the last state.
-    /// </summary>
-    public IReadOnlyList<Tensor> Unroll(IReadOnlyList<Tensor> inputs, LstmState? initialState, out LstmState finalState) =>
-        RecurrentLoop.Unroll(inputs, initialState, ZeroState, Step, s => s.H, "Lstm", out finalState);
+    /// <summary>Training keeps every step's cell state for Backward, inference two steps; c0 (or zeros) into the first block.</summary>
+    private protected override void BeginCellState(Tensor? c0, bool training)
+    {
+        int b = Loop.Batch, t = Loop.Steps, h = HiddenSize;
+        _runCells = training ? Buffers.Ensure(ref _cells, t + 1, b, h) : Buffers.Ensure(ref _stepCells, 2, b, h);
+        _runTanhC = training ? Buffers.Ensure(ref _tanhC, t, b, h) : Buffers.Ensure(ref _stepTanhC, b, h);
+        if (c0 is null)
+        {
+            _runCells.Span[..(b * h)].Clear();
+        }
+        else
+        {
+            c0.Span.CopyTo(_runCells.Span);
+        }
+    }
 
-    /// <summary><c>[W_ih, W_hh, bias] [4H, I + H + 1]</c>.</summary>
-    void IRecurrentCell.FillWeights(Span<float> cat) => StackedWeights.Fill(cat, WeightIh, WeightHh, Bias);
+    /// <summary>The last step's c.</summary>
+    private protected override void CopyFinalCellState(Tensor c) =>
+        _runCells.Span.Slice(Loop.LastBlock * Loop.Batch * HiddenSize, Loop.Batch * HiddenSize).CopyTo(c.Span);
+
+    /// <summary>dc starts as the final c's gradient, or zeros.</summary>
+    private protected override void BeginCellGradient(Tensor? dFinalC)
+    {
+        Span<float> dc = Buffers.Ensure(ref _dc, Loop.Batch, HiddenSize).Span;
+        if (dFinalC is null)
+        {
+            dc.Clear();
+        }
+        else
+        {
+            dFinalC.Span.CopyTo(dc);
+        }
+    }
+
+    /// <summary>dc, carried back to c0.</summary>
+    private protected override void CopyInitialCellGradient(Tensor dc0) => _dc!.Span.CopyTo(dc0.Span);
 
     /// <summary>The fused cell update of one step: gates activated in place, c and tanh(c) into this step's blocks, h into the loop's.</summary>
-    unsafe void IRecurrentCell.Forward(in RecurrentStep step)
+    private protected override unsafe void CellForward(in RecurrentStep step)
     {
         nint h = HiddenSize;
         fixed (float* cells = _runCells.Data, tanhC = _runTanhC.Data)
@@ -394,7 +210,7 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
     }
 
     /// <summary>The cell backward of one step: the gate gradients over the activations, and the gradient of c carried back one step.</summary>
-    unsafe void IRecurrentCell.Backward(in RecurrentStep step)
+    private protected override unsafe void CellBackward(in RecurrentStep step)
     {
         nint h = HiddenSize;
         fixed (float* cells = _cells!.Data, tanhC = _tanhC!.Data, dc = _dc!.Data)
@@ -403,14 +219,4 @@ public sealed class Lstm : IRecurrentLayer, IRecurrentCell
                 step.Gates, step.Rows, HiddenSize);
         }
     }
-
-    private void CheckState(LstmState state, int batch, string name)
-    {
-        ArgumentNullException.ThrowIfNull(state, name);
-        _loop.CheckState(state.H, batch, name, "H");
-        _loop.CheckState(state.C, batch, name, "C");
-    }
-
-    private LstmState EnsureState(LstmState? state, int batch) =>
-        state is not null && state.H.HasShape(batch, HiddenSize) ? state : LstmState.Zeros(batch, HiddenSize);
 }

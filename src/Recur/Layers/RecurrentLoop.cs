@@ -29,13 +29,22 @@ namespace Recur.Layers;
 /// <para>No element depends on how the work is split, so results are bit-identical for every thread count.
 /// <c>Forward(training: false)</c> keeps one step of gates and two of <c>xh</c> instead of all, and cannot be
 /// followed by a backward pass.</para>
-/// <para>With <see cref="Dropout"/> or <see cref="RecurrentDropout"/> above 0, a training pass takes a separate path
-/// (Keras's variational dropout, Gal and Ghahramani 2016): one mask per pass, <c>maskX [B, I]</c> and
-/// <c>maskH [B, H]</c>, the same at every step. The operand holds <c>[x_t·maskX, h_{t−1}·maskH, 1]</c>, so the
-/// step's product and the weight gradients see the masked values, while the cell reads and writes the unmasked
-/// <c>h</c> in a history of its own, <c>states [T + 1, B, H]</c>, which also gives the outputs. In backward only the
-/// recurrent product's part of <c>dh_{t−1}</c> is masked, through a temporary, and <c>dx</c> is masked by maskX.
-/// Rates of 0 leave the path above as it is.</para>
+/// <para>There is one forward recurrence and one backward recurrence, generic over an <see cref="IStepOperand"/>, a
+/// readonly struct that says what a step puts into its product and how the recurrent and input gradients come back,
+/// so the JIT compiles each variant apart with its calls inlined. <see cref="PlainOperand"/> is the path above. With
+/// <see cref="Dropout"/> or <see cref="RecurrentDropout"/> above 0, a training pass runs <see cref="DropoutOperand"/>
+/// (Keras's variational dropout, Gal and Ghahramani 2016): one dropout mask per pass, <c>dropoutMaskX [B, I]</c> and
+/// <c>dropoutMaskH [B, H]</c>, the same at every step; the operand holds <c>[x_t·dropoutMaskX, h_{t−1}·dropoutMaskH, 1]</c>,
+/// while the cell reads and writes the undropped <c>h</c> in a history of its own, <c>states [T + 1, B, H]</c>, which
+/// also gives the outputs. Where h's history lives (the operand itself or <c>states</c>) is set once per pass in
+/// <see cref="Begin"/>. Rates of 0 run the plain path, bit for bit as before.</para>
+/// <para>The seam is meant to carry the next variants without a third copy of the recurrence. Sequence masking (per-row
+/// lengths: a masked step keeps the state, h and the cell's own, and repeats the previous output; its gate gradients are
+/// zero) composes with dropout, so it comes as a second type parameter beside the operand — which rows run at a step,
+/// all of them or those still within their length — with the cell told to keep a row's state. Reading backwards
+/// (Keras's <c>go_backwards</c>, a Bidirectional without its reversed copy) is the index of x and y that step s reads
+/// and writes, <c>T − 1 − s</c> instead of s. "Mask" alone in this code is left for sequence masks; dropout's are
+/// always "dropout masks".</para>
 /// </remarks>
 internal sealed class RecurrentLoop : IParallelWork
 {
@@ -79,13 +88,17 @@ internal sealed class RecurrentLoop : IParallelWork
     private Tensor? _dx;        // [B, T, I]
     private Tensor? _initialStateGrad; // [B, H]
 
-    // Variational dropout (training only, when a rate is above 0 or the masks are fixed).
+    // Where h's history lives in the last forward pass: the operand buffer itself (its h columns), or the states of dropout.
+    private Tensor _runHistory = null!;
+    private int _historyLd, _historyColumn; // its row stride and the column of h in a row
+
+    // Variational dropout (training only, when a rate is above 0 or the dropout masks are fixed).
     private float _dropout, _recurrentDropout;
-    private bool _masked;       // whether the last forward pass applied masks
-    private Tensor? _maskX;     // [B, I]  0 or 1 / (1 − Dropout), every step of the pass
-    private Tensor? _maskH;     // [B, H]  0 or 1 / (1 − RecurrentDropout), every step of the pass
-    private Tensor? _states;    // [T + 1, B, H]  unmasked h: block s is h_{s−1} (block 0 is h0)
-    private Tensor? _dhRecurrent; // [B, H]  backward: dz·W_hh of one step, before its mask
+    private bool _dropoutOn;           // whether the last forward pass applied dropout masks
+    private Tensor? _dropoutMaskX;     // [B, I]  0 or 1 / (1 − Dropout), every step of the pass
+    private Tensor? _dropoutMaskH;     // [B, H]  0 or 1 / (1 − RecurrentDropout), every step of the pass
+    private Tensor? _states;           // [T + 1, B, H]  undropped h: block s is h_{s−1} (block 0 is h0)
+    private Tensor? _dhRecurrent;      // [B, H]  backward: dz·W_hh of one step, before its dropout mask
 
     private Phase _phase;
     private Tensor? _input;     // the x of the running forward pass
@@ -149,19 +162,19 @@ internal sealed class RecurrentLoop : IParallelWork
     }
 
     /// <summary>The source of the dropout masks; drawn from only in training passes with a rate above 0.</summary>
-    public Rng MaskRng { get; set; } = new Rng(0);
+    public Rng DropoutRng { get; set; } = new Rng(0);
 
     /// <summary>
-    /// Tests: masks to use in every training pass instead of drawing them, <c>[B, I]</c> and <c>[B, H]</c> (null
-    /// for ones), already scaled; the pass then takes the masked path whatever the rates. Null to draw.
+    /// Tests: dropout masks to use in every training pass instead of drawing them, <c>[B, I]</c> and <c>[B, H]</c>
+    /// (null for ones), already scaled; the pass then takes the dropout path whatever the rates. Null to draw.
     /// </summary>
-    internal (Tensor? Input, Tensor? Recurrent)? FixedMasks { get; set; }
+    internal (Tensor? Input, Tensor? Recurrent)? FixedDropoutMasks { get; set; }
 
-    /// <summary>The input mask <c>[B, I]</c> of the last forward pass, or null when it applied none.</summary>
-    internal Tensor? InputMask => _masked ? _maskX : null;
+    /// <summary>The input dropout mask <c>[B, I]</c> of the last forward pass, or null when it applied none.</summary>
+    internal Tensor? InputDropoutMask => _dropoutOn ? _dropoutMaskX : null;
 
-    /// <summary>The recurrent mask <c>[B, H]</c> of the last forward pass, or null when it applied none.</summary>
-    internal Tensor? RecurrentMask => _masked ? _maskH : null;
+    /// <summary>The recurrent dropout mask <c>[B, H]</c> of the last forward pass, or null when it applied none.</summary>
+    internal Tensor? RecurrentDropoutMask => _dropoutOn ? _dropoutMaskH : null;
 
     /// <summary>The state block that holds the last step's output state: T when every step was kept, else T mod 2.</summary>
     public int LastBlock => _historyKept ? Steps : Steps & 1;
@@ -211,23 +224,6 @@ internal sealed class RecurrentLoop : IParallelWork
     }
 
     /// <summary>
-    /// <c>x: [B, T, I]</c>, optional <c>h0: [B, H]</c> → <c>[B, H]</c>, or <c>[B, T, H]</c> with <see cref="ReturnSequences"/>:
-    /// the checks, <see cref="Begin"/> and <see cref="RunForward"/>, for a layer whose only state is <c>h</c>.
-    /// </summary>
-    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
-    public Tensor Forward(Tensor x, Tensor? h0, bool training)
-    {
-        (int b, _) = CheckInput(x);
-        if (h0 is not null)
-        {
-            CheckState(h0, b, "initialState");
-        }
-
-        Begin(x, h0, training);
-        return RunForward(x);
-    }
-
-    /// <summary>
     /// Sets up a forward pass of <paramref name="x"/> <c>[B, T, I]</c> from <paramref name="h0"/> <c>[B, H]</c>
     /// (zeros when null): the buffers, and h0 into the first operand block. Call after every check has passed;
     /// then set up the cell's own state and call <see cref="RunForward"/>.
@@ -251,20 +247,19 @@ internal sealed class RecurrentLoop : IParallelWork
         }
 
         _gatesHoldGradients = false;
-        _masked = training && (_dropout > 0f || _recurrentDropout > 0f || FixedMasks is not null);
-        Span<float> xhs = _runXh.Span;
-        if (_masked)
+        _dropoutOn = training && (_dropout > 0f || _recurrentDropout > 0f || FixedDropoutMasks is not null);
+        (_runHistory, _historyLd, _historyColumn) = (_runXh, ld, hc);
+        if (_dropoutOn)
         {
-            // h0 goes into the unmasked history; each step writes its masked copy into the operand.
-            BeginMasks(b);
-            xhs = Buffers.Ensure(ref _states, t + 1, b, h).Span;
-            ld = h;
-            hc = 0;
+            // h0 goes into the undropped history; each step writes its dropped copy into the operand.
+            BeginDropoutMasks(b);
+            (_runHistory, _historyLd, _historyColumn) = (Buffers.Ensure(ref _states, t + 1, b, h), h, 0);
         }
 
+        Span<float> history = _runHistory.Span;
         for (int i = 0; i < b; i++)
         {
-            Span<float> row = xhs.Slice((i * ld) + hc, h);
+            Span<float> row = history.Slice((i * _historyLd) + _historyColumn, h);
             if (h0 is null)
             {
                 row.Clear();
@@ -276,22 +271,26 @@ internal sealed class RecurrentLoop : IParallelWork
         }
     }
 
-    /// <summary>Sets the masks of a training pass of <paramref name="batch"/> sequences: fixed, or drawn (input first), or ones for a rate of 0.</summary>
-    private void BeginMasks(int batch)
+    /// <summary>
+    /// Sets the dropout masks of a training pass of <paramref name="batch"/> sequences: fixed, or drawn (input first),
+    /// or ones for a rate of 0; and the scratch of the backward pass.
+    /// </summary>
+    private void BeginDropoutMasks(int batch)
     {
-        Tensor mx = Buffers.Ensure(ref _maskX, batch, _layout.Input), mh = Buffers.Ensure(ref _maskH, batch, _layout.Hidden);
-        if (FixedMasks is { } masks)
+        Tensor mx = Buffers.Ensure(ref _dropoutMaskX, batch, _layout.Input), mh = Buffers.Ensure(ref _dropoutMaskH, batch, _layout.Hidden);
+        Buffers.Ensure(ref _dhRecurrent, batch, _layout.Hidden);
+        if (FixedDropoutMasks is { } masks)
         {
-            SetMask(mx, masks.Input, "input");
-            SetMask(mh, masks.Recurrent, "recurrent");
+            SetDropoutMask(mx, masks.Input, "input");
+            SetDropoutMask(mh, masks.Recurrent, "recurrent");
             return;
         }
 
-        DrawMask(mx.Span, _dropout);
-        DrawMask(mh.Span, _recurrentDropout);
+        DrawDropoutMask(mx.Span, _dropout);
+        DrawDropoutMask(mh.Span, _recurrentDropout);
     }
 
-    private void SetMask(Tensor mask, Tensor? value, string what)
+    private void SetDropoutMask(Tensor mask, Tensor? value, string what)
     {
         if (value is null)
         {
@@ -299,12 +298,12 @@ internal sealed class RecurrentLoop : IParallelWork
             return;
         }
 
-        ShapeCheck.Like(value, mask, what + "Mask", _layer);
+        ShapeCheck.Like(value, mask, what + "DropoutMask", _layer);
         value.Span.CopyTo(mask.Span);
     }
 
     /// <summary>Inverted dropout's mask, as <see cref="Layers.Dropout"/> draws it: 0 with probability <paramref name="rate"/>, else <c>1 / (1 − rate)</c>; ones without a draw when the rate is 0.</summary>
-    private void DrawMask(Span<float> mask, float rate)
+    private void DrawDropoutMask(Span<float> mask, float rate)
     {
         if (rate == 0f)
         {
@@ -315,7 +314,7 @@ internal sealed class RecurrentLoop : IParallelWork
         float keep = 1f / (1f - rate);
         for (int i = 0; i < mask.Length; i++)
         {
-            mask[i] = MaskRng.NextFloat() >= rate ? keep : 0f;
+            mask[i] = DropoutRng.NextFloat() >= rate ? keep : 0f;
         }
     }
 
@@ -409,11 +408,6 @@ internal sealed class RecurrentLoop : IParallelWork
         _gatesHoldGradients = true;
         WeightBlock rb = _layout.RecurrentBlock;
         _packedRecurrent.Pack(Gemm.DefaultPath, false, rb.Gates, rb.Columns, _weights!.Span[((rb.Gate0 * ld) + rb.Column0)..], ld);
-        if (_masked)
-        {
-            Buffers.Ensure(ref _dhRecurrent, b, h);
-        }
-
         _dy = dy;
         Start(Phase.RecurBackward, WorkerPool.PartsFor(b, MinRowsPerShard));
         _dy = null;
@@ -447,7 +441,7 @@ internal sealed class RecurrentLoop : IParallelWork
 
     /// <summary>
     /// One step outside the time loop, for a cell that keeps no state of its own: <c>x [B, I]</c>,
-    /// <c>h [B, H]</c> → a new <c>h' [B, H]</c>, the same numbers as a step of <see cref="Forward"/>. Allocates
+    /// <c>h [B, H]</c> → a new <c>h' [B, H]</c>, the same numbers as a step of <see cref="RunForward"/>. Allocates
     /// and keeps nothing for backward.
     /// </summary>
     /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
@@ -542,24 +536,27 @@ internal sealed class RecurrentLoop : IParallelWork
 
         if (_phase == Phase.RecurForward)
         {
-            if (_masked)
+            if (_dropoutOn)
             {
-                RecurForwardMasked(_input!, b0, b1);
+                RecurForward(_input!, b0, b1, DropoutStep());
             }
             else
             {
-                RecurForward(_input!, b0, b1);
+                RecurForward(_input!, b0, b1, default(PlainOperand));
             }
         }
-        else if (_masked)
+        else if (_dropoutOn)
         {
-            RecurBackwardMasked(b0, b1);
+            RecurBackward(b0, b1, DropoutStep());
         }
         else
         {
-            RecurBackward(b0, b1);
+            RecurBackward(b0, b1, default(PlainOperand));
         }
     }
+
+    /// <summary>The operand of a pass with dropout masks (set up by <see cref="Begin"/>).</summary>
+    private DropoutOperand DropoutStep() => new(_dropoutMaskX!, _dropoutMaskH!, _dhRecurrent!, _layout.HiddenColumn);
 
     private void Start(Phase phase, int parts)
     {
@@ -568,32 +565,34 @@ internal sealed class RecurrentLoop : IParallelWork
     }
 
     /// <summary>
-    /// The forward pass for batch rows [b0, b1) of <paramref name="x"/> <c>[B, T, I]</c>, every step. Training
-    /// keeps every step's gates and operand (block s of each buffer is step s); inference keeps one step's gates
-    /// and alternates between two operand blocks.
+    /// The forward pass for batch rows [b0, b1) of <paramref name="x"/> <c>[B, T, I]</c>, every step, with
+    /// <paramref name="operand"/> forming each step's product operand. Training keeps every step's gates and operand
+    /// (block s of each buffer is step s); inference keeps one step's gates and alternates between two operand blocks.
+    /// The cell reads h_{s−1} from and writes h_s to h's history, whose blocks also give the outputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RecurForward(Tensor x, int b0, int b1)
+    private unsafe void RecurForward<TOperand>(Tensor x, int b0, int b1, TOperand operand)
+        where TOperand : struct, IStepOperand
     {
-        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, inputs = _layout.Input;
-        int ld = _layout.Width, hc = _layout.HiddenColumn;
+        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, inputs = _layout.Input, ld = _layout.Width;
+        int hl = _historyLd, hc = _historyColumn;
         int[] ones = _layout.OnesColumns;
         bool keep = _historyKept;
         ReadOnlySpan<float> xs = x.Span;
         Span<float> y = _output!.Span;
-        fixed (float* gates = _runGates.Data, xh = _runXh.Data)
+        fixed (float* gates = _runGates.Data, history = _runHistory.Data)
         {
-            Span<float> gs = _runGates.Span, xhs = _runXh.Span;
+            Span<float> gs = _runGates.Span, xhs = _runXh.Span, hs = _runHistory.Span;
             for (int s = 0; s < t; s++)
             {
-                // Row blocks of step s: its operand in block `now`, its output h into block `next`.
+                // Row blocks of step s: its operand and h_{s−1} in block `now`, its output h into block `next`.
                 int now = keep ? s : s & 1, next = keep ? s + 1 : (s + 1) & 1, step = keep ? s : 0;
                 int xhRow = (now * b) + b0, gateRow = (step * b) + b0, nextRow = (next * b) + b0;
                 for (int i = 0; i < rows; i++)
                 {
                     // Row i of the block gets step s of sequence b0 + i next to h_{s−1}, and the ones for the biases.
                     Span<float> row = xhs.Slice((xhRow + i) * ld, ld);
-                    xs.Slice((((b0 + i) * t) + s) * inputs, inputs).CopyTo(row);
+                    operand.Fill(row, xs.Slice((((b0 + i) * t) + s) * inputs, inputs), hs, ((xhRow + i) * hl) + hc, b0 + i);
                     foreach (int one in ones)
                     {
                         row[one] = 1f;
@@ -608,14 +607,14 @@ internal sealed class RecurrentLoop : IParallelWork
                         gs.Slice((gateRow * g) + fb.Gate0, ((rows - 1) * g) + fb.Gates), g);
                 }
 
-                _cell.Forward(new RecurrentStep(gates + ((nint)gateRow * g), xh + ((nint)xhRow * ld) + hc, xh + ((nint)nextRow * ld) + hc,
-                    null, ld, b0, rows, xhRow, nextRow, gateRow));
+                _cell.Forward(new RecurrentStep(gates + ((nint)gateRow * g), history + ((nint)xhRow * hl) + hc, history + ((nint)nextRow * hl) + hc,
+                    null, hl, b0, rows, xhRow, nextRow, gateRow));
                 if (ReturnSequences)
                 {
                     // y [B, T, H]: row (i, s) is h_s
                     for (int i = 0; i < rows; i++)
                     {
-                        xhs.Slice(((nextRow + i) * ld) + hc, h).CopyTo(y.Slice((((b0 + i) * t) + s) * h, h));
+                        hs.Slice(((nextRow + i) * hl) + hc, h).CopyTo(y.Slice((((b0 + i) * t) + s) * h, h));
                     }
                 }
             }
@@ -624,7 +623,7 @@ internal sealed class RecurrentLoop : IParallelWork
         int lastRow = (LastBlock * b) + b0;
         for (int i = 0; i < rows; i++)
         {
-            ReadOnlySpan<float> last = _runXh.Span.Slice(((lastRow + i) * ld) + hc, h);
+            ReadOnlySpan<float> last = _runHistory.Span.Slice(((lastRow + i) * hl) + hc, h);
             last.CopyTo(_finalH!.Span.Slice((b0 + i) * h, h));
             if (!ReturnSequences)
             {
@@ -633,121 +632,30 @@ internal sealed class RecurrentLoop : IParallelWork
         }
     }
 
-    /// <summary>Phase 1 of backward: the whole sequence, last step first, for batch rows [b0, b1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RecurBackward(int b0, int b1)
-    {
-        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, ld = _layout.Width, hc = _layout.HiddenColumn;
-        WeightBlock rb = _layout.RecurrentBlock;
-        float beta = _layout.RecurrentAccumulates ? 1f : 0f;
-        Tensor? dy = _dy;
-        Span<float> dh = _dh!.Span.Slice(b0 * h, rows * h);
-        fixed (float* gates = _gates!.Data, xh = _xh!.Data, pdh = _dh.Data)
-        {
-            Span<float> gs = _gates.Span;
-            for (int s = t - 1; s >= 0; s--)
-            {
-                AddOutputGradient(dy, dh, s, b0, b1);
-                int slab = (s * b) + b0;
-                _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), xh + ((nint)slab * ld) + hc, xh + ((nint)(slab + b) * ld) + hc,
-                    pdh + ((nint)b0 * h), ld, b0, rows, slab, slab + b, slab));
-                // dh_{s−1} [rows, H] (+)= dz[:, recurrent gates] · W_hh [gates, H]
-                Gemm.Multiply(false, rows, 1f, gs.Slice((slab * g) + rb.Gate0, ((rows - 1) * g) + rb.Gates), g, _packedRecurrent, beta, dh, h);
-            }
-        }
-
-        dh.CopyTo(_initialStateGrad!.Span.Slice(b0 * h, rows * h));
-    }
-
     /// <summary>
-    /// <see cref="RecurForward"/> of a training pass with dropout masks, for batch rows [b0, b1): step s's operand is
-    /// <c>[x_s·maskX, h_{s−1}·maskH, 1]</c>; the cell reads <c>h_{s−1}</c> from and writes <c>h_s</c> to the unmasked
-    /// history <c>states</c>, whose blocks are also the outputs.
+    /// Phase 1 of backward: the whole sequence, last step first, for batch rows [b0, b1). The cell reads h's history;
+    /// <paramref name="operand"/> takes the recurrent product's part of <c>dh_{s−1}</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RecurForwardMasked(Tensor x, int b0, int b1)
+    private unsafe void RecurBackward<TOperand>(int b0, int b1, TOperand operand)
+        where TOperand : struct, IStepOperand
     {
-        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, inputs = _layout.Input;
-        int ld = _layout.Width, hc = _layout.HiddenColumn;
-        int[] ones = _layout.OnesColumns;
-        ReadOnlySpan<float> xs = x.Span, mx = _maskX!.Span, mh = _maskH!.Span;
-        Span<float> y = _output!.Span;
-        fixed (float* gates = _runGates.Data, xh = _runXh.Data, states = _states!.Data)
-        {
-            Span<float> gs = _runGates.Span, xhs = _runXh.Span, hs = _states.Span;
-            for (int s = 0; s < t; s++)
-            {
-                int row0 = (s * b) + b0, next0 = row0 + b; // rows of step s in xh, the gates and states; of h_s in states
-                for (int i = 0; i < rows; i++)
-                {
-                    Span<float> row = xhs.Slice((row0 + i) * ld, ld);
-                    TensorPrimitives.Multiply(xs.Slice((((b0 + i) * t) + s) * inputs, inputs), mx.Slice((b0 + i) * inputs, inputs), row[..inputs]);
-                    TensorPrimitives.Multiply(hs.Slice((row0 + i) * h, h), mh.Slice((b0 + i) * h, h), row.Slice(hc, h));
-                    foreach (int one in ones)
-                    {
-                        row[one] = 1f;
-                    }
-                }
-
-                for (int k = 0; k < _packedForward.Length; k++)
-                {
-                    WeightBlock fb = _layout.ForwardBlocks[k];
-                    Gemm.Multiply(false, rows, 1f, xhs[((row0 * ld) + fb.Column0)..], ld, _packedForward[k], k == 0 ? 0f : 1f,
-                        gs.Slice((row0 * g) + fb.Gate0, ((rows - 1) * g) + fb.Gates), g);
-                }
-
-                _cell.Forward(new RecurrentStep(gates + ((nint)row0 * g), states + ((nint)row0 * h), states + ((nint)next0 * h),
-                    null, h, b0, rows, row0, next0, row0));
-                if (ReturnSequences)
-                {
-                    for (int i = 0; i < rows; i++)
-                    {
-                        hs.Slice((next0 + i) * h, h).CopyTo(y.Slice((((b0 + i) * t) + s) * h, h));
-                    }
-                }
-            }
-        }
-
-        ReadOnlySpan<float> last = _states.Span.Slice(((t * b) + b0) * h, rows * h);
-        last.CopyTo(_finalH!.Span.Slice(b0 * h, rows * h));
-        if (!ReturnSequences)
-        {
-            last.CopyTo(y.Slice(b0 * h, rows * h));
-        }
-    }
-
-    /// <summary>
-    /// <see cref="RecurBackward"/> of a pass with dropout masks: the cell reads the unmasked history, and only the
-    /// recurrent product's part of <c>dh_{s−1}</c> is masked, <c>dh_{s−1} = (cell's direct part) + maskH·(dz·W_hh)</c>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void RecurBackwardMasked(int b0, int b1)
-    {
-        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0;
+        int b = Batch, t = Steps, h = _layout.Hidden, g = _layout.Gates, rows = b1 - b0, hl = _historyLd, hc = _historyColumn;
         WeightBlock rb = _layout.RecurrentBlock;
         bool accumulates = _layout.RecurrentAccumulates;
         Tensor? dy = _dy;
         Span<float> dh = _dh!.Span.Slice(b0 * h, rows * h);
-        Span<float> recurrent = _dhRecurrent!.Span.Slice(b0 * h, rows * h);
-        ReadOnlySpan<float> mh = _maskH!.Span.Slice(b0 * h, rows * h);
-        fixed (float* gates = _gates!.Data, states = _states!.Data, pdh = _dh.Data)
+        fixed (float* gates = _gates!.Data, history = _runHistory.Data, pdh = _dh.Data)
         {
             Span<float> gs = _gates.Span;
             for (int s = t - 1; s >= 0; s--)
             {
                 AddOutputGradient(dy, dh, s, b0, b1);
                 int slab = (s * b) + b0;
-                _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), states + ((nint)slab * h), states + ((nint)(slab + b) * h),
-                    pdh + ((nint)b0 * h), h, b0, rows, slab, slab + b, slab));
-                Gemm.Multiply(false, rows, 1f, gs.Slice((slab * g) + rb.Gate0, ((rows - 1) * g) + rb.Gates), g, _packedRecurrent, 0f, recurrent, h);
-                if (accumulates)
-                {
-                    TensorPrimitives.MultiplyAdd(recurrent, mh, dh, dh);
-                }
-                else
-                {
-                    TensorPrimitives.Multiply(recurrent, mh, dh);
-                }
+                _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), history + ((nint)slab * hl) + hc, history + ((nint)(slab + b) * hl) + hc,
+                    pdh + ((nint)b0 * h), hl, b0, rows, slab, slab + b, slab));
+                // dh_{s−1} [rows, H] (+)= dz[:, recurrent gates] · W_hh [gates, H]
+                operand.RecurrentGradient(gs.Slice((slab * g) + rb.Gate0, ((rows - 1) * g) + rb.Gates), g, _packedRecurrent, dh, b0, rows, accumulates);
             }
         }
 
@@ -827,25 +735,27 @@ internal sealed class RecurrentLoop : IParallelWork
                     _weights!.Span[((ig.Gate0 * ld) + ig.Column0)..], ld, 0f, dxTime[(r0 * inputs)..], inputs);
             }
 
-            // back to batch-major: dx[i, s] = dxTime[s·B + i] (· maskX[i] after input dropout)
-            Span<float> dx = _dx!.Span;
-            if (_masked)
+            if (_dropoutOn)
             {
-                ReadOnlySpan<float> mx = _maskX!.Span;
-                for (int r = r0; r < r1; r++)
-                {
-                    int s = r / b, i = r % b;
-                    TensorPrimitives.Multiply(dxTime.Slice(r * inputs, inputs), mx.Slice(i * inputs, inputs), dx.Slice(((i * t) + s) * inputs, inputs));
-                }
+                InputGradientToBatchMajor(dxTime, r0, r1, DropoutStep());
             }
             else
             {
-                for (int r = r0; r < r1; r++)
-                {
-                    int s = r / b, i = r % b;
-                    dxTime.Slice(r * inputs, inputs).CopyTo(dx.Slice(((i * t) + s) * inputs, inputs));
-                }
+                InputGradientToBatchMajor(dxTime, r0, r1, default(PlainOperand));
             }
+        }
+    }
+
+    /// <summary>Rows [r0, r1) of <paramref name="dxTime"/> <c>[T·B, I]</c> back to batch-major: <c>dx[i, s]</c> from row <c>s·B + i</c>, through <paramref name="operand"/>.</summary>
+    private void InputGradientToBatchMajor<TOperand>(ReadOnlySpan<float> dxTime, int r0, int r1, TOperand operand)
+        where TOperand : struct, IStepOperand
+    {
+        int b = Batch, t = Steps, inputs = _layout.Input;
+        Span<float> dx = _dx!.Span;
+        for (int r = r0; r < r1; r++)
+        {
+            int s = r / b, i = r % b;
+            operand.InputGradient(dxTime.Slice(r * inputs, inputs), dx.Slice(((i * t) + s) * inputs, inputs), i);
         }
     }
 }

@@ -201,26 +201,14 @@ public sealed partial class Sequential
 
     private static void AddRandomSources(ILayer layer, List<Rng> sources)
     {
-        IEnumerable<Rng> own = layer switch
-        {
-            IRandomLayer r => r.RandomSources,
-            Lstm l => [l.Loop.MaskRng],
-            Gru g => [g.Loop.MaskRng],
-            SimpleRnn r => [r.Loop.MaskRng],
-            _ => [],
-        };
+        // The recurrent layers, Dropout, and Bidirectional (its directions', forward's first) are IRandomLayers.
+        IReadOnlyList<Rng> own = layer is IRandomLayer r ? r.RandomSources : [];
         foreach (Rng rng in own)
         {
             if (!sources.Exists(s => ReferenceEquals(s, rng)))
             {
                 sources.Add(rng);
             }
-        }
-
-        if (layer is Bidirectional b)
-        {
-            AddRandomSources(b.ForwardLayer, sources);
-            AddRandomSources(b.BackwardLayer, sources);
         }
     }
 }
