@@ -1,6 +1,7 @@
 using Recur.Layers;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Tests.Tensors;
 
 namespace Recur.Tests;
 

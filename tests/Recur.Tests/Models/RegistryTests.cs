@@ -6,6 +6,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Tests.Layers;
 
 namespace Recur.Tests.Models;
 

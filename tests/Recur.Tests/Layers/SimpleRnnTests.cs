@@ -2,7 +2,7 @@ using Recur.Layers;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary><see cref="SimpleRnn"/> against <c>torch.nn.RNN</c> (tools/make_rnn_fixtures.py), and its Keras parameter count.</summary>
 public class SimpleRnnTests(ITestOutputHelper output)

@@ -2,9 +2,10 @@ using Recur.Layers;
 using Recur.Losses;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Tests.Layers;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Training;
 
 /// <summary>
 /// End to end on a synthetic task (MNIST convergence belongs to the data and CLI work): the label of a

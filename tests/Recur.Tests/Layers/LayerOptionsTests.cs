@@ -3,7 +3,7 @@ using Recur.Layers;
 using Recur.Models;
 using Recur.Tensors;
 
-namespace Recur.Tests.Models;
+namespace Recur.Tests.Layers;
 
 /// <summary>The options records: Keras's defaults, what built layers report, chrono as an initializer, Bidirectional's directions.</summary>
 public class LayerOptionsTests

@@ -2,7 +2,7 @@ using Recur.Layers;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary><see cref="Gru"/> against <c>torch.nn.GRU</c> (tools/make_rnn_fixtures.py), and its Keras parameter count.</summary>
 public class GruTests(ITestOutputHelper output)

@@ -2,9 +2,10 @@ using Recur.Layers;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
+using Recur.Tests.Models;
 using Xunit;
 
-namespace Recur.Tests.Models;
+namespace Recur.Tests.Layers;
 
 /// <summary>Keras-style <see cref="GruLayer"/> and <see cref="SimpleRnnLayer"/>: summary counts, names, saving and loading.</summary>
 public class RecurrentConfigTests

@@ -1,7 +1,7 @@
 using Recur.Layers;
 using Recur.Optimizers;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Optimizers;
 
 public class OptimizerTests
 {

@@ -4,7 +4,7 @@ using Recur.Optimizers;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary>What <see cref="Gru"/> and <see cref="SimpleRnn"/> (tanh and relu) must all do: gradients, steps, inference, errors.</summary>
 public class RecurrentLayerTests(ITestOutputHelper output)

@@ -4,7 +4,7 @@ using Recur.Models;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests.Models;
+namespace Recur.Tests.Layers;
 
 /// <summary>
 /// Keras's shared layer test (<c>keras/src/testing/test_case.py</c>) over every registered layer kind: the config's

@@ -1,7 +1,7 @@
 using Recur.Layers;
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 public class DropoutTests
 {

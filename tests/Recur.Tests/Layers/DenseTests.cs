@@ -2,7 +2,7 @@ using Recur.Layers;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 public class DenseTests(ITestOutputHelper output)
 {

@@ -2,7 +2,7 @@ using Recur.Layers;
 using Recur.Optimizers;
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary>
 /// Training with <c>dropout</c> and <c>recurrent_dropout</c> gives the bits of one thread on 2 and 3, and the same bits

@@ -1,7 +1,7 @@
 using Recur.Initializers;
 using Recur.Layers;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 public class ChronoInitTests
 {

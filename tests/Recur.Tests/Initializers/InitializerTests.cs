@@ -1,7 +1,7 @@
 using Recur.Initializers;
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Initializers;
 
 public class InitializerTests
 {

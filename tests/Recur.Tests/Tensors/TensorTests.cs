@@ -1,6 +1,6 @@
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Tensors;
 
 public class TensorTests
 {

@@ -2,7 +2,7 @@ using Recur.Layers;
 using Recur.Optimizers;
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary>
 /// <see cref="Gru"/> and <see cref="SimpleRnn"/> training gives the bits of one thread on 2 and 3 (as

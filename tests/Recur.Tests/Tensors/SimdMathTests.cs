@@ -2,7 +2,7 @@ using System.Runtime.Intrinsics;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Tensors;
 
 /// <summary>exp, sigmoid and tanh of <see cref="SimdMath"/>: accurate against double precision, and every vector width equal to the scalar one bit for bit.</summary>
 public unsafe class SimdMathTests(ITestOutputHelper output)

@@ -1,7 +1,7 @@
 using Recur.Layers;
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary>
 /// The fused cells of <see cref="Gru"/> and <see cref="SimpleRnn"/>: against plain double-precision formulas, and

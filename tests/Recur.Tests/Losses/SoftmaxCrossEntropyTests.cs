@@ -2,7 +2,7 @@ using Recur.Losses;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Losses;
 
 public class SoftmaxCrossEntropyTests(ITestOutputHelper output)
 {

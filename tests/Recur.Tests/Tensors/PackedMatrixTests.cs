@@ -1,6 +1,6 @@
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Tensors;
 
 /// <summary>A product with B packed beforehand gives exactly the bits of the ordinary product, on every path.</summary>
 public class PackedMatrixTests

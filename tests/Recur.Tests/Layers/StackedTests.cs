@@ -3,7 +3,7 @@ using Recur.Models;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary>Stacked and bidirectional recurrent layers against torch.nn.LSTM(num_layers=2 / bidirectional=True) and finite differences.</summary>
 public class StackedTests(ITestOutputHelper output)

@@ -3,7 +3,7 @@ using Recur.Optimizers;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Training;
 
 /// <summary>
 /// Twenty optimizer steps on a small LSTM → Dense classifier, against the same run in PyTorch

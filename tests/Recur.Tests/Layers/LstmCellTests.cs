@@ -1,7 +1,7 @@
 using Recur.Layers;
 using Recur.Tensors;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary>The fused gate update: against a plain double-precision formula, and every vector width bit-identical to the scalar one.</summary>
 public unsafe class LstmCellTests

@@ -2,7 +2,7 @@ using Recur.Layers;
 using Recur.Tensors;
 using Xunit.Abstractions;
 
-namespace Recur.Tests;
+namespace Recur.Tests.Layers;
 
 /// <summary>
 /// Keras's <c>dropout</c> and <c>recurrent_dropout</c> in <see cref="Lstm"/>, <see cref="Gru"/> and <see cref="SimpleRnn"/>:

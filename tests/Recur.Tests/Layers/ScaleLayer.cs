@@ -1,7 +1,7 @@
 using Recur.Layers;
 using Recur.Tensors;
 
-namespace Recur.Tests.Models;
+namespace Recur.Tests.Layers;
 
 /// <summary>
 /// A layer kind of a user's own, as the docs describe one: <c>y = x·w</c> with a weight per feature of the last
