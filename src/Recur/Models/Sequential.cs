@@ -267,19 +267,52 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// </summary>
     /// <param name="x">The input batch.</param>
     /// <param name="training">True when <see cref="Backward"/> will follow.</param>
-    public Tensor Forward(Tensor x, bool training = false)
+    public Tensor Forward(Tensor x, bool training = false) => Forward(x, null, training);
+
+    /// <summary>
+    /// Runs every layer in order with a sequence mask: <c>x [B, T, …]</c> and <paramref name="mask"/> <c>[B, T]</c>
+    /// (null: every step valid; <see cref="SequenceMask.FromLengths"/> gives PyTorch's lengths). The mask travels
+    /// through the layers that take part in masking (<see cref="IMaskedLayer"/>), joined by the masks that
+    /// <c>Masking</c> and <c>Embedding(maskZero: true)</c> make; the output's mask is <see cref="OutputMask"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The mask's shape is not <c>[B, T]</c> of x.</exception>
+    public Tensor Forward(Tensor x, SequenceMask? mask, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         RequireLayers();
         EnsureBuilt(x);
+        if (mask is not null && (x.Rank < 2 || mask.Batch != x.Dim(0) || mask.Steps != x.Dim(1)))
+        {
+            throw new ArgumentException(
+                $"Sequential: the mask is [{mask.Batch}, {mask.Steps}] but x has shape {Tensor.FormatShape(x.Shape)}; give one mask entry per sequence and step, [batch, steps].",
+                nameof(mask));
+        }
+
         Tensor y = x;
         foreach (ILayer layer in _layers)
         {
-            y = layer.Forward(y, training);
+            if (layer is IMaskedLayer masked)
+            {
+                masked.InputMask = mask;
+                y = layer.Forward(y, training);
+                mask = masked.OutputMask;
+            }
+            else
+            {
+                y = layer.Forward(y, training);
+                mask = null;
+            }
         }
 
+        OutputMask = mask;
         return y;
     }
+
+    /// <summary>
+    /// The mask of the last <see cref="Forward(Tensor, SequenceMask?, bool)"/>'s output: <c>[B, T]</c> when the model
+    /// returns a masked sequence <c>[B, T, ·]</c> (what a per-step loss skips), else null.
+    /// </summary>
+    public SequenceMask? OutputMask { get; private set; }
 
     /// <summary>Back-propagates <c>dy</c> (shaped like the last output) through every layer; returns <c>dx</c>.</summary>
     public Tensor Backward(Tensor dy)
