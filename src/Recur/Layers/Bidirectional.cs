@@ -26,8 +26,9 @@ public enum BidirectionalMerge
 /// keep their own weights. Their parameters are this layer's, forward's first; checkpoints name them
 /// <c>bidirectional.forward_lstm.weight_ih</c> and so on (see <see cref="ParameterName"/>).
 /// </remarks>
-public sealed class Bidirectional : IRecurrentLayer, IRandomLayer
+public sealed class Bidirectional : IRecurrentLayer, IRandomLayer, IMaskedLayer
 {
+    private SequenceMask? _reversedMask; // [B, T]  the input mask with its steps in reverse order
     private readonly Parameter[] _parameters;
     private readonly Rng[] _randomSources;
     private Tensor? _reversed; // [B, T, I]  x with its steps in reverse order
@@ -140,6 +141,19 @@ public sealed class Bidirectional : IRecurrentLayer, IRandomLayer
         return $"{owner.Name}.{parameter.Name}";
     }
 
+    /// <summary>
+    /// The sequence mask of the next Forward's input <c>[B, T]</c> (null: every step valid). The forward direction reads
+    /// each sequence's valid steps in order; the backward direction reads them from the sequence's own last valid step
+    /// back to its first (PyTorch's packed <c>bidirectional=True</c>). At a masked step each direction's output repeats
+    /// its previous one in its own reading order — so after a sequence's end the forward half repeats its last valid
+    /// output and the backward half is zero, as Keras's <c>Bidirectional</c> gives; PyTorch's <c>pad_packed_sequence</c>
+    /// gives zeros in both halves there, and the same values at every valid step.
+    /// </summary>
+    public SequenceMask? InputMask { get; set; }
+
+    /// <summary>The mask of the last output: the input's with <see cref="ReturnSequences"/>, none for the last step alone.</summary>
+    public SequenceMask? OutputMask => ReturnSequences ? InputMask : null;
+
     /// <summary><c>x: [B, T, I]</c> → <c>[B, OutputSize]</c>, or <c>[B, T, OutputSize]</c> with <see cref="ReturnSequences"/>.</summary>
     /// <exception cref="ArgumentException">x is not <c>[batch, steps, InputSize]</c>.</exception>
     public Tensor Forward(Tensor x, bool training = false)
@@ -153,6 +167,7 @@ public sealed class Bidirectional : IRecurrentLayer, IRandomLayer
         int b = x.Dim(0), t = x.Dim(1), h = HiddenSize, o = OutputSize;
         Tensor reversed = Buffers.Ensure(ref _reversed, b, t, InputSize);
         ReverseSteps(x.Span, reversed.Span, b, t, InputSize);
+        SetMasks(b, t);
         Tensor yf = ForwardLayer.Forward(x, training);
         Tensor yb = BackwardLayer.Forward(reversed, training);
         Tensor y = ReturnSequences ? Buffers.Ensure(ref _output, b, t, o) : Buffers.Ensure(ref _output, b, o);
@@ -214,6 +229,47 @@ public sealed class Bidirectional : IRecurrentLayer, IRandomLayer
         ReverseSteps(dxb.Span, dx.Span, b, t, inputs);
         TensorPrimitives.Add(dx.Span, dxf.Span, dx.Span);
         return dx;
+    }
+
+    /// <summary>Gives the forward direction <see cref="InputMask"/> and the backward direction the same mask reversed in time.</summary>
+    private void SetMasks(int batch, int steps)
+    {
+        SequenceMask? mask = InputMask is { IsFull: false } m ? m : null;
+        if (mask is not null && (mask.Batch != batch || mask.Steps != steps))
+        {
+            throw new ArgumentException($"Bidirectional: the mask is [{mask.Batch}, {mask.Steps}] but x has {batch} sequences of {steps} steps; give one mask entry per sequence and step.");
+        }
+
+        SequenceMask? reversed = null;
+        if (mask is not null)
+        {
+            reversed = _reversedMask ??= new SequenceMask(batch, steps);
+            reversed.Reset(batch, steps);
+            for (int i = 0; i < batch; i++)
+            {
+                for (int s = 0; s < steps; s++)
+                {
+                    reversed.Set(i, steps - 1 - s, mask.IsValid(i, s));
+                }
+            }
+
+            reversed.Seal();
+        }
+
+        SetMask(ForwardLayer, mask);
+        SetMask(BackwardLayer, reversed);
+    }
+
+    private static void SetMask(IRecurrentLayer direction, SequenceMask? mask)
+    {
+        if (direction is IMaskedLayer masked)
+        {
+            masked.InputMask = mask;
+        }
+        else if (mask is not null)
+        {
+            throw new NotSupportedException($"Bidirectional: its direction '{direction.Name}' ({direction.GetType().Name}) does not take a sequence mask; use Recur's Lstm, Gru or SimpleRnn, or train without a mask.");
+        }
     }
 
     private static IReadOnlyList<Rng> Sources(IRecurrentLayer direction) => direction is IRandomLayer random ? random.RandomSources : [];

@@ -173,13 +173,12 @@ public sealed class Lstm : RecurrentLayer<LstmState>
         }
         else
         {
-            c0.Span.CopyTo(_runCells.Span);
+            Loop.ToRowOrder(c0.Span, _runCells.Span, h);
         }
     }
 
-    /// <summary>The last step's c.</summary>
-    private protected override void CopyFinalCellState(Tensor c) =>
-        _runCells.Span.Slice(Loop.LastBlock * Loop.Batch * HiddenSize, Loop.Batch * HiddenSize).CopyTo(c.Span);
+    /// <summary>Each sequence's c after its last (valid) step.</summary>
+    private protected override void CopyFinalCellState(Tensor c) => Loop.CopyFinalStates(_runCells.Span, c.Span, HiddenSize);
 
     /// <summary>dc starts as the final c's gradient, or zeros.</summary>
     private protected override void BeginCellGradient(Tensor? dFinalC)
@@ -191,12 +190,12 @@ public sealed class Lstm : RecurrentLayer<LstmState>
         }
         else
         {
-            dFinalC.Span.CopyTo(dc);
+            Loop.ToRowOrder(dFinalC.Span, dc, HiddenSize);
         }
     }
 
     /// <summary>dc, carried back to c0.</summary>
-    private protected override void CopyInitialCellGradient(Tensor dc0) => _dc!.Span.CopyTo(dc0.Span);
+    private protected override void CopyInitialCellGradient(Tensor dc0) => Loop.ToBatchOrder(_dc!.Span, dc0.Span, HiddenSize);
 
     /// <summary>The fused cell update of one step: gates activated in place, c and tanh(c) into this step's blocks, h into the loop's.</summary>
     private protected override unsafe void CellForward(in RecurrentStep step)

@@ -20,7 +20,7 @@ namespace Recur.Layers;
 /// new kind needs the internal loop and cell interfaces, so outside this assembly it is a type to hold layers by,
 /// not to derive from.</para>
 /// </remarks>
-public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrentCell
+public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrentCell, IMaskedLayer
 {
     private readonly Parameter[] _parameters;
     private readonly Parameter[] _biases;
@@ -105,6 +105,21 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
         get => _loop.ComputeInputGradient;
         set => _loop.ComputeInputGradient = value;
     }
+
+    /// <summary>
+    /// The sequence mask of the next Forward's input, <c>[B, T]</c> (null: every step valid), with Keras's semantics: each
+    /// sequence runs over its valid steps only, in order, so a masked step leaves the state — h and an LSTM's c — as it
+    /// was; with <see cref="ReturnSequences"/> the output at a masked step repeats the previous output (zeros before a
+    /// sequence's first valid step), and the last-step output and <c>FinalState</c> are each sequence's state after its
+    /// last valid step. <c>SequenceMask.FromLengths</c> gives PyTorch's <c>pack_padded_sequence</c>: the same outputs
+    /// at valid steps, the same final state, the same gradients. The work follows the valid steps: a step runs only the
+    /// sequences still within their length (the rows are sorted by length inside), so a batch of half-length sequences
+    /// costs about half. Set by the model before every Forward; stays set until changed.
+    /// </summary>
+    public SequenceMask? InputMask { get; set; }
+
+    /// <summary>The mask of the last output: the input's with <see cref="ReturnSequences"/>, none for the last step alone.</summary>
+    public SequenceMask? OutputMask => ReturnSequences ? InputMask : null;
 
     /// <summary><c>weight_ih [G, I]</c>, PyTorch's layout and gate order (see the remarks).</summary>
     public Parameter WeightIh { get; }

@@ -74,7 +74,7 @@ public abstract class RecurrentLayer<TState> : RecurrentLayer
             CheckState(initialState, b, nameof(initialState));
         }
 
-        Loop.Begin(x, initialState is null ? null : _parts.Hidden(initialState), training);
+        Loop.Begin(x, initialState is null ? null : _parts.Hidden(initialState), training, InputMask);
         BeginCellState(initialState is null ? null : _parts.Cell(initialState), training);
         Tensor y = Loop.RunForward(x);
         _finalState = Ensure(_finalState, b);

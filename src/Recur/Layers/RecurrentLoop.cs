@@ -100,6 +100,19 @@ internal sealed class RecurrentLoop : IParallelWork
     private Tensor? _states;           // [T + 1, B, H]  undropped h: block s is h_{s−1} (block 0 is h0)
     private Tensor? _dhRecurrent;      // [B, H]  backward: dz·W_hh of one step, before its dropout mask
 
+    // Sequence masking (Keras's mask, PyTorch's lengths), of the last forward pass. Inside a masked pass the rows are
+    // the sequences sorted by their count of valid steps, longest first (ties by batch index), and step s of a row is
+    // its s-th valid step ("compact" step), so the rows that run at step s are always the first _active[s].
+    private bool _masked;              // whether the last forward pass ran under a mask that is not full
+    private int[] _order = [];         // [B]  row r holds sequence _order[r]
+    private int[] _lengths = [];       // [B]  valid steps of row r
+    private int[] _active = [];        // [T]  rows that run at compact step s (a prefix of the rows)
+    private int[] _packedStart = [];   // [T + 1]  valid (step, row) pairs before compact step s: PyTorch's packed offsets
+    private int[] _workStart = [];     // [B + 1]  valid steps of rows [0, r): where the forward shards are cut
+    private int[]? _times;             // [B, T]  the time of x that row r's compact step s reads; null when every sequence's valid steps are its first
+    private Tensor? _maskedDropoutX;   // [B, I]  the dropout masks in row order, in a masked pass
+    private Tensor? _maskedDropoutH;   // [B, H]
+
     private Phase _phase;
     private Tensor? _input;     // the x of the running forward pass
     private Tensor? _dy;        // the dy of the running backward pass
@@ -176,9 +189,6 @@ internal sealed class RecurrentLoop : IParallelWork
     /// <summary>The recurrent dropout mask <c>[B, H]</c> of the last forward pass, or null when it applied none.</summary>
     internal Tensor? RecurrentDropoutMask => _dropoutOn ? _dropoutMaskH : null;
 
-    /// <summary>The state block that holds the last step's output state: T when every step was kept, else T mod 2.</summary>
-    public int LastBlock => _historyKept ? Steps : Steps & 1;
-
     /// <summary>The last step's <c>h</c> of the last forward pass <c>[B, H]</c> (owned by the loop).</summary>
     public Tensor FinalH => _finalH ?? throw new InvalidOperationException($"{_layer}.FinalState read before Forward.");
 
@@ -228,11 +238,12 @@ internal sealed class RecurrentLoop : IParallelWork
     /// (zeros when null): the buffers, and h0 into the first operand block. Call after every check has passed;
     /// then set up the cell's own state and call <see cref="RunForward"/>.
     /// </summary>
-    public void Begin(Tensor x, Tensor? h0, bool training)
+    public void Begin(Tensor x, Tensor? h0, bool training, SequenceMask? mask = null)
     {
         int b = x.Dim(0), t = x.Dim(1), h = _layout.Hidden, g = _layout.Gates, ld = _layout.Width, hc = _layout.HiddenColumn;
         Batch = b;
         Steps = t;
+        BeginMask(mask, b, t);
         _historyKept = training;
         _runGates = training ? Buffers.Ensure(ref _gates, t, b, g) : Buffers.Ensure(ref _stepGates, b, g);
         _runXh = training ? Buffers.Ensure(ref _xh, t + 1, b, ld) : Buffers.Ensure(ref _stepXh, 2, b, ld);
@@ -253,6 +264,7 @@ internal sealed class RecurrentLoop : IParallelWork
         {
             // h0 goes into the undropped history; each step writes its dropped copy into the operand.
             BeginDropoutMasks(b);
+            OrderDropoutMasks();
             (_runHistory, _historyLd, _historyColumn) = (Buffers.Ensure(ref _states, t + 1, b, h), h, 0);
         }
 
@@ -266,10 +278,179 @@ internal sealed class RecurrentLoop : IParallelWork
             }
             else
             {
-                h0.Span.Slice(i * h, h).CopyTo(row);
+                h0.Span.Slice(Sequence(i) * h, h).CopyTo(row);
             }
         }
     }
+
+    /// <summary>The sequence of the batch that row <paramref name="row"/> of the time-major buffers holds.</summary>
+    private int Sequence(int row) => _masked ? _order[row] : row;
+
+    /// <summary>Valid steps of row <paramref name="row"/> (T without a mask).</summary>
+    private int LengthOf(int row) => _masked ? _lengths[row] : Steps;
+
+    /// <summary>The time of x that row <paramref name="row"/>'s compact step <paramref name="step"/> reads.</summary>
+    private int TimeOf(int row, int step) => _times is null ? step : _times[(row * Steps) + step];
+
+    /// <summary>The time after compact step <paramref name="step"/>'s own up to which its output is repeated: the next valid step's time, or T after the last.</summary>
+    private int NextTime(int row, int step) => step + 1 < LengthOf(row) ? TimeOf(row, step + 1) : Steps;
+
+    /// <summary>
+    /// Sets up the mask of a pass of <paramref name="batch"/> sequences of <paramref name="steps"/> steps: none when
+    /// <paramref name="mask"/> is null or full (the plain pass, bit for bit); otherwise the rows sorted by valid steps,
+    /// the rows active at each compact step, and, for a mask whose valid steps are not each sequence's first, the time
+    /// each compact step reads.
+    /// </summary>
+    private void BeginMask(SequenceMask? mask, int batch, int steps)
+    {
+        _masked = mask is not null && !mask.IsFull;
+        if (!_masked)
+        {
+            _times = null;
+            return;
+        }
+
+        if (mask!.Batch != batch || mask.Steps != steps)
+        {
+            throw new ArgumentException(
+                $"{_layer}: the mask is [{mask.Batch}, {mask.Steps}] but x has {batch} sequences of {steps} steps; give one mask entry per sequence and step.", "mask");
+        }
+
+        EnsureLength(ref _order, batch);
+        EnsureLength(ref _lengths, batch);
+        EnsureLength(ref _active, steps);
+        EnsureLength(ref _packedStart, steps + 1);
+        EnsureLength(ref _workStart, batch + 1);
+        ReadOnlySpan<int> lengths = mask.Lengths;
+
+        // Sort by length, longest first, ties by index: a counting sort over lengths, stable, allocation-free.
+        Span<int> active = _active.AsSpan(0, steps);
+        active.Clear();
+        for (int i = 0; i < batch; i++)
+        {
+            active[lengths[i] - 1]++; // for now: how many sequences have exactly this length
+        }
+
+        int next = 0;
+        for (int len = steps; len >= 1; len--)
+        {
+            int count = active[len - 1];
+            active[len - 1] = next; // the first row of this length
+            next += count;
+        }
+
+        for (int i = 0; i < batch; i++)
+        {
+            int row = active[lengths[i] - 1]++;
+            _order[row] = i;
+            _lengths[row] = lengths[i];
+        }
+
+        // Rows active at compact step s: those longer than s, a prefix since the rows are sorted.
+        int rows = batch;
+        _packedStart[0] = 0;
+        for (int s = 0; s < steps; s++)
+        {
+            while (rows > 0 && _lengths[rows - 1] <= s)
+            {
+                rows--;
+            }
+
+            active[s] = rows;
+            _packedStart[s + 1] = _packedStart[s] + rows;
+        }
+
+        _workStart[0] = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            _workStart[r + 1] = _workStart[r] + _lengths[r];
+        }
+
+        if (mask.IsPrefix)
+        {
+            _times = null;
+            return;
+        }
+
+        if (_times is null || _times.Length < batch * steps)
+        {
+            _times = new int[batch * steps];
+        }
+
+        for (int r = 0; r < batch; r++)
+        {
+            int sequence = _order[r], k = 0;
+            for (int time = 0; time < steps; time++)
+            {
+                if (mask.IsValid(sequence, time))
+                {
+                    _times[(r * steps) + k++] = time;
+                }
+            }
+        }
+    }
+
+    private static void EnsureLength(ref int[] array, int length)
+    {
+        if (array.Length < length)
+        {
+            array = new int[length];
+        }
+    }
+
+    /// <summary>
+    /// The first row of shard <paramref name="part"/> of <paramref name="parts"/> in a forward or backward recurrence:
+    /// near-equal runs of rows aligned to <see cref="MinRowsPerShard"/>, or, in a masked pass, runs of near-equal work
+    /// (valid steps), since the sorted rows' lengths fall from first to last.
+    /// </summary>
+    private int ShardStart(int part, int parts)
+    {
+        if (!_masked || part == 0 || part >= parts)
+        {
+            return WorkerPool.Split(Batch, parts, part, MinRowsPerShard);
+        }
+
+        long target = (long)_workStart[Batch] * part / parts;
+        int row = Array.BinarySearch(_workStart, 0, Batch + 1, (int)target);
+        row = row < 0 ? ~row : row;
+        return Math.Min(Batch, row - (row % MinRowsPerShard));
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> <c>[B, width]</c>, in batch order, into <paramref name="destination"/> in the
+    /// loop's row order (the same order without a mask).
+    /// </summary>
+    public void ToRowOrder(ReadOnlySpan<float> source, Span<float> destination, int width)
+    {
+        for (int r = 0; r < Batch; r++)
+        {
+            source.Slice(Sequence(r) * width, width).CopyTo(destination.Slice(r * width, width));
+        }
+    }
+
+    /// <summary>Copies <paramref name="source"/> <c>[B, width]</c>, in the loop's row order, into <paramref name="destination"/> in batch order.</summary>
+    public void ToBatchOrder(ReadOnlySpan<float> source, Span<float> destination, int width)
+    {
+        for (int r = 0; r < Batch; r++)
+        {
+            source.Slice(r * width, width).CopyTo(destination.Slice(Sequence(r) * width, width));
+        }
+    }
+
+    /// <summary>
+    /// Copies each sequence's state after its last valid step from <paramref name="blocks"/> (time-major state blocks
+    /// <c>[·, B, width]</c> as the last forward pass kept them) into <paramref name="destination"/> <c>[B, width]</c>, in batch order.
+    /// </summary>
+    public void CopyFinalStates(ReadOnlySpan<float> blocks, Span<float> destination, int width)
+    {
+        for (int r = 0; r < Batch; r++)
+        {
+            blocks.Slice(((LastBlockOf(r) * Batch) + r) * width, width).CopyTo(destination.Slice(Sequence(r) * width, width));
+        }
+    }
+
+    /// <summary>The state block holding row <paramref name="row"/>'s state after its last valid step.</summary>
+    private int LastBlockOf(int row) => _historyKept ? LengthOf(row) : LengthOf(row) & 1;
 
     /// <summary>
     /// Sets the dropout masks of a training pass of <paramref name="batch"/> sequences: fixed, or drawn (input first),
@@ -288,6 +469,16 @@ internal sealed class RecurrentLoop : IParallelWork
 
         DrawDropoutMask(mx.Span, _dropout);
         DrawDropoutMask(mh.Span, _recurrentDropout);
+    }
+
+    /// <summary>The dropout masks as the operand reads them: by row, so in a masked pass copies in the rows' order.</summary>
+    private void OrderDropoutMasks()
+    {
+        if (_masked)
+        {
+            ToRowOrder(_dropoutMaskX!.Span, Buffers.Ensure(ref _maskedDropoutX, Batch, _layout.Input).Span, _layout.Input);
+            ToRowOrder(_dropoutMaskH!.Span, Buffers.Ensure(ref _maskedDropoutH, Batch, _layout.Hidden).Span, _layout.Hidden);
+        }
     }
 
     private void SetDropoutMask(Tensor mask, Tensor? value, string what)
@@ -394,15 +585,15 @@ internal sealed class RecurrentLoop : IParallelWork
         }
         else
         {
-            dFinalH.Span.CopyTo(dh);
+            ToRowOrder(dFinalH.Span, dh, h);
         }
 
         Buffers.Ensure(ref _initialStateGrad, b, h);
         Buffers.Ensure(ref _dxTime, t, b, inputs);
         Tensor dx = Buffers.Ensure(ref _dx, b, t, inputs);
-        if (!ComputeInputGradient)
+        if (!ComputeInputGradient || _masked)
         {
-            dx.Fill(0f);
+            dx.Fill(0f); // a masked pass writes only the valid steps' gradients
         }
 
         _gatesHoldGradients = true;
@@ -435,7 +626,8 @@ internal sealed class RecurrentLoop : IParallelWork
             }
         }
 
-        Start(Phase.Weights, WorkerPool.PartsFor(Math.Max((long)t * b, largestBlock), MinRowsPerBlock));
+        long rowsOfProducts = _masked ? _packedStart[t] : (long)t * b;
+        Start(Phase.Weights, WorkerPool.PartsFor(Math.Max(rowsOfProducts, largestBlock), MinRowsPerBlock));
         return dx;
     }
 
@@ -528,7 +720,7 @@ internal sealed class RecurrentLoop : IParallelWork
             return;
         }
 
-        int b0 = WorkerPool.Split(Batch, parts, part, MinRowsPerShard), b1 = WorkerPool.Split(Batch, parts, part + 1, MinRowsPerShard);
+        int b0 = ShardStart(part, parts), b1 = ShardStart(part + 1, parts);
         if (b1 <= b0)
         {
             return;
@@ -556,7 +748,8 @@ internal sealed class RecurrentLoop : IParallelWork
     }
 
     /// <summary>The operand of a pass with dropout masks (set up by <see cref="Begin"/>).</summary>
-    private DropoutOperand DropoutStep() => new(_dropoutMaskX!, _dropoutMaskH!, _dhRecurrent!, _layout.HiddenColumn);
+    private DropoutOperand DropoutStep() =>
+        _masked ? new(_maskedDropoutX!, _maskedDropoutH!, _dhRecurrent!, _layout.HiddenColumn) : new(_dropoutMaskX!, _dropoutMaskH!, _dhRecurrent!, _layout.HiddenColumn);
 
     private void Start(Phase phase, int parts)
     {
@@ -583,16 +776,33 @@ internal sealed class RecurrentLoop : IParallelWork
         fixed (float* gates = _runGates.Data, history = _runHistory.Data)
         {
             Span<float> gs = _runGates.Span, xhs = _runXh.Span, hs = _runHistory.Span;
+            if (_masked && ReturnSequences)
+            {
+                // Keras: before a sequence's first valid step its output is zero.
+                for (int i = 0; i < rows; i++)
+                {
+                    y.Slice(Sequence(b0 + i) * t * h, TimeOf(b0 + i, 0) * h).Clear();
+                }
+            }
+
             for (int s = 0; s < t; s++)
             {
+                // Rows of this shard that run at step s: all of them, or in a masked pass those still within their length.
+                int run = _masked ? Math.Min(rows, _active[s] - b0) : rows;
+                if (run <= 0)
+                {
+                    break;
+                }
+
                 // Row blocks of step s: its operand and h_{s−1} in block `now`, its output h into block `next`.
                 int now = keep ? s : s & 1, next = keep ? s + 1 : (s + 1) & 1, step = keep ? s : 0;
                 int xhRow = (now * b) + b0, gateRow = (step * b) + b0, nextRow = (next * b) + b0;
-                for (int i = 0; i < rows; i++)
+                for (int i = 0; i < run; i++)
                 {
-                    // Row i of the block gets step s of sequence b0 + i next to h_{s−1}, and the ones for the biases.
+                    // Row i of the block gets step s of its sequence next to h_{s−1}, and the ones for the biases.
+                    int r = b0 + i;
                     Span<float> row = xhs.Slice((xhRow + i) * ld, ld);
-                    operand.Fill(row, xs.Slice((((b0 + i) * t) + s) * inputs, inputs), hs, ((xhRow + i) * hl) + hc, b0 + i);
+                    operand.Fill(row, xs.Slice(((Sequence(r) * t) + TimeOf(r, s)) * inputs, inputs), hs, ((xhRow + i) * hl) + hc, r);
                     foreach (int one in ones)
                     {
                         row[one] = 1f;
@@ -603,31 +813,36 @@ internal sealed class RecurrentLoop : IParallelWork
                 for (int k = 0; k < _packedForward.Length; k++)
                 {
                     WeightBlock fb = _layout.ForwardBlocks[k];
-                    Gemm.Multiply(false, rows, 1f, xhs[((xhRow * ld) + fb.Column0)..], ld, _packedForward[k], k == 0 ? 0f : 1f,
-                        gs.Slice((gateRow * g) + fb.Gate0, ((rows - 1) * g) + fb.Gates), g);
+                    Gemm.Multiply(false, run, 1f, xhs[((xhRow * ld) + fb.Column0)..], ld, _packedForward[k], k == 0 ? 0f : 1f,
+                        gs.Slice((gateRow * g) + fb.Gate0, ((run - 1) * g) + fb.Gates), g);
                 }
 
                 _cell.Forward(new RecurrentStep(gates + ((nint)gateRow * g), history + ((nint)xhRow * hl) + hc, history + ((nint)nextRow * hl) + hc,
-                    null, hl, b0, rows, xhRow, nextRow, gateRow));
+                    null, hl, b0, run, xhRow, nextRow, gateRow));
                 if (ReturnSequences)
                 {
-                    // y [B, T, H]: row (i, s) is h_s
-                    for (int i = 0; i < rows; i++)
+                    // y [B, T, H]: row (i, s) is h_s; in a masked pass h_s also fills the masked steps up to the next valid one.
+                    for (int i = 0; i < run; i++)
                     {
-                        hs.Slice(((nextRow + i) * hl) + hc, h).CopyTo(y.Slice((((b0 + i) * t) + s) * h, h));
+                        int r = b0 + i, sequence = Sequence(r);
+                        ReadOnlySpan<float> hNow = hs.Slice(((nextRow + i) * hl) + hc, h);
+                        for (int time = TimeOf(r, s), end = _masked ? NextTime(r, s) : s + 1; time < end; time++)
+                        {
+                            hNow.CopyTo(y.Slice(((sequence * t) + time) * h, h));
+                        }
                     }
                 }
             }
         }
 
-        int lastRow = (LastBlock * b) + b0;
         for (int i = 0; i < rows; i++)
         {
-            ReadOnlySpan<float> last = _runHistory.Span.Slice(((lastRow + i) * hl) + hc, h);
-            last.CopyTo(_finalH!.Span.Slice((b0 + i) * h, h));
+            int r = b0 + i, sequence = Sequence(r);
+            ReadOnlySpan<float> last = _runHistory.Span.Slice(((((LastBlockOf(r) * b) + r) * hl) + hc), h);
+            last.CopyTo(_finalH!.Span.Slice(sequence * h, h));
             if (!ReturnSequences)
             {
-                last.CopyTo(y.Slice((b0 + i) * h, h));
+                last.CopyTo(y.Slice(sequence * h, h));
             }
         }
     }
@@ -650,16 +865,67 @@ internal sealed class RecurrentLoop : IParallelWork
             Span<float> gs = _gates.Span;
             for (int s = t - 1; s >= 0; s--)
             {
-                AddOutputGradient(dy, dh, s, b0, b1);
+                // Rows of this shard that ran at step s (in a masked pass, those still within their length).
+                int run = _masked ? Math.Min(rows, _active[s] - b0) : rows;
+                if (run <= 0)
+                {
+                    continue;
+                }
+
+                if (_masked)
+                {
+                    AddMaskedOutputGradient(dy, dh, s, b0, run);
+                }
+                else
+                {
+                    AddOutputGradient(dy, dh, s, b0, b1);
+                }
+
                 int slab = (s * b) + b0;
                 _cell.Backward(new RecurrentStep(gates + ((nint)slab * g), history + ((nint)slab * hl) + hc, history + ((nint)(slab + b) * hl) + hc,
-                    pdh + ((nint)b0 * h), hl, b0, rows, slab, slab + b, slab));
-                // dh_{s−1} [rows, H] (+)= dz[:, recurrent gates] · W_hh [gates, H]
-                operand.RecurrentGradient(gs.Slice((slab * g) + rb.Gate0, ((rows - 1) * g) + rb.Gates), g, _packedRecurrent, dh, b0, rows, accumulates);
+                    pdh + ((nint)b0 * h), hl, b0, run, slab, slab + b, slab));
+                // dh_{s−1} [run, H] (+)= dz[:, recurrent gates] · W_hh [gates, H]
+                operand.RecurrentGradient(gs.Slice((slab * g) + rb.Gate0, ((run - 1) * g) + rb.Gates), g, _packedRecurrent, dh[..(run * h)], b0, run, accumulates);
             }
         }
 
-        dh.CopyTo(_initialStateGrad!.Span.Slice(b0 * h, rows * h));
+        for (int i = 0; i < rows; i++)
+        {
+            dh.Slice(i * h, h).CopyTo(_initialStateGrad!.Span.Slice(Sequence(b0 + i) * h, h));
+        }
+    }
+
+    /// <summary>
+    /// In a masked pass, adds to <paramref name="dh"/> (the shard's rows from <paramref name="b0"/>, <c>[rows, H]</c>) what
+    /// <paramref name="dy"/> gives compact step <paramref name="s"/>'s output for its first <paramref name="run"/> rows:
+    /// with <see cref="ReturnSequences"/> the gradient of every time its output filled (its own and the masked steps up
+    /// to the next valid one), else all of dy at each sequence's last valid step.
+    /// </summary>
+    private void AddMaskedOutputGradient(Tensor? dy, Span<float> dh, int s, int b0, int run)
+    {
+        if (dy is null)
+        {
+            return;
+        }
+
+        int h = _layout.Hidden, t = Steps;
+        ReadOnlySpan<float> dys = dy.Span;
+        for (int i = 0; i < run; i++)
+        {
+            int r = b0 + i, sequence = Sequence(r);
+            Span<float> dhi = dh.Slice(i * h, h);
+            if (ReturnSequences)
+            {
+                for (int time = TimeOf(r, s), end = NextTime(r, s); time < end; time++)
+                {
+                    TensorPrimitives.Add(dhi, dys.Slice(((sequence * t) + time) * h, h), dhi);
+                }
+            }
+            else if (s == _lengths[r] - 1)
+            {
+                TensorPrimitives.Add(dhi, dys.Slice(sequence * h, h), dhi);
+            }
+        }
     }
 
     /// <summary>
@@ -698,55 +964,97 @@ internal sealed class RecurrentLoop : IParallelWork
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Weights(int part, int parts)
     {
-        int b = Batch, t = Steps, g = _layout.Gates, inputs = _layout.Input, ld = _layout.Width, tb = t * b;
+        int b = Batch, t = Steps, g = _layout.Gates, ld = _layout.Width, tb = t * b;
         ReadOnlySpan<float> dz = _gates!.Span, xh = _xh!.Span;
         for (int k = 0; k < _weightGrads.Length; k++)
         {
             WeightBlock wb = _layout.GradientBlocks[k];
             int g0 = WorkerPool.Split(wb.Gates, parts, part, MinRowsPerShard), g1 = WorkerPool.Split(wb.Gates, parts, part + 1, MinRowsPerShard);
-            if (g1 > g0)
+            if (g1 <= g0)
+            {
+                continue;
+            }
+
+            Span<float> block = _weightGrads[k]!.Span[(g0 * wb.Columns)..];
+            if (!_masked)
             {
                 // block[g0 … g1, :] = dz[T·B, gates g0 … g1]ᵀ · xh[T·B, columns]
-                Gemm.Multiply(Gemm.DefaultPath, true, false, g1 - g0, wb.Columns, tb, 1f, dz[(wb.Gate0 + g0)..], g, xh[wb.Column0..], ld, 0f,
-                    _weightGrads[k]!.Span[(g0 * wb.Columns)..], wb.Columns);
+                Gemm.Multiply(Gemm.DefaultPath, true, false, g1 - g0, wb.Columns, tb, 1f, dz[(wb.Gate0 + g0)..], g, xh[wb.Column0..], ld, 0f, block, wb.Columns);
+                continue;
+            }
+
+            // Masked: step by step over the rows that ran, so the cost follows the valid steps; steps in order.
+            for (int s = 0; s < t && _active[s] > 0; s++)
+            {
+                Gemm.Multiply(Gemm.DefaultPath, true, false, g1 - g0, wb.Columns, _active[s], 1f, dz[((s * b * g) + wb.Gate0 + g0)..], g,
+                    xh[((s * b * ld) + wb.Column0)..], ld, s == 0 ? 0f : 1f, block, wb.Columns);
             }
         }
 
-        int r0 = WorkerPool.Split(tb, parts, part, 1), r1 = WorkerPool.Split(tb, parts, part + 1, 1);
-        if (r1 > r0 && ComputeInputGradient)
+        if (!ComputeInputGradient)
         {
-            WeightBlock ig = _layout.InputBlock;
-            Span<float> dxTime = _dxTime!.Span;
-            if (IsSmallInput)
-            {
-                ReadOnlySpan<float> wt = _inputWeightsT!.Span;
-                for (int r = r0; r < r1; r++)
-                {
-                    for (int k = 0; k < inputs; k++)
-                    {
-                        dxTime[(r * inputs) + k] = TensorPrimitives.Dot(dz.Slice((r * g) + ig.Gate0, ig.Gates), wt.Slice(k * ig.Gates, ig.Gates));
-                    }
-                }
-            }
-            else
-            {
-                // dx [r0 … r1, I] = dz [r0 … r1, input gates] · W_ih [input gates, I]
-                Gemm.Multiply(Gemm.DefaultPath, false, false, r1 - r0, inputs, ig.Gates, 1f, dz[((r0 * g) + ig.Gate0)..], g,
-                    _weights!.Span[((ig.Gate0 * ld) + ig.Column0)..], ld, 0f, dxTime[(r0 * inputs)..], inputs);
-            }
+            return;
+        }
 
-            if (_dropoutOn)
+        if (!_masked)
+        {
+            InputGradientRows(WorkerPool.Split(tb, parts, part, 1), WorkerPool.Split(tb, parts, part + 1, 1));
+            return;
+        }
+
+        // Masked: this part's share of the valid (step, row) pairs in packed order, as runs of time-major rows.
+        int v0 = WorkerPool.Split(_packedStart[t], parts, part, 1), v1 = WorkerPool.Split(_packedStart[t], parts, part + 1, 1);
+        for (int s = 0; s < t && _packedStart[s] < v1; s++)
+        {
+            int lo = Math.Max(v0, _packedStart[s]), hi = Math.Min(v1, _packedStart[s + 1]);
+            if (lo < hi)
             {
-                InputGradientToBatchMajor(dxTime, r0, r1, DropoutStep());
-            }
-            else
-            {
-                InputGradientToBatchMajor(dxTime, r0, r1, default(PlainOperand));
+                InputGradientRows((s * b) + lo - _packedStart[s], (s * b) + hi - _packedStart[s]);
             }
         }
     }
 
-    /// <summary>Rows [r0, r1) of <paramref name="dxTime"/> <c>[T·B, I]</c> back to batch-major: <c>dx[i, s]</c> from row <c>s·B + i</c>, through <paramref name="operand"/>.</summary>
+    /// <summary>The input gradient of time-major rows [r0, r1) (row <c>s·B + r</c>: step s of row r): <c>dz·W_ih</c>, then into dx.</summary>
+    private void InputGradientRows(int r0, int r1)
+    {
+        if (r1 <= r0)
+        {
+            return;
+        }
+
+        int g = _layout.Gates, inputs = _layout.Input, ld = _layout.Width;
+        ReadOnlySpan<float> dz = _gates!.Span;
+        WeightBlock ig = _layout.InputBlock;
+        Span<float> dxTime = _dxTime!.Span;
+        if (IsSmallInput)
+        {
+            ReadOnlySpan<float> wt = _inputWeightsT!.Span;
+            for (int r = r0; r < r1; r++)
+            {
+                for (int k = 0; k < inputs; k++)
+                {
+                    dxTime[(r * inputs) + k] = TensorPrimitives.Dot(dz.Slice((r * g) + ig.Gate0, ig.Gates), wt.Slice(k * ig.Gates, ig.Gates));
+                }
+            }
+        }
+        else
+        {
+            // dx [r0 … r1, I] = dz [r0 … r1, input gates] · W_ih [input gates, I]
+            Gemm.Multiply(Gemm.DefaultPath, false, false, r1 - r0, inputs, ig.Gates, 1f, dz[((r0 * g) + ig.Gate0)..], g,
+                _weights!.Span[((ig.Gate0 * ld) + ig.Column0)..], ld, 0f, dxTime[(r0 * inputs)..], inputs);
+        }
+
+        if (_dropoutOn)
+        {
+            InputGradientToBatchMajor(dxTime, r0, r1, DropoutStep());
+        }
+        else
+        {
+            InputGradientToBatchMajor(dxTime, r0, r1, default(PlainOperand));
+        }
+    }
+
+    /// <summary>Rows [r0, r1) of <paramref name="dxTime"/> <c>[T·B, I]</c> back to batch-major: <c>dx[i, s]</c> from row <c>s·B + i</c> (in a masked pass, the sequence and time that row's step read), through <paramref name="operand"/>.</summary>
     private void InputGradientToBatchMajor<TOperand>(ReadOnlySpan<float> dxTime, int r0, int r1, TOperand operand)
         where TOperand : struct, IStepOperand
     {
@@ -755,7 +1063,7 @@ internal sealed class RecurrentLoop : IParallelWork
         for (int r = r0; r < r1; r++)
         {
             int s = r / b, i = r % b;
-            operand.InputGradient(dxTime.Slice(r * inputs, inputs), dx.Slice(((i * t) + s) * inputs, inputs), i);
+            operand.InputGradient(dxTime.Slice(r * inputs, inputs), dx.Slice(((Sequence(i) * t) + TimeOf(i, s)) * inputs, inputs), i);
         }
     }
 }
