@@ -31,6 +31,13 @@ public sealed partial class Sequential
     /// <param name="validationData">Validation inputs and targets (overrides <paramref name="validationSplit"/>).</param>
     /// <param name="shuffle">Shuffle the training examples every epoch.</param>
     /// <param name="initialEpoch">The first epoch to run (to resume).</param>
+    /// <param name="lengths">
+    /// For sequences <c>x [N, T, …]</c> padded at the end: each one's count of valid steps (PyTorch's
+    /// <c>pack_padded_sequence</c> lengths, in [1, T]); the recurrent layers run only those steps and a per-step loss
+    /// skips the rest. Null when every sequence has all T steps (or when a <c>Masking</c> or <c>Embedding(maskZero)</c>
+    /// layer makes the mask from the data).
+    /// </param>
+    /// <param name="validationLengths">The lengths of the validation sequences, as <paramref name="lengths"/>.</param>
     /// <returns>The per-epoch metrics: <c>loss</c>, <c>accuracy</c> (when compiled with it), <c>val_loss</c>, <c>val_accuracy</c>, <c>lr</c>.</returns>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
     /// <exception cref="ArgumentException">Shapes or labels do not fit the model or the loss; arguments out of range.</exception>
@@ -45,7 +52,9 @@ public sealed partial class Sequential
         double validationSplit = 0,
         (Tensor X, Tensor Y)? validationData = null,
         bool shuffle = true,
-        int initialEpoch = 0)
+        int initialEpoch = 0,
+        int[]? lengths = null,
+        int[]? validationLengths = null)
     {
         RequireCompiled();
         CheckSameCount(x, y);
@@ -74,13 +83,31 @@ public sealed partial class Sequential
             validationData = (Rows(x, train, n - train).Clone(), Rows(y, train, n - train).Clone());
             x = Rows(x, 0, train).Clone();
             y = Rows(y, 0, train).Clone();
+            if (lengths is not null && lengths.Length == n)
+            {
+                validationLengths = lengths[train..];
+                lengths = lengths[..train];
+            }
         }
 
         EnsureBuilt(x);
+        if (lengths is not null)
+        {
+            TensorBatches.CheckLengths(lengths, x, "Sequential.Fit");
+        }
+
         if (validationData is var (vx, vy))
         {
             CheckSameCount(vx, vy);
             EnsureBuilt(vx); // a wrong validation shape fails now, not after the first epoch
+            if (validationLengths is not null)
+            {
+                TensorBatches.CheckLengths(validationLengths, vx, "Sequential.Fit (validation)");
+            }
+        }
+        else if (validationLengths is not null)
+        {
+            throw new ArgumentException("Sequential.Fit: validationLengths were given without validation data; give validationData too, or drop them.", nameof(validationLengths));
         }
 
         var list = new List<Callback>();
@@ -90,10 +117,11 @@ public sealed partial class Sequential
         }
 
         list.AddRange(callbacks ?? []);
-        var trainer = new Trainer(this, new TensorBatches(x, y, batchSize, shuffle, _seed, initialEpoch), list)
+        var trainer = new Trainer(this, new TensorBatches(x, y, batchSize, shuffle, _seed, initialEpoch, lengths), list)
         {
             Epochs = epochs,
             ValidationData = validationData,
+            ValidationLengths = validationLengths,
             ValidationBatchSize = Math.Max(batchSize, 256),
             Verbose = verbose,
         };

@@ -12,7 +12,7 @@ namespace Recur.Models;
 /// A stack of layers, each feeding the next — Keras's <c>Sequential</c>. Add <see cref="LayerConfig"/>s (built lazily,
 /// Keras-style, once the input shape is known) or built <see cref="ILayer"/>s, with <c>Add</c> or a collection
 /// initializer; <c>Compile</c> it with a loss, an optimizer and metrics; train it with <c>Fit</c> (or
-/// <see cref="TrainOnBatch"/>), measure it with <c>Evaluate</c>, run it with <see cref="Predict"/>, and save it with
+/// <see cref="TrainOnBatch(Tensor, Tensor)"/>), measure it with <c>Evaluate</c>, run it with <see cref="Predict(Tensor, int)"/>, and save it with
 /// <c>Save</c> / <c>Load</c>.
 /// </summary>
 /// <example>
@@ -35,6 +35,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     private float? _clipNorm;
     private int[]? _inputShape;
     private Tensor? _batch;
+    private SequenceMask? _batchMask; // [b, T]  Evaluate's and Predict's mask of one batch, from lengths
 
     /// <summary>Creates an empty model named <c>sequential</c> whose layers are initialised from seed 0.</summary>
     public Sequential()
@@ -90,7 +91,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
 
     /// <summary>
     /// When set, gradients are clipped to this global norm before each optimizer step (Keras's <c>clipnorm</c>),
-    /// in <see cref="TrainOnBatch"/> and so in <c>Fit</c>; set by Compile, and may be changed between calls.
+    /// in <see cref="TrainOnBatch(Tensor, Tensor)"/> and so in <c>Fit</c>; set by Compile, and may be changed between calls.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a positive finite number.</exception>
     public float? ClipNorm
@@ -334,12 +335,20 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// </summary>
     /// <returns>The batch's loss and accuracy, measured before the update (as Keras reports them).</returns>
     /// <exception cref="DivergenceException">The loss or the gradients are NaN or infinite; the weights are left as they were before this step.</exception>
-    public BatchResult TrainOnBatch(Tensor x, Tensor y)
+    public BatchResult TrainOnBatch(Tensor x, Tensor y) => TrainOnBatch(x, y, null);
+
+    /// <summary>
+    /// One optimization step on a batch of sequences under <paramref name="mask"/> <c>[B, T]</c> (null: every step
+    /// valid; <see cref="SequenceMask.FromLengths"/> for PyTorch's lengths): the recurrent layers run each sequence's
+    /// valid steps only, and a per-step loss skips the masked steps. Otherwise as <see cref="TrainOnBatch(Tensor, Tensor)"/>.
+    /// </summary>
+    /// <exception cref="DivergenceException">The loss or the gradients are NaN or infinite; the weights are left as they were before this step.</exception>
+    public BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask)
     {
         (ILoss loss, Optimizer optimizer) = RequireCompiled();
         optimizer.ZeroGrad(_parameters);
-        Tensor predictions = Forward(x, training: true);
-        float value = loss.Forward(predictions, y);
+        Tensor predictions = Forward(x, mask, training: true);
+        float value = loss.Forward(predictions, y, OutputMask);
         float accuracy = loss.IsClassification ? Losses.Loss.Accuracy(loss, predictions, y) : float.NaN;
         Backward(loss.Gradient);
         float norm = ClipNorm is float max
@@ -356,18 +365,31 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     }
 
     /// <summary>Loss and accuracy of the model on <c>x</c>, <c>y</c> without changing it, in batches of <paramref name="batchSize"/>.</summary>
-    public BatchResult Evaluate(Tensor x, Tensor y, int batchSize = 1000)
+    public BatchResult Evaluate(Tensor x, Tensor y, int batchSize = 1000) => Evaluate(x, y, batchSize, null);
+
+    /// <summary>
+    /// Loss and accuracy on sequences <c>x [N, T, …]</c> padded at the end to T steps, sequence i having
+    /// <paramref name="lengths"/>[i] valid steps (PyTorch's lengths; null: all T).
+    /// </summary>
+    /// <exception cref="ArgumentException">A length is below 1 or above T, or there is not one per sequence.</exception>
+    public BatchResult Evaluate(Tensor x, Tensor y, int batchSize, int[]? lengths)
     {
         (ILoss loss, _) = RequireCompiled();
         CheckSameCount(x, y);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (lengths is not null)
+        {
+            TensorBatches.CheckLengths(lengths, x, "Sequential.Evaluate");
+        }
+
         double lossSum = 0, hits = 0;
         int n = x.Dim(0);
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
-            Tensor predictions = Forward(Rows(x, start, count, ref _batch));
+            Tensor predictions = Forward(Rows(x, start, count, ref _batch), BatchMask(lengths, start, count, x));
             Tensor targets = Rows(y, start, count);
-            lossSum += (double)loss.Forward(predictions, targets) * count;
+            lossSum += (double)loss.Forward(predictions, targets, OutputMask) * count;
             if (loss.IsClassification)
             {
                 hits += (double)Losses.Loss.Accuracy(loss, predictions, targets) * count;
@@ -381,16 +403,29 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// The model's output for every row of <c>x [N, …]</c>, computed in batches of
     /// <paramref name="batchSize"/>: a new tensor <c>[N, …]</c> (logits for a classifier ending in Dense).
     /// </summary>
-    public Tensor Predict(Tensor x, int batchSize = 1000)
+    public Tensor Predict(Tensor x, int batchSize = 1000) => Predict(x, batchSize, null);
+
+    /// <summary>
+    /// The model's output for sequences <c>x [N, T, …]</c> padded at the end to T steps, sequence i having
+    /// <paramref name="lengths"/>[i] valid steps (PyTorch's lengths; null: all T): a new tensor <c>[N, …]</c>. A model
+    /// ending in a recurrent layer's last output gives each sequence's output after its last valid step.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length is below 1 or above T, or there is not one per sequence.</exception>
+    public Tensor Predict(Tensor x, int batchSize, int[]? lengths)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (lengths is not null)
+        {
+            TensorBatches.CheckLengths(lengths, x, "Sequential.Predict");
+        }
+
         int n = x.Dim(0);
         Tensor? result = null;
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
-            Tensor output = Forward(Rows(x, start, count, ref _batch));
+            Tensor output = Forward(Rows(x, start, count, ref _batch), BatchMask(lengths, start, count, x));
             if (result is null)
             {
                 int[] shape = output.Shape.ToArray();
@@ -409,6 +444,19 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     public IEnumerator<ILayer> GetEnumerator() => _layers.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The mask of sequences <c>[start, start + count)</c> of <paramref name="x"/> from <paramref name="lengths"/> (null for none), in a reused buffer.</summary>
+    private SequenceMask? BatchMask(int[]? lengths, int start, int count, Tensor x)
+    {
+        if (lengths is null)
+        {
+            return null;
+        }
+
+        _batchMask ??= new SequenceMask(count, x.Dim(1));
+        _batchMask.SetLengths(lengths.AsSpan(start, count), x.Dim(1));
+        return _batchMask;
+    }
 
     /// <summary>Rows <c>[start, start + count)</c> of <c>x</c>: <c>x</c> itself when that is all of it, else a copy in <paramref name="buffer"/>.</summary>
     internal static Tensor Rows(Tensor x, int start, int count, ref Tensor? buffer)

@@ -22,6 +22,12 @@ public interface IBatchSource
     /// </summary>
     (Tensor X, Tensor Y) Next();
 
+    /// <summary>
+    /// The sequence mask <c>[b, T]</c> of the batch the last <see cref="Next"/> returned, or null when its sequences are
+    /// all of full length (the default). A buffer owned by the source, valid until the next call.
+    /// </summary>
+    SequenceMask? Mask => null;
+
     /// <summary>The position and any random state, as JSON, for a checkpoint.</summary>
     JsonNode SaveState();
 

@@ -37,6 +37,16 @@ public interface ITrainable
     /// <exception cref="Losses.DivergenceException">The loss or the gradients are not finite; the weights are left as they were.</exception>
     BatchResult TrainOnBatch(Tensor x, Tensor y);
 
+    /// <summary>One optimisation step on a batch of sequences under a mask <c>[B, T]</c> (null: every step valid).</summary>
+    /// <exception cref="NotSupportedException">The model does not take masks and the mask is not full.</exception>
+    BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask) =>
+        mask is null || mask.IsFull ? TrainOnBatch(x, y) : throw new NotSupportedException("This model does not take sequence masks.");
+
+    /// <summary>Loss and metrics on sequences of the given lengths (PyTorch's lengths; null: every step valid).</summary>
+    /// <exception cref="NotSupportedException">The model does not take lengths.</exception>
+    BatchResult Evaluate(Tensor x, Tensor y, int batchSize, int[]? lengths) =>
+        lengths is null ? Evaluate(x, y, batchSize) : throw new NotSupportedException("This model does not take sequence lengths.");
+
     /// <summary>Loss and accuracy on <c>x</c>, <c>y</c> without changing the model, in batches of <paramref name="batchSize"/>.</summary>
     BatchResult Evaluate(Tensor x, Tensor y, int batchSize = 1000);
 

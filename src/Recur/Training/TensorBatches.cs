@@ -20,6 +20,8 @@ public sealed class TensorBatches : IBatchSource
     private readonly ulong _seed;
     private readonly int[] _order;
     private int _orderEpoch = -1;
+    private readonly int[]? _lengths; // [N]  each example's valid steps, or null
+    private SequenceMask? _mask;      // [b, T]  the last batch's
     private Tensor? _xb;
     private Tensor? _yb;
 
@@ -30,8 +32,13 @@ public sealed class TensorBatches : IBatchSource
     /// <param name="shuffle">Shuffle the examples every epoch.</param>
     /// <param name="seed">The seed of the shuffling.</param>
     /// <param name="initialEpoch">The epoch the first batch belongs to (to resume at an epoch boundary).</param>
-    /// <exception cref="ArgumentException">x and y differ in rows, or x has none.</exception>
-    public TensorBatches(Tensor x, Tensor y, int batchSize, bool shuffle = true, ulong seed = 0, int initialEpoch = 0)
+    /// <param name="lengths">
+    /// Each example's valid steps when x holds sequences <c>[N, T, …]</c> padded at the end (PyTorch's
+    /// <c>pack_padded_sequence</c> lengths, each in [1, T]); each batch then comes with its <see cref="Mask"/>. Null when
+    /// every sequence is of full length.
+    /// </param>
+    /// <exception cref="ArgumentException">x and y differ in rows, or x has none, or the lengths do not fit x.</exception>
+    public TensorBatches(Tensor x, Tensor y, int batchSize, bool shuffle = true, ulong seed = 0, int initialEpoch = 0, int[]? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -48,8 +55,14 @@ public sealed class TensorBatches : IBatchSource
             throw new ArgumentException("TensorBatches: x has no rows; give at least one example.", nameof(x));
         }
 
+        if (lengths is not null)
+        {
+            CheckLengths(lengths, x, "TensorBatches");
+        }
+
         _x = x;
         _y = y;
+        _lengths = lengths;
         BatchSize = batchSize;
         _shuffle = shuffle;
         _seed = seed;
@@ -93,6 +106,20 @@ public sealed class TensorBatches : IBatchSource
         int start = Batch * BatchSize, size = Math.Min(BatchSize, Count - start);
         Gather(_x, _order.AsSpan(start, size), ref _xb);
         Gather(_y, _order.AsSpan(start, size), ref _yb);
+        if (_lengths is not null)
+        {
+            _mask ??= new SequenceMask(size, _x.Dim(1));
+            _mask.Reset(size, _x.Dim(1));
+            for (int i = 0; i < size; i++)
+            {
+                for (int s = _lengths[_order[start + i]]; s < _x.Dim(1); s++)
+                {
+                    _mask.Set(i, s, false);
+                }
+            }
+
+            _mask.Seal();
+        }
         if (++Batch == StepsPerEpoch)
         {
             Batch = 0;
@@ -100,6 +127,33 @@ public sealed class TensorBatches : IBatchSource
         }
 
         return (_xb!, _yb!);
+    }
+
+    /// <inheritdoc/>
+    public SequenceMask? Mask => _mask;
+
+    /// <summary>
+    /// Throws unless <paramref name="lengths"/> gives one length in [1, T] per sequence of <paramref name="x"/>
+    /// <c>[N, T, …]</c>; the message names <paramref name="caller"/>, the first bad entry and the fix.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit x.</exception>
+    public static void CheckLengths(ReadOnlySpan<int> lengths, Tensor x, string caller)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank < 2 || lengths.Length != x.Dim(0))
+        {
+            throw new ArgumentException(
+                $"{caller}: {lengths.Length} lengths for x of shape {Tensor.FormatShape(x.Shape)}; give one length per sequence of x [N, T, …].", "lengths");
+        }
+
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            if (lengths[i] < 1 || lengths[i] > x.Dim(1))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{caller}: lengths[{i}] is {lengths[i]}, but a length must be at least 1 and at most the {x.Dim(1)} steps of x; give each sequence's count of real steps, its padding at the end."), "lengths");
+            }
+        }
     }
 
     /// <inheritdoc/>

@@ -8,7 +8,7 @@ namespace Recur.Training;
 
 /// <summary>
 /// The training loop, the one <c>Sequential.Fit</c> and <c>recur train</c> both run: batches from an
-/// <see cref="IBatchSource"/>, one <see cref="ITrainable.TrainOnBatch"/> per step, validation every epoch or every N
+/// <see cref="IBatchSource"/>, one <see cref="ITrainable.TrainOnBatch(Tensor, Tensor, SequenceMask?)"/> per step, validation every epoch or every N
 /// steps, and <see cref="Callback"/>s around each step for everything else (learning-rate schedules, logs, progress,
 /// checkpoints, early stopping, divergence). It stops after <see cref="Epochs"/> epochs or <see cref="Steps"/> steps,
 /// whichever comes first, or when a callback sets <see cref="ITrainable.StopTraining"/>.
@@ -68,8 +68,14 @@ public sealed class Trainer
     /// <summary>Stop after this many steps in all (counting any before a resume); null for no limit.</summary>
     public int? Steps { get; init; }
 
-    /// <summary>Validation inputs and targets, measured with <see cref="ITrainable.Evaluate"/>; null for none.</summary>
+    /// <summary>Validation inputs and targets, measured with <see cref="ITrainable.Evaluate(Tensor, Tensor, int, int[])"/>; null for none.</summary>
     public (Tensor X, Tensor Y)? ValidationData { get; init; }
+
+    /// <summary>
+    /// The length of each validation sequence (PyTorch's <c>pack_padded_sequence</c> lengths, each in [1, T]), or null
+    /// when every sequence is of full length.
+    /// </summary>
+    public int[]? ValidationLengths { get; init; }
 
     /// <summary>Validate every this many steps and at the last step; null to validate at the end of every epoch.</summary>
     public int? ValidationFrequency { get; init; }
@@ -268,7 +274,7 @@ public sealed class Trainer
         BatchResult r;
         try
         {
-            r = Model.TrainOnBatch(x, y);
+            r = Model.TrainOnBatch(x, y, Data.Mask);
         }
         catch (DivergenceException e)
         {
@@ -334,7 +340,7 @@ public sealed class Trainer
             return;
         }
 
-        BatchResult v = Model.Evaluate(vx, vy, ValidationBatchSize);
+        BatchResult v = Model.Evaluate(vx, vy, ValidationBatchSize, ValidationLengths);
         _validation["val_loss"] = v.Loss;
         if (Model.Metrics.Contains("accuracy"))
         {
