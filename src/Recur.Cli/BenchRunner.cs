@@ -33,6 +33,7 @@ internal static class BenchRunner
 
         var xs = new Tensor[DataBatches];
         var labels = new int[DataBatches][];
+        var masks = new SequenceMask?[DataBatches];
         for (int d = 0; d < DataBatches; d++)
         {
             xs[d] = new Tensor(shape.Batch, shape.Steps, shape.Input);
@@ -40,6 +41,19 @@ internal static class BenchRunner
             for (int i = 0; i < x.Length; i++)
             {
                 x[i] = (2f * rng.NextFloat()) - 1f;
+            }
+
+            if (shape.Ragged)
+            {
+                // Lengths uniform in 1 … T − 1, zeros after them, as bench/peers/pytorch_packed.py draws its own.
+                int[] lengths = new int[shape.Batch];
+                for (int i = 0; i < shape.Batch; i++)
+                {
+                    lengths[i] = 1 + rng.NextInt(shape.Steps - 1);
+                    x.Slice(((i * shape.Steps) + lengths[i]) * shape.Input, (shape.Steps - lengths[i]) * shape.Input).Clear();
+                }
+
+                masks[d] = SequenceMask.FromLengths(lengths, shape.Steps);
             }
 
             labels[d] = new int[shape.Batch];
@@ -52,6 +66,10 @@ internal static class BenchRunner
         void Step(int index)
         {
             Tensor x = xs[index % DataBatches];
+            if (recurrent is IMaskedLayer masked)
+            {
+                masked.InputMask = masks[index % DataBatches];
+            }
             if (shape.Training)
             {
                 adam.ZeroGrad(parameters);

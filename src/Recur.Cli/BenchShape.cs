@@ -15,6 +15,12 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     /// <summary>Whether the layer reads the sequence both ways (Keras's Bidirectional, concatenated).</summary>
     public bool Bidirectional { get; init; }
 
+    /// <summary>
+    /// Whether each sequence has a length of its own, drawn uniformly from 1 … T − 1 (mean T / 2), given to the layer
+    /// as a sequence mask (PyTorch's packed lengths); the padded steps after it hold zeros.
+    /// </summary>
+    public bool Ragged { get; init; }
+
     /// <summary>Output classes of the Dense layer (MNIST's ten digits).</summary>
     public const int Classes = 10;
 
@@ -28,7 +34,12 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
         new("gru-rows", true, 128, 28, 28, 128, "the tutorial with GRU(128): MNIST rows, batch 128, training") { Cell = "gru" },
         new("gru-rows-infer", false, 1000, 28, 28, 128, "the GRU(128) model, inference on batches of 1000") { Cell = "gru" },
         new("bi-rows", true, 128, 28, 28, 128, "MNIST rows, Bidirectional(LSTM(128)), batch 128, training") { Bidirectional = true },
+        new("rows-ragged", true, 128, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, LSTM(128), batch 128, training") { Ragged = true },
+        new("rows-ragged-infer", false, 1000, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, inference on batches of 1000") { Ragged = true },
     ];
+
+    /// <summary>Steps per sequence that count: T, or for <see cref="Ragged"/> shapes the mean length T / 2 (1 … T − 1 uniform).</summary>
+    public double CountedSteps => Ragged ? Steps / 2.0 : Steps;
 
     /// <summary>
     /// Floating-point operations of the matrix products in one batch, 2 per multiply-add, with G gates (LSTM 4,
@@ -36,10 +47,11 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     /// (forward x·W_ihᵀ and h·W_hhᵀ; backward dW_ih, dW_hh, dh = dz·W_hh; Dense forward, dW and dx), inference
     /// <c>D·2·T·B·GH·(I + H) + 2·B·DH·C</c>. The recurrent layer's input gradient is not counted: the input of a
     /// first layer needs none and PyTorch does not form it. For the GRU these are the products its formulas need.
+    /// A ragged shape counts its valid steps only (T is <see cref="CountedSteps"/>): the useful work.
     /// </summary>
     public double FlopsPerBatch()
     {
-        double t = Steps, b = Batch, i = Input, h = Hidden, c = Classes, g = Cell == "gru" ? 3 : 4, d = Bidirectional ? 2 : 1;
+        double t = CountedSteps, b = Batch, i = Input, h = Hidden, c = Classes, g = Cell == "gru" ? 3 : 4, d = Bidirectional ? 2 : 1;
         return Training
             ? (d * 2 * t * b * g * h * ((2 * i) + (3 * h))) + (6 * b * d * h * c)
             : (d * 2 * t * b * g * h * (i + h)) + (2 * b * d * h * c);
