@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 
@@ -80,54 +78,9 @@ internal static class NpmPack
     /// <summary>Runs <c>npm pack</c>; the path of the <c>.tgz</c>, or null after a note saying why not.</summary>
     private static string? Pack(string npm, string package, string directory, TimeSpan timeout, Action<string> note)
     {
-        var start = new ProcessStartInfo(npm)
+        if (!ExternalCommand.Run(npm, "npm", ["pack", package], directory, timeout, note))
         {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.ArgumentList.Add("pack");
-        start.ArgumentList.Add(package);
-
-        Process? process;
-        try
-        {
-            process = Process.Start(start);
-        }
-        catch (Win32Exception e)
-        {
-            note($"npm pack {package}: npm is not available ({e.Message})");
             return null;
-        }
-
-        if (process is null)
-        {
-            note($"npm pack {package}: npm did not start");
-            return null;
-        }
-
-        using (process)
-        {
-            process.StandardInput.Close();
-            Task<string> output = process.StandardOutput.ReadToEndAsync();
-            Task<string> errors = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-                note($"npm pack {package}: no answer within {timeout.TotalSeconds:0} s; stopped it");
-                return null;
-            }
-
-            process.WaitForExit(); // lets the output readers finish
-            if (process.ExitCode != 0)
-            {
-                string last = LastLine(errors.Result) ?? LastLine(output.Result) ?? "no output";
-                note($"npm pack {package}: failed with exit code {process.ExitCode} ({last})");
-                return null;
-            }
         }
 
         string[] packed = Directory.GetFiles(directory, "*.tgz");
@@ -138,11 +91,5 @@ internal static class NpmPack
         }
 
         return packed[0];
-    }
-
-    private static string? LastLine(string text)
-    {
-        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? null : lines[^1];
     }
 }

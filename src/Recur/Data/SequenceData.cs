@@ -3,16 +3,32 @@ using Recur.Tensors;
 namespace Recur.Data;
 
 /// <summary>
-/// Labelled sequences for classification, as <see cref="SequenceFiles"/> reads them: a
-/// <see cref="DataSet"/> whose examples are the flattened sequences <c>[N, T · F]</c> (so
-/// <see cref="DataSet.NextBatch(int)"/>, one-hot labels and shuffling work as for MNIST), and the
-/// sequence shape <c>[T, F]</c> a recurrent model reads them in.
+/// Labelled sequences, as <see cref="SequenceFiles"/>, <see cref="TextFiles"/> and <see cref="TimeSeriesWindows"/>
+/// make them: a <see cref="DataSet"/> whose examples are the flattened sequences <c>[N, T · F]</c> (so
+/// <see cref="DataSet.NextBatch(int)"/>, one-hot labels and shuffling work as for MNIST), the
+/// sequence shape <c>[T, F]</c> a recurrent model reads them in, and optionally each sequence's length
+/// (sequences of different lengths, padded at the end) and float targets (regression).
 /// </summary>
+/// <remarks>
+/// For regression (<see cref="Targets"/> not null) the data set's labels are all 0 of one class: they
+/// only carry the shuffling and batching; the targets are <see cref="Targets"/>.
+/// </remarks>
 public sealed class SequenceData
 {
     /// <summary>Wraps <paramref name="data"/>, whose examples are sequences of <paramref name="steps"/> × <paramref name="features"/>.</summary>
-    /// <exception cref="ArgumentException">The data set's features are not <paramref name="steps"/> · <paramref name="features"/>.</exception>
-    public SequenceData(DataSet data, int steps, int features)
+    /// <param name="data">The examples <c>[N, T · F]</c> and class labels <c>[N]</c>.</param>
+    /// <param name="steps">T, the (padded) steps per sequence.</param>
+    /// <param name="features">F, the features per step.</param>
+    /// <param name="lengths">
+    /// Each sequence's number of valid steps, in [1, T], as PyTorch's <c>pack_padded_sequence</c> takes them
+    /// (the steps after it are padding); null when every sequence is T steps long.
+    /// </param>
+    /// <param name="targets">One float target per sequence for regression <c>[N]</c>; null for classification.</param>
+    /// <exception cref="ArgumentException">
+    /// The data set's features are not <paramref name="steps"/> · <paramref name="features"/>, or the lengths or
+    /// targets are not one per sequence, or a length is outside [1, T].
+    /// </exception>
+    public SequenceData(DataSet data, int steps, int features, int[]? lengths = null, float[]? targets = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -23,9 +39,33 @@ public sealed class SequenceData
                 $"SequenceData: examples of {data.Features} values are not sequences of {steps} steps × {features} features.", nameof(data));
         }
 
+        if (lengths is not null)
+        {
+            if (lengths.Length != data.Count)
+            {
+                throw new ArgumentException($"SequenceData: {lengths.Length} lengths for {data.Count} sequences; give one length per sequence.", nameof(lengths));
+            }
+
+            for (int i = 0; i < lengths.Length; i++)
+            {
+                if (lengths[i] < 1 || lengths[i] > steps)
+                {
+                    throw new ArgumentException(
+                        $"SequenceData: lengths[{i}] is {lengths[i]}; a length counts the valid steps of a sequence of {steps} steps, in [1, {steps}].", nameof(lengths));
+                }
+            }
+        }
+
+        if (targets is not null && targets.Length != data.Count)
+        {
+            throw new ArgumentException($"SequenceData: {targets.Length} targets for {data.Count} sequences; give one target per sequence.", nameof(targets));
+        }
+
         Data = data;
         Steps = steps;
         Features = features;
+        Lengths = lengths;
+        Targets = targets;
     }
 
     /// <summary>The examples, <c>[N, T · F]</c>, and labels, <c>[N]</c>.</summary>
@@ -36,6 +76,24 @@ public sealed class SequenceData
 
     /// <summary>F, the features per step.</summary>
     public int Features { get; }
+
+    /// <summary>
+    /// Each sequence's valid steps <c>[N]</c>, in [1, T] (PyTorch's <c>pack_padded_sequence</c> lengths; the
+    /// padding, zeros, is at the end); null when every sequence has all T steps.
+    /// </summary>
+    public int[]? Lengths { get; }
+
+    /// <summary>The regression targets <c>[N]</c>, one float per sequence; null for classification (the labels are <see cref="DataSet.Labels"/>).</summary>
+    public float[]? Targets { get; }
+
+    /// <summary>Whether the sequences carry float targets (<see cref="Targets"/>) rather than classes.</summary>
+    public bool IsRegression => Targets is not null;
+
+    /// <summary>The regression targets as a tensor <c>[N, 1]</c> (sharing <see cref="Targets"/>' storage).</summary>
+    /// <exception cref="InvalidOperationException">The data is for classification.</exception>
+    public Tensor TargetTensor => Targets is float[] t
+        ? new Tensor(t, t.Length, 1)
+        : throw new InvalidOperationException("SequenceData.TargetTensor: these sequences are labelled with classes, not float targets; use Data.Labels.");
 
     /// <summary>N, the number of sequences.</summary>
     public int Count => Data.Count;
@@ -72,7 +130,7 @@ public sealed class SequenceData
         // In decimal, so 0.29 of 100 is 29 (the double product is 28.999999999999996).
         int validation = (int)Math.Floor((decimal)validationFraction * Count);
         int train = Count - validation;
-        DataSet source = Data;
+        SequenceData source = this;
         if (shuffleSeed is ulong seed)
         {
             var order = new int[Count];
@@ -85,23 +143,47 @@ public sealed class SequenceData
             source = Gather(order);
         }
 
-        DataSet validationSet = source.Slice(train, validation);
-        validationSet = new DataSet(validationSet.Images, validationSet.Labels, Classes, unchecked(Data.Seed + 1), Data.Shuffle);
-        return (new SequenceData(source.Slice(0, train), Steps, Features), new SequenceData(validationSet, Steps, Features));
+        return (source.Slice(0, train, Data.Seed), source.Slice(train, validation, unchecked(Data.Seed + 1)));
     }
 
-    /// <summary>The examples in <paramref name="order"/>, as a new data set with this one's settings.</summary>
-    private DataSet Gather(int[] order)
+    /// <summary>
+    /// Sequences <paramref name="start"/> … <paramref name="start"/> + <paramref name="count"/> − 1, copied, with their
+    /// lengths and targets; the data set is seeded with <paramref name="seed"/> and keeps the classes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside [0, N).</exception>
+    public SequenceData Slice(int start, int count, ulong seed)
+    {
+        DataSet part = Data.Slice(start, count);
+        part = new DataSet(part.Images, part.Labels, Classes, seed, Data.Shuffle);
+        return new SequenceData(part, Steps, Features, Lengths?[start..(start + count)], Targets?[start..(start + count)]);
+    }
+
+    /// <summary>The sequences in <paramref name="order"/> (indices into this data), as new data with this one's settings.</summary>
+    /// <exception cref="IndexOutOfRangeException">An index is outside [0, N).</exception>
+    public SequenceData Gather(ReadOnlySpan<int> order)
     {
         int f = Data.Features;
-        var images = new float[Data.Images.Length];
+        var images = new float[order.Length * f];
         var labels = new int[order.Length];
+        int[]? lengths = Lengths is null ? null : new int[order.Length];
+        float[]? targets = Targets is null ? null : new float[order.Length];
         for (int i = 0; i < order.Length; i++)
         {
-            Data.Images.Data.AsSpan(order[i] * f, f).CopyTo(images.AsSpan(i * f, f));
-            labels[i] = Data.Labels[order[i]];
+            int j = order[i];
+            Data.Images.Data.AsSpan(j * f, f).CopyTo(images.AsSpan(i * f, f));
+            labels[i] = Data.Labels[j];
+            if (lengths is not null)
+            {
+                lengths[i] = Lengths![j];
+            }
+
+            if (targets is not null)
+            {
+                targets[i] = Targets![j];
+            }
         }
 
-        return new DataSet(new Tensor(images, Count, f), labels, Classes, Data.Seed, Data.Shuffle);
+        var data = new DataSet(new Tensor(images, order.Length, f), labels, Classes, Data.Seed, Data.Shuffle);
+        return new SequenceData(data, Steps, Features, lengths, targets);
     }
 }

@@ -17,6 +17,13 @@ public sealed record SequenceFileOptions
     /// </summary>
     public int? Classes { get; init; }
 
+    /// <summary>
+    /// Whether the first column holds float targets for regression (any finite number) instead of class
+    /// indices (default false: classification, where a label that is not a whole number is an error).
+    /// <see cref="Classes"/> is ignored for regression.
+    /// </summary>
+    public bool Regression { get; init; }
+
     /// <summary>Whether the first line of a CSV file is a header (default: detected).</summary>
     public CsvHeader Header { get; init; } = CsvHeader.Auto;
 

@@ -4,16 +4,17 @@ using Recur.Tensors;
 namespace Recur.Data;
 
 /// <summary>
-/// Reads labelled sequences from your own files, for classification:
+/// Reads labelled sequences from your own files, for classification or (CSV) regression:
 /// <list type="bullet">
 /// <item>NumPy: features in one .npy file, <c>[N, T, F]</c> float32 (a 2-D <c>[N, T]</c> array is read as
 /// F = 1), labels in another, <c>[N]</c> (or <c>[N, 1]</c>) of any integer dtype, or float values that are
 /// whole numbers (see <see cref="Npy"/>).</item>
 /// <item>CSV: one sequence per row, <c>label,v1,v2,…</c> with T · F values step-major, F given by
-/// <see cref="SequenceFileOptions.Features"/> (default 1); an optional header row; numbers in the
-/// invariant culture (a point for decimals, comma-separated cells).</item>
+/// <see cref="SequenceFileOptions.Features"/> (default 1); rows may differ in length (each its own T,
+/// padded at the end, lengths kept); an optional header row; numbers in the invariant culture (a point for
+/// decimals, comma-separated cells).</item>
 /// </list>
-/// Labels are class indices 0 … C − 1; C is <see cref="SequenceFileOptions.Classes"/> or the largest label
+/// Labels are class indices 0 … C − 1 (or, with <see cref="SequenceFileOptions.Regression"/>, float targets); C is <see cref="SequenceFileOptions.Classes"/> or the largest label
 /// + 1. Features must be finite (no NaN). Every problem throws <see cref="DataFileException"/> naming the
 /// file, the first bad row (an index of the .npy array, a 1-based line and column of the CSV file), what
 /// is wrong and how to fix it.
@@ -75,29 +76,75 @@ public static class SequenceFiles
 
     /// <summary>
     /// Reads a CSV file of labelled sequences: a row is <c>label,v1,…,v(T·F)</c>, F is
-    /// <see cref="SequenceFileOptions.Features"/>; blank lines are skipped.
+    /// <see cref="SequenceFileOptions.Features"/>; blank lines are skipped. Rows may have different
+    /// lengths: each row is a sequence of its own T (its value count must be a multiple of F), padded at
+    /// the end with zeros to the longest, <c>x [N, Tmax, F]</c>, and <see cref="SequenceData.Lengths"/>
+    /// holds each row's T (null when all rows have the same length). With
+    /// <see cref="SequenceFileOptions.Regression"/> the first column holds float targets
+    /// (<see cref="SequenceData.Targets"/>) instead of class indices.
     /// </summary>
     /// <exception cref="DataFileException">
-    /// The file is empty, a row has another number of values than the first (ragged), a cell is not a
-    /// number or not finite, the number of values is not a multiple of F, or a label is not a class index.
+    /// The file is empty, a cell is not a number or not finite, a row's number of values is not a multiple
+    /// of F, or a label is not a class index (classification) or not finite (regression).
     /// </exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static SequenceData ReadCsv(string path, SequenceFileOptions? options = null)
     {
         options ??= new SequenceFileOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Features, nameof(options));
-        CsvTable table = CsvTable.Read(path, options.Header);
-        int f = options.Features, values = table.Width - 1;
-        if (values < 1)
+        CsvTable table = CsvTable.Read(path, options.Header, ragged: true);
+        int f = options.Features, longest = 0;
+        var lengths = new int[table.Rows];
+        for (int i = 0; i < table.Rows; i++)
         {
-            throw new DataFileException(path, $"'{path}' line {table.Lines[0]} holds only a label; a row is the label followed by the sequence's values.");
+            int values = table.Widths[i] - 1;
+            if (values < 1)
+            {
+                throw new DataFileException(path, $"'{path}' line {table.Lines[i]} holds only a label; a row is the label followed by the sequence's values.");
+            }
+
+            if (values % f != 0)
+            {
+                throw new DataFileException(path,
+                    $"'{path}' line {table.Lines[i]} has {values} values after the label, which is not a multiple of {f} features per step; " +
+                    $"give the right number of features per step (F), or fix the row to hold T · F values.");
+            }
+
+            lengths[i] = values / f;
+            longest = Math.Max(longest, lengths[i]);
         }
 
-        if (values % f != 0)
+        bool ragged = lengths.Any(t => t != longest);
+        float[] rest = table.TakeRest();
+        if (ragged)
         {
-            throw new DataFileException(path,
-                $"'{path}' line {table.Lines[0]} has {values} values after the label, which is not a multiple of {f} features per step; " +
-                $"give the right number of features per step (F), or fix the row to hold T · F values.");
+            var padded = new float[table.Rows * longest * f];
+            for (int i = 0, offset = 0; i < table.Rows; i++)
+            {
+                int values = lengths[i] * f;
+                rest.AsSpan(offset, values).CopyTo(padded.AsSpan(i * longest * f));
+                offset += values;
+            }
+
+            rest = padded;
+        }
+
+        var x = new Tensor(rest, table.Rows, longest * f);
+        if (options.Regression)
+        {
+            var targets = new float[table.Rows];
+            for (int i = 0; i < targets.Length; i++)
+            {
+                targets[i] = table.FirstAsFloat[i];
+                if (!float.IsFinite(targets[i]))
+                {
+                    throw new DataFileException(path, string.Create(Inv,
+                        $"'{path}' line {table.Lines[i]}, column 1 holds {table.First[i]}; a regression target must be a finite float32. Fix or drop the row."));
+                }
+            }
+
+            var regression = new DataSet(x, new int[table.Rows], 1, options.Seed, options.Shuffle);
+            return new SequenceData(regression, longest, f, ragged ? lengths : null, targets);
         }
 
         var raw = new long[table.Rows];
@@ -107,15 +154,15 @@ public static class SequenceFiles
             if (!double.IsInteger(label) || Math.Abs(label) > 9.2e18)
             {
                 throw new DataFileException(path, string.Create(Inv,
-                    $"'{path}' line {table.Lines[i]}, column 1: label {label} is not a whole number; the first column holds class indices 0, 1, 2, …."));
+                    $"'{path}' line {table.Lines[i]}, column 1: label {label} is not a whole number; the first column holds class indices 0, 1, 2, … (for float targets, read the file for regression: SequenceFileOptions.Regression)."));
             }
 
             raw[i] = (long)label;
         }
 
         var (labels, classes) = CheckLabels(raw, options.Classes, path, i => $"line {table.Lines[i]}");
-        var data = new DataSet(new Tensor(table.TakeRest(), table.Rows, values), labels, classes, options.Seed, options.Shuffle);
-        return new SequenceData(data, values / f, f);
+        var data = new DataSet(x, labels, classes, options.Seed, options.Shuffle);
+        return new SequenceData(data, longest, f, ragged ? lengths : null);
     }
 
     /// <summary>
@@ -151,7 +198,7 @@ public static class SequenceFiles
             throw new ArgumentException($"'{path}' is neither a .npy nor a .csv file.", nameof(path));
         }
 
-        CsvTable table = CsvTable.Read(path, header);
+        CsvTable table = CsvTable.Read(path, header, ragged: false);
         int values = steps * features;
         if (table.Width == values + 1)
         {
@@ -276,8 +323,14 @@ public static class SequenceFiles
         private float[] _rest = new float[1024];
         private int _restCount;
 
-        /// <summary>Cells per row.</summary>
-        public int Width { get; private set; }
+        /// <summary>Cells per row (of the first row, when rows may differ).</summary>
+        public int Width => Widths[0];
+
+        /// <summary>The cells of each row.</summary>
+        public List<int> Widths { get; } = [];
+
+        /// <summary>Whether rows may have different numbers of cells.</summary>
+        public bool Ragged { get; private init; }
 
         /// <summary>Data rows.</summary>
         public int Rows => Lines.Count;
@@ -291,7 +344,7 @@ public static class SequenceFiles
         /// <summary>The first cell of each row, as a float32 (for files without labels).</summary>
         public List<float> FirstAsFloat { get; } = [];
 
-        /// <summary>The other cells, row after row, <c>[Rows, Width − 1]</c>; the table is spent afterwards.</summary>
+        /// <summary>The other cells, row after row (<c>[Rows, Width − 1]</c> unless ragged); the table is spent afterwards.</summary>
         public float[] TakeRest()
         {
             float[] rest = _rest.Length == _restCount ? _rest : _rest.AsSpan(0, _restCount).ToArray();
@@ -299,14 +352,14 @@ public static class SequenceFiles
             return rest;
         }
 
-        public static CsvTable Read(string path, CsvHeader header)
+        public static CsvTable Read(string path, CsvHeader header, bool ragged)
         {
             if (!File.Exists(path))
             {
                 throw new FileNotFoundException(Directory.Exists(path) ? $"'{path}' is a directory; give a .csv file." : $"'{path}' does not exist.", path);
             }
 
-            var table = new CsvTable();
+            var table = new CsvTable { Ragged = ragged };
             using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
             int lineNumber = 0, headerLine = 0;
             bool first = true;
@@ -350,16 +403,15 @@ public static class SequenceFiles
         private void Add(string line, int lineNumber, string path)
         {
             int cells = line.AsSpan().Count(',') + 1;
-            if (Rows == 0)
-            {
-                Width = cells;
-            }
-            else if (cells != Width)
+            if (!Ragged && Rows > 0 && cells != Width)
             {
                 throw new DataFileException(path,
                     $"'{path}' line {lineNumber} has {cells} cells but line {Lines[0]} has {Width}; every row must have the same number " +
-                    "(the label and T · F values). Pad shorter sequences to one length first, e.g. with zeros.");
+                    "(T · F values, or a label and T · F values) for a model that reads fixed-length sequences. " +
+                    "Sequences of different lengths are read for training by SequenceFiles.ReadCsv, which keeps each one's length.");
             }
+
+            Widths.Add(cells);
 
             if (_restCount + cells - 1 > _rest.Length)
             {

@@ -161,8 +161,8 @@ public sealed class DataCliTests(ITestOutputHelper log) : IDisposable
         Directory.CreateDirectory(run);
         File.WriteAllText(Path.Combine(run, "config.json"), "the earlier model");
 
-        string ragged = _dir.File("ragged.csv");
-        File.WriteAllText(ragged, "label,a,b\n0,1,2\n1,3\n");
+        string labelOnly = _dir.File("label-only.csv");
+        File.WriteAllText(labelOnly, "label,a,b\n0,1,2\n1\n");
         string words = _dir.File("words.csv");
         File.WriteAllText(words, "0,1,2\n1,3,four\n");
         var cases = new (string[] Args, string[] Fragments)[]
@@ -172,7 +172,7 @@ public sealed class DataCliTests(ITestOutputHelper log) : IDisposable
             (["--data", Npy("x_f4_v1.npy"), "--labels", Npy("bad_y_short.npy")], ["3 labels", "4 sequences"]),
             (["--data", Npy("task_train_x.npy"), "--labels", Npy("task_train_y.npy"), "--classes", "2"], ["label 2 at index 0, but there are 2 classes"]),
             (["--data", _dir.File("missing.npy"), "--labels", Npy("y_i8.npy")], ["missing.npy' does not exist"]),
-            (["--data", ragged], ["ragged.csv' line 3 has 2 cells but line 2 has 3"]),
+            (["--data", labelOnly], ["label-only.csv' line 3 holds only a label"]),
             (["--data", words], ["words.csv' line 2, column 3: 'four' is not a number"]),
             (["--data", Csv("task_train.csv"), "--features", "5"], ["24 values after the label, which is not a multiple of 5 features per step"]),
             (["--data", Csv("task_train.csv"), "--features", "2", "--test-data", Npy("x_f4_v1.npy"), "--test-labels", Npy("y_i8.npy")],

@@ -81,8 +81,6 @@ public sealed class SequenceFilesTests : IDisposable
     }
 
     [Theory]
-    [InlineData("1,2,3\n0,4,5\n1,6\n", "line 3 has 2 cells but line 1 has 3", "same number")]
-    [InlineData("label,a,b\n1,2,3\n\n0,4,5,6\n", "line 4 has 4 cells but line 2 has 3")]
     [InlineData("1,2,3\n0,4,abc\n", "line 2, column 3: 'abc' is not a number", "a point for decimals")]
     [InlineData("1,2,3\nzero,4,5\n", "line 2, column 1: 'zero' is not a number", "class index")]
     [InlineData("label;a;b\n1;2;3\n", "line 2, column 1: '1;2;3' is not a number", "semicolon-separated")]
@@ -92,6 +90,7 @@ public sealed class SequenceFilesTests : IDisposable
     [InlineData("1,2,3\n2.5,4,5\n", "line 2, column 1: label 2.5 is not a whole number")]
     [InlineData("1,2,3\n0,4,5\n-1,6,7\n", "label -1 at line 3", "class indices")]
     [InlineData("1\n0\n", "line 1 holds only a label")]
+    [InlineData("1,2,3\n0\n", "line 2 holds only a label")]
     [InlineData("", "holds no sequences: it is empty")]
     [InlineData("\n  \n", "holds no sequences: it is empty")]
     [InlineData("label,a,b\n", "holds no sequences: it has only a header line")]
@@ -108,6 +107,53 @@ public sealed class SequenceFilesTests : IDisposable
         DataFileAssert.Bad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Features = 2 }), path,
             "line 2 has 3 values after the label, which is not a multiple of 2 features per step");
         Assert.Equal((1, 3), SequenceFiles.ReadCsv(path, new SequenceFileOptions { Features = 3 }) is var d ? (d.Steps, d.Features) : default);
+    }
+
+    [Fact]
+    public void RaggedRowsArePaddedAtTheEndAndKeepTheirLengths()
+    {
+        string path = Write("label,a,b\n1,1,2,3,4\n\n0,5,6\n2,7,8,9,10,11,12\n");
+        SequenceData data = SequenceFiles.ReadCsv(path, new SequenceFileOptions { Features = 2 });
+        Assert.Equal((3, 3, 2), (data.Count, data.Steps, data.Features));
+        Assert.Equal([2, 1, 3], data.Lengths!);
+        Assert.Equal([1f, 2, 3, 4, 0, 0, 5, 6, 0, 0, 0, 0, 7, 8, 9, 10, 11, 12], data.Data.Images.Data);
+        Assert.Null(SequenceFiles.ReadCsv(Write("1,2,3\n0,4,5\n", "even.csv")).Lengths); // one length: no lengths
+
+        // Lengths and targets travel with the sequences through a shuffled split.
+        var (train, held) = data.Split(1.0 / 3, shuffleSeed: 4);
+        foreach (SequenceData part in new[] { train, held })
+        {
+            for (int i = 0; i < part.Count; i++)
+            {
+                int label = part.Data.Labels[i];
+                Assert.Equal(data.Lengths![Array.IndexOf([1, 0, 2], label)], part.Lengths![i]);
+            }
+        }
+
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(path, new SequenceFileOptions { Features = 4 }), path,
+            "line 4 has 2 values after the label, which is not a multiple of 4");
+    }
+
+    [Fact]
+    public void RaggedRowsAreRefusedWhereAFixedLengthIsNeeded()
+    {
+        string path = Write("1,2,3\n0,4,5\n1,6\n");
+        DataFileAssert.Bad(() => SequenceFiles.ReadInputs(path, 2, 1), path, "line 3 has 2 cells but line 1 has 3", "SequenceFiles.ReadCsv");
+    }
+
+    [Fact]
+    public void RegressionReadsFloatTargets()
+    {
+        string path = Write("y,a,b\n0.9772,1,2\n-3.5,3,4\n1e2,5,6\n");
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(path), path, "line 2, column 1: label 0.9772 is not a whole number", "SequenceFileOptions.Regression");
+        SequenceData data = SequenceFiles.ReadCsv(path, new SequenceFileOptions { Regression = true });
+        Assert.True(data.IsRegression);
+        Assert.Equal([0.9772f, -3.5f, 100f], data.Targets!);
+        Assert.True(data.TargetTensor.HasShape(3, 1));
+        Assert.Equal((1, 2), (data.Classes, data.Steps));
+        string nan = Write("nan,1\n", "nan.csv");
+        DataFileAssert.Bad(() => SequenceFiles.ReadCsv(nan, new SequenceFileOptions { Regression = true }), nan, "line 1, column 1 holds NaN", "finite");
+        Assert.Throws<InvalidOperationException>(() => SequenceFiles.ReadCsv(Write("1,2\n", "c.csv")).TargetTensor);
     }
 
     [Fact]
