@@ -27,7 +27,10 @@ public static class Predictions
         return classes;
     }
 
-    /// <summary>Softmax over the last axis: <c>logits [B, (T,) C] →</c> probabilities of the same shape, each row summing to 1.</summary>
+    /// <summary>
+    /// Softmax over the last axis: <c>logits [B, (T,) C] →</c> probabilities of the same shape, each row summing to 1;
+    /// the row's maximum is subtracted first, so any finite logits give finite probabilities.
+    /// </summary>
     /// <exception cref="ArgumentException">The tensor is empty or has no class axis.</exception>
     public static Tensor Softmax(Tensor logits)
     {
@@ -35,7 +38,12 @@ public static class Predictions
         var p = new Tensor(logits.Shape.ToArray());
         for (int r = 0; r < logits.Length / c; r++)
         {
-            TensorPrimitives.SoftMax(logits.Span.Slice(r * c, c), p.Span.Slice(r * c, c));
+            // System.Numerics.Tensors' SoftMax does not subtract the maximum: a logit above ~709 gives NaN.
+            Span<float> row = p.Span.Slice(r * c, c);
+            ReadOnlySpan<float> z = logits.Span.Slice(r * c, c);
+            TensorPrimitives.Subtract(z, TensorPrimitives.Max(z), row);
+            TensorPrimitives.Exp(row, row);
+            TensorPrimitives.Divide(row, TensorPrimitives.Sum(row), row);
         }
 
         return p;
