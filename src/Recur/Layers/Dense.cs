@@ -12,13 +12,14 @@ namespace Recur.Layers;
 /// Keras's <c>Dense</c> kernel is <c>[in, out]</c>, the transpose of <see cref="Weight"/>.
 /// Default initialisation is PyTorch's <c>nn.Linear</c>: uniform(±1/√in) for both tensors.
 /// </remarks>
-public sealed class Dense : ILayer
+public sealed class Dense : IMaskedLayer
 {
     private readonly Parameter[] _parameters;
     private Tensor? _input;
     private Tensor? _output;
     private Tensor? _inputGrad;
     private DenseLayer _options;
+    private int _rank;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inFeatures">Input features (last axis of the input); positive.</param>
@@ -88,6 +89,12 @@ public sealed class Dense : ILayer
 
     LayerConfig? ILayer.Options => Options;
 
+    /// <inheritdoc/>
+    public SequenceMask? InputMask { get; set; }
+
+    /// <summary>The input's mask, passed on for a sequence <c>[B, T, ·]</c> (a mask ends at any other shape).</summary>
+    public SequenceMask? OutputMask => _rank == 3 ? InputMask : null;
+
     /// <summary><c>x: [B, in] → [B, out]</c>, or <c>[B, T, in] → [B, T, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last axis of <paramref name="x"/> is not <see cref="InFeatures"/>.</exception>
     public Tensor Forward(Tensor x, bool training = false)
@@ -115,6 +122,7 @@ public sealed class Dense : ILayer
         Gemm.Multiply(false, true, rows, OutFeatures, InFeatures, 1f,
             x.Span, InFeatures, Weight.Value.Span, InFeatures, Bias is null ? 0f : 1f, ys, OutFeatures);
         _input = x;
+        _rank = x.Rank;
         return y;
     }
 

@@ -4,8 +4,9 @@ namespace Recur.Layers;
 
 /// <summary>
 /// Keras's <c>Dense(units, activation=..., use_bias=...)</c>: builds a <see cref="Dense"/> over the last axis,
-/// <c>[B, F] → [B, Units]</c> (or <c>[B, T, F] → [B, T, Units]</c>), followed by a <see cref="Softmax"/> when
-/// <paramref name="Activation"/> is <see cref="Layers.Activation.Softmax"/>. Weights <c>Units·F (+ Units)</c>.
+/// <c>[B, F] → [B, Units]</c> (or, Keras's <c>TimeDistributed(Dense)</c>, every step: <c>[B, T, F] → [B, T, Units]</c>),
+/// followed by its <paramref name="Activation"/>: a <see cref="Softmax"/> for <see cref="Layers.Activation.Softmax"/>,
+/// a <see cref="PointwiseActivation"/> for sigmoid, tanh and relu. Weights <c>Units·F (+ Units)</c>.
 /// </summary>
 /// <remarks>
 /// The defaults are Keras's: Glorot-uniform <see cref="KernelInitializer"/>, zero <see cref="BiasInitializer"/>
@@ -68,7 +69,7 @@ public sealed record DenseLayer(int Units, Activation Activation = Activation.Li
             return dense;
         }
 
-        return new Chain(dense, new Softmax(LayerName + "_softmax"), built);
+        return new Chain(dense, ActivationLayer.Engine(Activation, $"{LayerName}_{ActivationLayer.KerasName(Activation)}"), built);
     }
 
     /// <summary>The record of a <see cref="Dense"/> built from its constructor: its sizes and initializers.</summary>

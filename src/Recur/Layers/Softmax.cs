@@ -11,10 +11,11 @@ namespace Recur.Layers;
 /// Put it last in a model only for a loss that expects probabilities (Keras's <c>from_logits=False</c>);
 /// a from-logits loss on the previous layer's output is cheaper and more accurate.
 /// </remarks>
-public sealed class Softmax : ILayer
+public sealed class Softmax : IMaskedLayer
 {
     private Tensor? _output;
     private Tensor? _inputGrad;
+    private int _rank;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="name">The layer name.</param>
@@ -33,6 +34,12 @@ public sealed class Softmax : ILayer
     /// <summary><c>ActivationLayer(Activation.Softmax)</c> with this layer's name.</summary>
     public LayerConfig Options => new ActivationLayer(Activation.Softmax) { Name = Name };
 
+    /// <inheritdoc/>
+    public SequenceMask? InputMask { get; set; }
+
+    /// <summary>The input's mask, passed on for a sequence <c>[B, T, ·]</c> (a mask ends at any other shape).</summary>
+    public SequenceMask? OutputMask => _rank == 3 ? InputMask : null;
+
     /// <summary><c>x: [B, C] → [B, C]</c> (any rank; softmax over the last axis), a buffer owned by the layer.</summary>
     public Tensor Forward(Tensor x, bool training = false)
     {
@@ -44,6 +51,7 @@ public sealed class Softmax : ILayer
             TensorPrimitives.SoftMax(x.Span.Slice(r * c, c), y.Span.Slice(r * c, c));
         }
 
+        _rank = x.Rank;
         return y;
     }
 

@@ -18,6 +18,10 @@ public static class LossKinds
         losses.Register<SparseCategoricalCrossentropy>(
             "SparseCategoricalCrossentropy", l => new() { ["from_logits"] = l.FromLogits }, c => new(c.Flag("from_logits", "SparseCategoricalCrossentropy")));
         losses.Register<MeanSquaredError>("MeanSquaredError", _ => [], _ => new MeanSquaredError());
+        losses.Register<MeanAbsoluteError>("MeanAbsoluteError", _ => [], _ => new MeanAbsoluteError());
+        losses.Register<Huber>("Huber", l => new() { ["delta"] = (double)l.Delta }, c => new((float)c.Number("delta", "Huber")));
+        losses.Register<BinaryCrossentropy>(
+            "BinaryCrossentropy", l => new() { ["from_logits"] = l.FromLogits }, c => new(c.Flag("from_logits", "BinaryCrossentropy")));
         return losses;
     }
 }

@@ -36,6 +36,8 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     private int[]? _inputShape;
     private Tensor? _batch;
     private SequenceMask? _batchMask; // [b, T]  Evaluate's and Predict's mask of one batch, from lengths
+    private Metric[] _metrics = [];       // the compiled metrics other than accuracy, in Metrics order
+    private MetricTotal[] _batchTotals = []; // TrainOnBatch's totals, reused from step to step
 
     /// <summary>Creates an empty model named <c>sequential</c> whose layers are initialised from seed 0.</summary>
     public Sequential()
@@ -108,7 +110,10 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         }
     }
 
-    /// <summary>The metrics set by Compile (<c>accuracy</c> or none), which <c>Fit</c> and <c>Evaluate</c> report besides the loss.</summary>
+    /// <summary>
+    /// The metrics set by Compile, by their Keras names (<c>accuracy</c>, <c>mae</c>, …; see
+    /// <see cref="Metric.Names"/>), which <c>Fit</c> and <c>Evaluate</c> report besides the loss.
+    /// </summary>
     public IReadOnlyList<string> Metrics { get; private set; } = [];
 
     /// <summary>
@@ -197,37 +202,51 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// <summary>Sets the loss, the optimizer, the metrics and optional gradient clipping by global norm.</summary>
     /// <param name="loss">The loss object (see <see cref="Losses.Loss.FromName"/> for Keras's names).</param>
     /// <param name="optimizer">The optimizer; its state is saved with the model.</param>
-    /// <param name="metrics">Metrics reported besides the loss: <c>accuracy</c> (or <c>acc</c>), or none.</param>
+    /// <param name="metrics">
+    /// Metrics reported besides the loss, by Keras's names: <c>accuracy</c> (or <c>acc</c>: arg-max accuracy for the
+    /// cross-entropies, binary accuracy for <c>binary_crossentropy</c>), <c>categorical_accuracy</c>,
+    /// <c>sparse_categorical_accuracy</c>, <c>binary_accuracy</c>, <c>top_k_categorical_accuracy</c>, <c>mae</c>,
+    /// <c>mse</c>, <c>rmse</c> (all of <see cref="Metric.Names"/>); or none.
+    /// </param>
     /// <param name="clipNorm">When set, the global gradient norm is clipped to it before each step.</param>
-    /// <exception cref="ArgumentException">An unknown metric, or accuracy with a loss that is not a classification loss.</exception>
+    /// <exception cref="ArgumentException">An unknown metric (the message lists the known ones), or one that does not fit the loss (accuracy with a loss that is not a classification loss, a sparse metric with one-hot targets, …).</exception>
     public void Compile(ILoss loss, Optimizer optimizer, IEnumerable<string>? metrics = null, float? clipNorm = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizer);
         var list = new List<string>();
+        var objects = new List<Metric>();
         foreach (string m in metrics ?? [])
         {
             string name = m is "acc" ? "accuracy" : m;
-            if (name != "accuracy")
+            if (list.Contains(name))
             {
-                throw new ArgumentException($"Sequential.Compile: unknown metric '{m}'; the supported metric is \"accuracy\".", nameof(metrics));
+                continue;
             }
 
-            if (!loss.IsClassification)
+            if (name == "accuracy")
             {
-                throw new ArgumentException($"Sequential.Compile: metric \"accuracy\" needs a classification loss, and {loss.Name} is not one; drop the metric.", nameof(metrics));
+                if (!loss.IsClassification)
+                {
+                    throw new ArgumentException($"Sequential.Compile: metric \"accuracy\" needs a classification loss, and {loss.Name} is not one; drop the metric.", nameof(metrics));
+                }
+            }
+            else
+            {
+                objects.Add(Metric.TryFromName(name, loss, out Metric? metric) is string error
+                    ? throw new ArgumentException($"Sequential.Compile: {error}.", nameof(metrics))
+                    : metric!);
             }
 
-            if (!list.Contains(name))
-            {
-                list.Add(name);
-            }
+            list.Add(name);
         }
 
         ClipNorm = clipNorm; // validates first
         Loss = loss;
         Optimizer = optimizer;
         Metrics = list;
+        _metrics = [.. objects];
+        _batchTotals = new MetricTotal[_metrics.Length];
         OptimizerStateMissing = false;
     }
 
@@ -331,9 +350,14 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
 
     /// <summary>
     /// One optimization step on a batch: zero gradients, forward, loss, backward, clip, update.
-    /// <c>x [B, …]</c>, <c>y</c> targets shaped like the predictions (one-hot <c>[B, C]</c> for classification).
+    /// <c>x [B, …]</c>, <c>y</c> targets as the loss takes them (one-hot <c>[B, C]</c> or class indices <c>[B]</c> for
+    /// classification; per step <c>[B, T, C]</c> or <c>[B, T]</c>). The loss and metrics skip the steps the output's
+    /// mask (<see cref="OutputMask"/>) masks.
     /// </summary>
-    /// <returns>The batch's loss and accuracy, measured before the update (as Keras reports them).</returns>
+    /// <returns>
+    /// The batch's loss, accuracy and other metrics (<see cref="BatchResult.Metrics"/>, a buffer the next call
+    /// reuses), measured before the update (as Keras reports them).
+    /// </returns>
     /// <exception cref="DivergenceException">The loss or the gradients are NaN or infinite; the weights are left as they were before this step.</exception>
     public BatchResult TrainOnBatch(Tensor x, Tensor y) => TrainOnBatch(x, y, null);
 
@@ -348,8 +372,14 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         (ILoss loss, Optimizer optimizer) = RequireCompiled();
         optimizer.ZeroGrad(_parameters);
         Tensor predictions = Forward(x, mask, training: true);
-        float value = loss.Forward(predictions, y, OutputMask);
-        float accuracy = loss.IsClassification ? Losses.Loss.Accuracy(loss, predictions, y) : float.NaN;
+        mask = OutputMask;
+        float value = loss.Forward(predictions, y, mask);
+        float accuracy = loss.IsClassification ? Losses.Loss.Accuracy(loss, predictions, y, mask) : float.NaN;
+        for (int i = 0; i < _metrics.Length; i++)
+        {
+            _batchTotals[i] = _metrics[i].Measure(predictions, y, mask);
+        }
+
         Backward(loss.Gradient);
         float norm = ClipNorm is float max
             ? GradientClipping.ClipByGlobalNorm(_parameters, max)
@@ -361,14 +391,18 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         }
 
         optimizer.Step(_parameters);
-        return new BatchResult(value, accuracy, norm);
+        return new BatchResult(value, accuracy, norm) { Metrics = _batchTotals };
     }
 
-    /// <summary>Loss and accuracy of the model on <c>x</c>, <c>y</c> without changing it, in batches of <paramref name="batchSize"/>.</summary>
+    /// <summary>
+    /// Loss, accuracy and the other compiled metrics of the model on <c>x</c>, <c>y</c> without changing it, in batches
+    /// of <paramref name="batchSize"/>: the loss and accuracy are the means of the batches' weighted by their sizes, each
+    /// other metric its value over every row (<see cref="BatchResult.Metrics"/>, a new list).
+    /// </summary>
     public BatchResult Evaluate(Tensor x, Tensor y, int batchSize = 1000) => Evaluate(x, y, batchSize, null);
 
     /// <summary>
-    /// Loss and accuracy on sequences <c>x [N, T, …]</c> padded at the end to T steps, sequence i having
+    /// Loss and metrics on sequences <c>x [N, T, …]</c> padded at the end to T steps, sequence i having
     /// <paramref name="lengths"/>[i] valid steps (PyTorch's lengths; null: all T).
     /// </summary>
     /// <exception cref="ArgumentException">A length is below 1 or above T, or there is not one per sequence.</exception>
@@ -383,20 +417,32 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         }
 
         double lossSum = 0, hits = 0;
+        var totals = new MetricTotal[_metrics.Length];
+        for (int i = 0; i < totals.Length; i++)
+        {
+            totals[i] = new MetricTotal(_metrics[i], 0, 0);
+        }
+
         int n = x.Dim(0);
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
             Tensor predictions = Forward(Rows(x, start, count, ref _batch), BatchMask(lengths, start, count, x));
             Tensor targets = Rows(y, start, count);
-            lossSum += (double)loss.Forward(predictions, targets, OutputMask) * count;
+            SequenceMask? mask = OutputMask;
+            lossSum += (double)loss.Forward(predictions, targets, mask) * count;
             if (loss.IsClassification)
             {
-                hits += (double)Losses.Loss.Accuracy(loss, predictions, targets) * count;
+                hits += (double)Losses.Loss.Accuracy(loss, predictions, targets, mask) * count;
+            }
+
+            for (int i = 0; i < totals.Length; i++)
+            {
+                totals[i] = totals[i].Add(_metrics[i].Measure(predictions, targets, mask));
             }
         }
 
-        return new BatchResult((float)(lossSum / n), loss.IsClassification ? (float)(hits / n) : float.NaN, float.NaN);
+        return new BatchResult((float)(lossSum / n), loss.IsClassification ? (float)(hits / n) : float.NaN, float.NaN) { Metrics = totals };
     }
 
     /// <summary>

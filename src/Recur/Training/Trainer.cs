@@ -32,6 +32,8 @@ public sealed class Trainer
     private readonly List<Callback> _callbacks;
     private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _validation = new(StringComparer.Ordinal);
+    private readonly List<MetricTotal> _metricSums = []; // the epoch's totals of the metrics other than accuracy
+    private readonly Dictionary<string, (double Sum, double Count)> _restoredSums = new(StringComparer.Ordinal); // by name, until the next step
     private double _lossSum, _hitSum, _epochLearningRate;
     private int _seen;
     private bool _inBatchEnd; // between a batch's OnBatchEnd calls
@@ -177,6 +179,8 @@ public sealed class Trainer
                 }
 
                 (_lossSum, _hitSum, _seen) = (0, 0, 0);
+                _metricSums.Clear();
+                _restoredSums.Clear();
                 _epochLearningRate = optimizer.LearningRate;
             }
 
@@ -247,6 +251,17 @@ public sealed class Trainer
             logs[key] = StateJson.Write(value);
         }
 
+        var metricSums = new JsonObject();
+        foreach (var (name, (sum, count)) in _restoredSums)
+        {
+            metricSums[name] = new JsonArray(StateJson.Write(sum), StateJson.Write(count));
+        }
+
+        foreach (MetricTotal t in _metricSums)
+        {
+            metricSums[t.Metric.Name] = new JsonArray(StateJson.Write(t.Sum), StateJson.Write(t.Count));
+        }
+
         return new JsonObject
         {
             ["format"] = StateFormat,
@@ -258,6 +273,7 @@ public sealed class Trainer
             ["loss_sum"] = StateJson.Write(_lossSum),
             ["hit_sum"] = StateJson.Write(_hitSum),
             ["seen"] = _seen,
+            ["metric_sums"] = metricSums,
             ["epoch_learning_rate"] = StateJson.Write(_epochLearningRate),
             ["last_validation"] = validation,
             ["logs"] = logs,
@@ -306,6 +322,20 @@ public sealed class Trainer
             _logs["accuracy"] = _hitSum / _seen;
         }
 
+        for (int i = 0; i < r.Metrics.Count; i++)
+        {
+            MetricTotal t = r.Metrics[i];
+            if (i == _metricSums.Count)
+            {
+                // The epoch's first batch, or the first after a resume, which starts from the saved sums.
+                (double sum, double count) = _restoredSums.GetValueOrDefault(t.Metric.Name);
+                _metricSums.Add(t with { Sum = sum, Count = count });
+            }
+
+            _metricSums[i] = _metricSums[i].Add(t);
+            _logs[t.Metric.Name] = _metricSums[i].Value;
+        }
+
         if (ValidationFrequency is int f && (Step % f == 0 || Step == Steps))
         {
             Validate();
@@ -347,6 +377,11 @@ public sealed class Trainer
             _validation["val_accuracy"] = v.Accuracy;
         }
 
+        foreach (MetricTotal t in v.Metrics)
+        {
+            _validation["val_" + t.Metric.Name] = t.Value;
+        }
+
         foreach (var (key, value) in _validation)
         {
             _logs[key] = value;
@@ -375,6 +410,14 @@ public sealed class Trainer
         _lossSum = StateJson.ReadDouble(s["loss_sum"], What);
         _hitSum = StateJson.ReadDouble(s["hit_sum"], What);
         _epochLearningRate = StateJson.ReadDouble(s["epoch_learning_rate"], What);
+        _metricSums.Clear();
+        _restoredSums.Clear();
+        foreach (var (name, pair) in s["metric_sums"] as JsonObject ?? [])
+        {
+            _restoredSums[name] = pair is JsonArray { Count: 2 } a
+                ? (StateJson.ReadDouble(a[0], What), StateJson.ReadDouble(a[1], What))
+                : throw new InvalidDataException($"{What} has \"metric_sums\".{name} that is not [sum, count].");
+        }
         foreach (var (key, value) in s["last_validation"] as JsonObject ?? [])
         {
             _validation[key] = StateJson.ReadDouble(value, What);
