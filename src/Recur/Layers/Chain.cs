@@ -9,7 +9,7 @@ namespace Recur.Layers;
 /// <param name="first">Runs first; its name and parameters are the chain's.</param>
 /// <param name="second">Runs on the first's output; no parameters of its own are saved.</param>
 /// <param name="options">The record that rebuilds the pair.</param>
-internal sealed class Chain(ILayer first, ILayer second, LayerConfig options) : ILayer
+internal sealed class Chain(ILayer first, ILayer second, LayerConfig options) : IMaskedLayer
 {
     public string Name => first.Name;
 
@@ -17,7 +17,18 @@ internal sealed class Chain(ILayer first, ILayer second, LayerConfig options) : 
 
     public LayerConfig Options => options;
 
-    public Tensor Forward(Tensor x, bool training = false) => second.Forward(first.Forward(x, training), training);
+    public SequenceMask? InputMask { get; set; }
+
+    public SequenceMask? OutputMask { get; private set; }
+
+    /// <summary>The first layer, then the second; the mask goes through both (and ends at one that does not take part in masking).</summary>
+    public Tensor Forward(Tensor x, bool training = false)
+    {
+        SequenceMask? mask = InputMask;
+        Tensor y = MaskFlow.Forward(second, MaskFlow.Forward(first, x, ref mask, training), ref mask, training);
+        OutputMask = mask;
+        return y;
+    }
 
     public Tensor Backward(Tensor dy) => first.Backward(second.Backward(dy));
 }

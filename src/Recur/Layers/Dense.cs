@@ -12,7 +12,7 @@ namespace Recur.Layers;
 /// Keras's <c>Dense</c> kernel is <c>[in, out]</c>, the transpose of <see cref="Weight"/>.
 /// Default initialisation is PyTorch's <c>nn.Linear</c>: uniform(±1/√in) for both tensors.
 /// </remarks>
-public sealed class Dense : ILayer
+public sealed class Dense : IMaskedLayer
 {
     private readonly Parameter[] _parameters;
     private Tensor? _input;
@@ -88,6 +88,12 @@ public sealed class Dense : ILayer
 
     LayerConfig? ILayer.Options => Options;
 
+    /// <summary>The mask of the next <see cref="Forward"/>'s input (see <see cref="IMaskedLayer.InputMask"/>); null when every step is valid.</summary>
+    public SequenceMask? InputMask { get; set; }
+
+    /// <summary>The last <see cref="Forward"/>'s input mask when its input was a sequence <c>[B, T, in]</c>; null for <c>[B, in]</c> or no mask.</summary>
+    public SequenceMask? OutputMask { get; private set; }
+
     /// <summary><c>x: [B, in] → [B, out]</c>, or <c>[B, T, in] → [B, T, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last axis of <paramref name="x"/> is not <see cref="InFeatures"/>.</exception>
     public Tensor Forward(Tensor x, bool training = false)
@@ -97,6 +103,8 @@ public sealed class Dense : ILayer
         {
             throw ShapeCheck.Error(x, nameof(x), "Dense", $"[batch, {InFeatures}] or [batch, steps, {InFeatures}]");
         }
+
+        OutputMask = MaskFlow.PassOn(InputMask, x, "Dense");
         int rows = x.Length / InFeatures;
         Tensor y = x.Rank == 2
             ? Buffers.Ensure(ref _output, x.Dim(0), OutFeatures)

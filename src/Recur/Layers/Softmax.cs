@@ -11,7 +11,7 @@ namespace Recur.Layers;
 /// Put it last in a model only for a loss that expects probabilities (Keras's <c>from_logits=False</c>);
 /// a from-logits loss on the previous layer's output is cheaper and more accurate.
 /// </remarks>
-public sealed class Softmax : ILayer
+public sealed class Softmax : IMaskedLayer
 {
     private Tensor? _output;
     private Tensor? _inputGrad;
@@ -33,10 +33,17 @@ public sealed class Softmax : ILayer
     /// <summary><c>ActivationLayer(Activation.Softmax)</c> with this layer's name.</summary>
     public LayerConfig Options => new ActivationLayer(Activation.Softmax) { Name = Name };
 
+    /// <summary>The mask of the next <see cref="Forward"/>'s input (see <see cref="IMaskedLayer.InputMask"/>); null when every step is valid.</summary>
+    public SequenceMask? InputMask { get; set; }
+
+    /// <summary>The last <see cref="Forward"/>'s input mask when its input was a sequence <c>[B, T, …]</c>; null for <c>[B, F]</c> or no mask.</summary>
+    public SequenceMask? OutputMask { get; private set; }
+
     /// <summary><c>x: [B, C] → [B, C]</c> (any rank; softmax over the last axis), a buffer owned by the layer.</summary>
     public Tensor Forward(Tensor x, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(x);
+        OutputMask = MaskFlow.PassOn(InputMask, x, "Softmax");
         int c = x.Dim(-1);
         Tensor y = Buffers.Ensure(ref _output, x.Shape);
         for (int r = 0; r < x.Length / c; r++)
