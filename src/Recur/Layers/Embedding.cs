@@ -120,7 +120,7 @@ public sealed class Embedding : IMaskedLayer
         int batch = x.Dim(0), steps = x.Dim(1), d = OutputDim;
         if (InputMask is { } incoming)
         {
-            MaskFlow.Check(incoming, x, $"Embedding '{Name}'");
+            MaskFlow.Check(incoming, x, "Embedding", Name);
         }
 
         Tensor y = Buffers.Ensure(ref _output, batch, steps, d);

@@ -24,14 +24,17 @@ internal static class MaskFlow
         return mask;
     }
 
-    /// <summary>Throws unless <paramref name="mask"/> is <c>[B, T]</c> of <paramref name="x"/> <c>[B, T, …]</c> (or of token ids <c>[B, T]</c>).</summary>
+    /// <summary>
+    /// Throws unless <paramref name="mask"/> is <c>[B, T]</c> of <paramref name="x"/> <c>[B, T, …]</c> (or of token ids
+    /// <c>[B, T]</c>). The message names the layer by its kind and <paramref name="name"/>, built only on failure.
+    /// </summary>
     /// <exception cref="ArgumentException">The shapes disagree; the message names the layer.</exception>
-    public static void Check(SequenceMask mask, Tensor x, string layer)
+    public static void Check(SequenceMask mask, Tensor x, string layer, string? name = null)
     {
         if (x.Rank < 2 || mask.Batch != x.Dim(0) || mask.Steps != x.Dim(1))
         {
             throw new ArgumentException(
-                $"{layer}: the input mask is [{mask.Batch}, {mask.Steps}] but x has shape {Tensor.FormatShape(x.Shape)}; give one mask entry per sequence and step, [batch, steps].",
+                $"{layer}{(name is null ? "" : $" '{name}'")}: the input mask is [{mask.Batch}, {mask.Steps}] but x has shape {Tensor.FormatShape(x.Shape)}; give one mask entry per sequence and step, [batch, steps].",
                 nameof(IMaskedLayer.InputMask));
         }
     }

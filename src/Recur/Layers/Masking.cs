@@ -71,7 +71,7 @@ public sealed class Masking : IMaskedLayer
         SequenceMask? incoming = InputMask;
         if (incoming is not null)
         {
-            MaskFlow.Check(incoming, x, $"Masking '{Name}'");
+            MaskFlow.Check(incoming, x, "Masking", Name);
         }
 
         _mask ??= new SequenceMask(batch, steps);
