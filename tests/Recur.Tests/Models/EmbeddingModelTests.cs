@@ -34,6 +34,11 @@ public class EmbeddingModelTests(ITestOutputHelper output)
         var model = new Sequential(seed: 1) { new EmbeddingLayer(10, 4) { InputShape = [-1] }, new DenseLayer(3) };
         Assert.Equal([-1], model.InputShape);
         Assert.Equal([-1, 3], model.OutputShape);
+        string summary = model.Summary();
+        output.WriteLine(summary);
+        Assert.Contains("embedding (Embedding)", summary);
+        Assert.Contains("(None, None, 4)", summary);
+        Assert.Contains("Total params: 55", summary); // 10·4 + 4·3 + 3
         Assert.Equal([2, 5, 3], model.Forward(Tokens(2, 5, 10, 1)).Shape.ToArray());
         Assert.Equal([3, 8, 3], model.Forward(Tokens(3, 8, 10, 2)).Shape.ToArray());
 
