@@ -20,6 +20,9 @@ public static class Initializer
     /// <summary>N(<paramref name="mean"/>, <paramref name="stddev"/>²), as <c>tf.random_normal</c>.</summary>
     public static RandomNormal RandomNormal(float mean = 0f, float stddev = 1f) => new(mean, stddev);
 
+    /// <summary>U(<paramref name="minVal"/>, <paramref name="maxVal"/>), Keras's <c>RandomUniform</c> (±0.05 by default).</summary>
+    public static RandomUniform RandomUniform(float minVal = -0.05f, float maxVal = 0.05f) => new(minVal, maxVal);
+
     /// <summary>A random orthogonal matrix times <paramref name="gain"/>.</summary>
     public static Orthogonal Orthogonal(float gain = 1f) => new(gain);
 

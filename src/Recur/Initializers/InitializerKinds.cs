@@ -17,6 +17,7 @@ public static class InitializerKinds
         initializers.Register<Zeros>("Zeros");
         initializers.Register<Constant>("Constant");
         initializers.Register<RandomNormal>("RandomNormal");
+        initializers.Register<RandomUniform>("RandomUniform");
         initializers.Register<TorchUniform>("TorchUniform");
         initializers.Register<Chrono>("Chrono");
         return initializers;

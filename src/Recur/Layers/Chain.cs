@@ -21,26 +21,12 @@ internal sealed class Chain(ILayer first, ILayer second, LayerConfig options) : 
 
     public SequenceMask? OutputMask { get; private set; }
 
+    /// <summary>The first layer, then the second; the mask goes through both (and ends at one that does not take part in masking).</summary>
     public Tensor Forward(Tensor x, bool training = false)
     {
-        Tensor h = Run(first, x, InputMask, training, out SequenceMask? mask);
-        Tensor y = Run(second, h, mask, training, out mask);
+        SequenceMask? mask = InputMask;
+        Tensor y = MaskFlow.Forward(second, MaskFlow.Forward(first, x, ref mask, training), ref mask, training);
         OutputMask = mask;
-        return y;
-    }
-
-    /// <summary>Runs <paramref name="layer"/> on <paramref name="x"/> with <paramref name="mask"/>; its output's mask, or null when the layer ends it.</summary>
-    private static Tensor Run(ILayer layer, Tensor x, SequenceMask? mask, bool training, out SequenceMask? outputMask)
-    {
-        if (layer is not IMaskedLayer masked)
-        {
-            outputMask = null;
-            return layer.Forward(x, training);
-        }
-
-        masked.InputMask = mask;
-        Tensor y = layer.Forward(x, training);
-        outputMask = masked.OutputMask;
         return y;
     }
 

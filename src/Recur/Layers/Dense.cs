@@ -19,7 +19,6 @@ public sealed class Dense : IMaskedLayer
     private Tensor? _output;
     private Tensor? _inputGrad;
     private DenseLayer _options;
-    private int _rank;
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inFeatures">Input features (last axis of the input); positive.</param>
@@ -89,11 +88,11 @@ public sealed class Dense : IMaskedLayer
 
     LayerConfig? ILayer.Options => Options;
 
-    /// <inheritdoc/>
+    /// <summary>The mask of the next <see cref="Forward"/>'s input (see <see cref="IMaskedLayer.InputMask"/>); null when every step is valid.</summary>
     public SequenceMask? InputMask { get; set; }
 
-    /// <summary>The input's mask, passed on for a sequence <c>[B, T, ·]</c> (a mask ends at any other shape).</summary>
-    public SequenceMask? OutputMask => _rank == 3 ? InputMask : null;
+    /// <summary>The last <see cref="Forward"/>'s input mask when its input was a sequence <c>[B, T, in]</c>; null for <c>[B, in]</c> or no mask.</summary>
+    public SequenceMask? OutputMask { get; private set; }
 
     /// <summary><c>x: [B, in] → [B, out]</c>, or <c>[B, T, in] → [B, T, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last axis of <paramref name="x"/> is not <see cref="InFeatures"/>.</exception>
@@ -104,6 +103,8 @@ public sealed class Dense : IMaskedLayer
         {
             throw ShapeCheck.Error(x, nameof(x), "Dense", $"[batch, {InFeatures}] or [batch, steps, {InFeatures}]");
         }
+
+        OutputMask = MaskFlow.PassOn(InputMask, x, "Dense");
         int rows = x.Length / InFeatures;
         Tensor y = x.Rank == 2
             ? Buffers.Ensure(ref _output, x.Dim(0), OutFeatures)
@@ -122,7 +123,6 @@ public sealed class Dense : IMaskedLayer
         Gemm.Multiply(false, true, rows, OutFeatures, InFeatures, 1f,
             x.Span, InFeatures, Weight.Value.Span, InFeatures, Bias is null ? 0f : 1f, ys, OutFeatures);
         _input = x;
-        _rank = x.Rank;
         return y;
     }
 

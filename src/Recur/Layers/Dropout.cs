@@ -10,7 +10,7 @@ namespace Recur.Layers;
 /// Any input shape. The masks come from the layer's own seeded <see cref="Rng"/>, one per training forward
 /// pass, so a seed gives the same run every time, whatever the number of threads.
 /// </summary>
-public sealed class Dropout : ILayer, IRandomLayer
+public sealed class Dropout : IMaskedLayer, IRandomLayer
 {
     private readonly Rng _rng;
     private Tensor? _mask;   // 0 or 1 / (1 − rate), shaped like the last training input
@@ -51,6 +51,12 @@ public sealed class Dropout : ILayer, IRandomLayer
     /// <inheritdoc/>
     public IReadOnlyList<Rng> RandomSources => [_rng];
 
+    /// <summary>The mask of the next <see cref="Forward"/>'s input (see <see cref="IMaskedLayer.InputMask"/>); null when every step is valid.</summary>
+    public SequenceMask? InputMask { get; set; }
+
+    /// <summary>The last <see cref="Forward"/>'s input mask when its input was a sequence <c>[B, T, …]</c>; null for <c>[B, F]</c> or no mask.</summary>
+    public SequenceMask? OutputMask { get; private set; }
+
     /// <summary>
     /// Training: <c>x·mask</c> with a fresh mask. Inference: <paramref name="x"/> itself (not a copy), as
     /// Keras returns its input.
@@ -59,6 +65,7 @@ public sealed class Dropout : ILayer, IRandomLayer
     {
         ArgumentNullException.ThrowIfNull(x);
         _lastTraining = training;
+        OutputMask = MaskFlow.PassOn(InputMask, x, "Dropout");
         if (!training)
         {
             return x;

@@ -5,7 +5,6 @@ namespace Recur.Layers;
 /// <summary>A layer that returns its input (Keras's <c>Identity</c>, <c>Activation("linear")</c>): no parameters, any shape.</summary>
 public sealed class Identity : IMaskedLayer
 {
-    private int _rank;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="name">The layer name.</param>
@@ -24,17 +23,17 @@ public sealed class Identity : IMaskedLayer
     /// <summary><c>ActivationLayer(Activation.Linear)</c> with this layer's name.</summary>
     public LayerConfig Options => new ActivationLayer(Activation.Linear) { Name = Name };
 
-    /// <inheritdoc/>
+    /// <summary>The mask of the next <see cref="Forward"/>'s input (see <see cref="IMaskedLayer.InputMask"/>); null when every step is valid.</summary>
     public SequenceMask? InputMask { get; set; }
 
-    /// <summary>The input's mask, passed on for a sequence <c>[B, T, ·]</c> (a mask ends at any other shape).</summary>
-    public SequenceMask? OutputMask => _rank == 3 ? InputMask : null;
+    /// <summary>The last <see cref="Forward"/>'s input mask when its input was a sequence <c>[B, T, …]</c>; null for <c>[B, F]</c> or no mask.</summary>
+    public SequenceMask? OutputMask { get; private set; }
 
     /// <summary><paramref name="x"/> itself.</summary>
     public Tensor Forward(Tensor x, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(x);
-        _rank = x.Rank;
+        OutputMask = MaskFlow.PassOn(InputMask, x, "Identity");
         return x;
     }
 

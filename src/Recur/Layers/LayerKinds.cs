@@ -27,6 +27,8 @@ public static class LayerKinds
         layers.Register<ActivationLayer>("Activation");
         layers.Register<DropoutLayer>("Dropout");
         layers.Register<BidirectionalLayer>("Bidirectional");
+        layers.Register<EmbeddingLayer>("Embedding");
+        layers.Register<MaskingLayer>("Masking");
         return layers;
     }
 

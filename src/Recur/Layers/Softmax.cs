@@ -15,7 +15,6 @@ public sealed class Softmax : IMaskedLayer
 {
     private Tensor? _output;
     private Tensor? _inputGrad;
-    private int _rank;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="name">The layer name.</param>
@@ -34,16 +33,17 @@ public sealed class Softmax : IMaskedLayer
     /// <summary><c>ActivationLayer(Activation.Softmax)</c> with this layer's name.</summary>
     public LayerConfig Options => new ActivationLayer(Activation.Softmax) { Name = Name };
 
-    /// <inheritdoc/>
+    /// <summary>The mask of the next <see cref="Forward"/>'s input (see <see cref="IMaskedLayer.InputMask"/>); null when every step is valid.</summary>
     public SequenceMask? InputMask { get; set; }
 
-    /// <summary>The input's mask, passed on for a sequence <c>[B, T, ·]</c> (a mask ends at any other shape).</summary>
-    public SequenceMask? OutputMask => _rank == 3 ? InputMask : null;
+    /// <summary>The last <see cref="Forward"/>'s input mask when its input was a sequence <c>[B, T, …]</c>; null for <c>[B, F]</c> or no mask.</summary>
+    public SequenceMask? OutputMask { get; private set; }
 
     /// <summary><c>x: [B, C] → [B, C]</c> (any rank; softmax over the last axis), a buffer owned by the layer.</summary>
     public Tensor Forward(Tensor x, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(x);
+        OutputMask = MaskFlow.PassOn(InputMask, x, "Softmax");
         int c = x.Dim(-1);
         Tensor y = Buffers.Ensure(ref _output, x.Shape);
         for (int r = 0; r < x.Length / c; r++)
@@ -51,7 +51,6 @@ public sealed class Softmax : IMaskedLayer
             TensorPrimitives.SoftMax(x.Span.Slice(r * c, c), y.Span.Slice(r * c, c));
         }
 
-        _rank = x.Rank;
         return y;
     }
 

@@ -591,11 +591,11 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
 
     private static void CheckInputShape(int[] shape, string what)
     {
-        if (shape.Length == 0 || shape[^1] <= 0 || Array.Exists(shape, d => d == 0 || d < -1))
+        if (shape.Length == 0 || Array.Exists(shape, d => d == 0 || d < -1))
         {
             throw new ArgumentException(
                 $"Sequential: the input shape {LayerConfig.FormatShape(shape)} of {what} is not valid; give the size of each axis of one example, e.g. [28, 28] "
-                + "(−1, Keras's None, lets an axis other than the last take any size, e.g. [-1, 28] for sequences of any length).");
+                + "(−1, Keras's None, lets an axis take any size, e.g. [-1, 28] for sequences of any length, or [-1] for token ids; each layer says which axes it needs known).");
         }
     }
 

@@ -214,6 +214,22 @@ public class InitializerTests
     }
 
     [Fact]
+    public void RandomUniformFillsItsIntervalUniformly()
+    {
+        var t = new Tensor(200, 100);
+        new RandomUniform(-0.5f, 1.5f).Fill(t, new Rng(21));
+        Assert.All(t.Data, v => Assert.InRange(v, -0.5f, 1.5f));
+        double mean = t.Data.Average(v => (double)v);
+        double variance = t.Data.Average(v => (v - mean) * (v - mean));
+        Assert.InRange(mean, 0.5 - 0.01, 0.5 + 0.01);          // (a + b) / 2; the standard error is 0.004
+        Assert.InRange(variance, (4.0 / 12) * 0.98, (4.0 / 12) * 1.02); // (b − a)² / 12
+        Assert.Equal(new RandomUniform(-0.05f, 0.05f), Initializer.RandomUniform()); // Keras's defaults
+        var again = new Tensor(200, 100);
+        Initializer.RandomUniform(-0.5f, 1.5f).Fill(again, new Rng(21));
+        Assert.Equal(t.Data, again.Data);
+    }
+
+    [Fact]
     public void InvalidArgumentsNameTheArgumentAndTheValue()
     {
         AssertBad(() => new RandomNormal(stddev: 0f), "stddev", "0");
@@ -225,6 +241,9 @@ public class InitializerTests
         AssertBad(() => GlorotUniform.Instance.Fill(new Tensor(2, 2), 0, 0, new Rng(0)), "fanIn", "fanOut = 0");
         AssertBad(() => new TorchUniform().Fill(new Tensor(2, 2), 0, 2, new Rng(0)), "fanIn", "0");
         AssertBad(() => new RandomNormal() with { Stddev = float.NaN }, "stddev", "NaN");
+        AssertBad(() => new RandomUniform(minVal: float.NaN), "minVal", "NaN");
+        AssertBad(() => new RandomUniform(0.5f, 0.5f), "maxVal", "0.5");
+        AssertBad(() => (new RandomUniform() with { MinVal = 1f }).Fill(new Tensor(2), new Rng(0)), "maxVal", "0.05");
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public class LayerKindTests(ITestOutputHelper output)
         {
             BackwardLayer = new LstmLayer(3, ReturnSequences: true, RecurrentDropout: 0.2f) { Name = "back" },
         }, [4, 2]),
+        ["Embedding"] = (new EmbeddingLayer(7, 3, MaskZero: true, PaddingIdx: -1) { EmbeddingsInitializer = new RandomNormal(0f, 0.5f) }, [4]),
+        ["Masking"] = (new MaskingLayer(0.25f), [4, 2]),
         ["Scale"] = (new ScaleLayer(0.5f), [4, 2]),
     };
 
@@ -85,7 +87,7 @@ public class LayerKindTests(ITestOutputHelper output)
         int[] expected = config.OutputShape(shape);
         foreach (bool training in (bool[])[true, false])
         {
-            Tensor y = layer.Forward(GradCheck.Values(3, 1f, [2, .. shape]), training);
+            Tensor y = layer.Forward(Input(kind, 3, [2, .. shape]), training);
             Assert.Equal([2, .. expected], y.Shape.ToArray());
         }
     }
@@ -98,7 +100,7 @@ public class LayerKindTests(ITestOutputHelper output)
         // so each evaluation builds the layer afresh from the same seed (the same masks on its first pass) and copies
         // the current, perturbed, parameters into it.
         (LayerConfig config, int[] shape) = Samples[kind];
-        Tensor x = GradCheck.Values(6, 1f, [2, .. shape]);
+        Tensor x = Input(kind, 6, [2, .. shape]);
         ILayer layer = config.Build(shape, new Rng(6));
         Tensor w = GradCheck.Values(7, 1f, [.. layer.Forward(x, training: true).Shape]);
         Tensor dx = layer.Backward(w).Clone();
@@ -114,7 +116,15 @@ public class LayerKindTests(ITestOutputHelper output)
             return GradCheck.Dot(fresh.Forward(x, training: true), w);
         }
 
-        GradCheck.Check($"{kind} dx", x, dx, Loss, output);
+        if (config is EmbeddingLayer)
+        {
+            Assert.All(dx.Data, v => Assert.Equal(0f, v)); // token ids have no gradient
+        }
+        else
+        {
+            GradCheck.Check($"{kind} dx", x, dx, Loss, output);
+        }
+
         foreach (var (name, p) in ModelFile.NamedParameters(layer))
         {
             GradCheck.Check(name, p.Value, p.Grad, Loss, output);
@@ -127,7 +137,7 @@ public class LayerKindTests(ITestOutputHelper output)
     {
         (LayerConfig config, int[] shape) = Samples[kind];
         ILayer layer = config.Build(shape, new Rng(8));
-        Tensor x = GradCheck.Values(8, 1f, [4, .. shape]);
+        Tensor x = Input(kind, 8, [4, .. shape]);
         Tensor dy = GradCheck.Values(9, 1f, [4, .. config.OutputShape(shape)]);
         long allocated = SingleThread.AllocatedAfterWarmUp(() =>
         {
@@ -136,5 +146,33 @@ public class LayerKindTests(ITestOutputHelper output)
             layer.Backward(dy);
         });
         Assert.Equal(0, allocated);
+    }
+
+    /// <summary>
+    /// An input batch for <paramref name="kind"/>: token ids for an Embedding — whole numbers in <c>[0, InputDim)</c>,
+    /// none of them the padding row (whose gradient is zero by definition, PyTorch's, not by differentiation), the first
+    /// step of each sequence not 0 (so no sequence is all padding) — and values in [−1, 1) for the rest.
+    /// </summary>
+    private static Tensor Input(string kind, int seed, int[] shape)
+    {
+        Tensor x = GradCheck.Values(seed, 1f, shape);
+        if (Samples[kind].Config is not EmbeddingLayer e)
+        {
+            return x;
+        }
+
+        int padding = e.PaddingIdx is int p ? (p + e.InputDim) % e.InputDim : -1;
+        for (int i = 0; i < x.Length; i++)
+        {
+            int id = (int)((x.Data[i] + 1f) / 2f * e.InputDim) % e.InputDim;
+            while (id == padding || (id == 0 && i % shape[^1] == 0))
+            {
+                id = (id + 1) % e.InputDim;
+            }
+
+            x.Data[i] = id;
+        }
+
+        return x;
     }
 }

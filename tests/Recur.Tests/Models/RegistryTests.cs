@@ -93,7 +93,7 @@ public class RegistryTests
 
     public static TheoryData<IInitializer> InitializerSamples =>
     [
-        new GlorotUniform(), new Orthogonal(0.5f), new Zeros(), new Constant(0.1f), new RandomNormal(0.2f, 0.05f), new TorchUniform(), new TorchUniform(16), new Chrono(784),
+        new GlorotUniform(), new Orthogonal(0.5f), new Zeros(), new Constant(0.1f), new RandomNormal(0.2f, 0.05f), new TorchUniform(), new TorchUniform(16), new Chrono(784), new RandomUniform(-0.5f, 0.25f),
     ];
 
     [Theory]
@@ -103,6 +103,13 @@ public class RegistryTests
         JsonObject json = InitializerKinds.Registry.ToJson(initializer);
         Assert.Equal(initializer.GetType().Name, (string?)json["class_name"]);
         Assert.Equal(initializer, InitializerKinds.Registry.FromJson(JsonNode.Parse(json.ToJsonString())));
+    }
+
+    [Fact]
+    public void RandomUniformWritesKerassNames()
+    {
+        JsonObject json = InitializerKinds.Registry.ToJson(new RandomUniform(-0.5f, 0.25f));
+        Assert.Equal("{\"class_name\":\"RandomUniform\",\"config\":{\"minval\":-0.5,\"maxval\":0.25}}", json.ToJsonString());
     }
 
     [Fact]
