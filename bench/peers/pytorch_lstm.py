@@ -14,10 +14,20 @@ Add OMP_WAIT_POLICY=PASSIVE for PyTorch's best on a small machine: Debian's PyTo
 next to OpenBLAS's own, and by default the OpenMP threads spin after each parallel region, on the cores
 OpenBLAS needs (2-4 times slower on 2 cores). bench/compare.sh runs both ways.
 
+The two ragged shapes train the `rows` model on sequences of different lengths: each sequence's
+length is drawn uniformly from 1..27 (mean 14, half of 28) with a fixed seed, its steps after that
+length are zeros, and the classifier reads each sequence's last valid output.
+    rows-ragged         PyTorch's packed path: pack_padded_sequence(x, lengths, batch_first=True,
+                        enforce_sorted=False) inside each batch, the last valid output from h_n.
+    rows-ragged-padded  the same padded batch without packing: all 28 steps are computed and the
+                        output at step lengths[b] - 1 is gathered.
+
 GFLOP/s counts the matrix products only (2 FLOPs per multiply-add), the same formula as
 `recur bench` (see bench/README.md), with G gates (LSTM 4, GRU 3) and D directions (1 or 2):
     training:  D*2*T*B*GH*(2I + 3H) + 6*B*DH*C   per batch
     inference: D*2*T*B*GH*(I + H)   + 2*B*DH*C   per batch
+T*B is the number of steps computed: for rows-ragged the sum of the lengths (the valid steps only),
+for rows-ragged-padded the full T*B. Both print mean_length, the mean length of their batches.
 """
 import argparse
 import json
@@ -26,7 +36,7 @@ import subprocess
 import sys
 import time
 
-# name: (mode, batch, steps, input, hidden[, cell, bidirectional])
+# name: (mode, batch, steps, input, hidden[, cell, bidirectional, ragged])
 SHAPES = {
     "rows": ("train", 128, 28, 28, 128),
     "rows-infer": ("infer", 1000, 28, 28, 128),
@@ -35,17 +45,23 @@ SHAPES = {
     "gru-rows": ("train", 128, 28, 28, 128, "gru"),
     "gru-rows-infer": ("infer", 1000, 28, 28, 128, "gru"),
     "bi-rows": ("train", 128, 28, 28, 128, "lstm", True),
+    "rows-ragged": ("train", 128, 28, 28, 128, "lstm", False, "packed"),
+    "rows-ragged-padded": ("train", 128, 28, 28, 128, "lstm", False, "padded"),
 }
 CLASSES = 10
 DATA_BATCHES = 4  # distinct synthetic batches, cycled
+RAGGED_MAX = 27  # ragged lengths are uniform in 1..RAGGED_MAX (mean 14)
+RAGGED_SEED = 12  # their own generator, so every run and both ragged shapes draw the same lengths
 
 
-def flops_per_batch(mode, b, t, i, h, cell="lstm", bidirectional=False, c=CLASSES):
+def flops_per_batch(mode, b, t, i, h, cell="lstm", bidirectional=False, c=CLASSES, steps_computed=None):
+    """steps_computed: the (sequence, step) pairs the recurrent layer computes, T*B unless given."""
     g = 3 if cell == "gru" else 4
     d = 2 if bidirectional else 1
+    tb = t * b if steps_computed is None else steps_computed
     if mode == "train":
-        return d * 2 * t * b * g * h * (2 * i + 3 * h) + 6 * b * d * h * c
-    return d * 2 * t * b * g * h * (i + h) + 2 * b * d * h * c
+        return d * 2 * tb * g * h * (2 * i + 3 * h) + 6 * b * d * h * c
+    return d * 2 * tb * g * h * (i + h) + 2 * b * d * h * c
 
 
 def peak_rss_mib():
@@ -62,7 +78,7 @@ def run_shape(name, batches, warmup, threads, seed):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     shape = SHAPES[name]
-    mode, b, t, i, h, cell, bidirectional = shape + ("lstm", False)[len(shape) - 5:]
+    mode, b, t, i, h, cell, bidirectional, ragged = shape + ("lstm", False, None)[len(shape) - 5:]
     rnn_class = torch.nn.GRU if cell == "gru" else torch.nn.LSTM
     lstm = rnn_class(i, h, batch_first=True, bidirectional=bidirectional)
     dense = torch.nn.Linear(2 * h if bidirectional else h, CLASSES)
@@ -73,6 +89,27 @@ def run_shape(name, batches, warmup, threads, seed):
         return torch.cat([out[:, -1, :h], out[:, 0, h:]], dim=1) if bidirectional else out[:, -1, :]
     xs = [torch.randn(b, t, i) for _ in range(DATA_BATCHES)]
     ys = [torch.randint(0, CLASSES, (b,)) for _ in range(DATA_BATCHES)]
+    lengths = None
+    if ragged is not None:
+        drawn = torch.Generator().manual_seed(RAGGED_SEED)
+        lengths = [torch.randint(1, RAGGED_MAX + 1, (b,), generator=drawn) for _ in range(DATA_BATCHES)]
+        for x, n in zip(xs, lengths):
+            x.masked_fill_(torch.arange(t)[None, :, None] >= n[:, None, None], 0.0)  # zeros after the end
+    rows = torch.arange(b)
+
+    def features(k):
+        """The classifier's input for batch k: [B, H] (or [B, 2H])."""
+        x = xs[k % DATA_BATCHES]
+        if ragged == "packed":
+            packed = torch.nn.utils.rnn.pack_padded_sequence(
+                x, lengths[k % DATA_BATCHES], batch_first=True, enforce_sorted=False)
+            _, state = lstm(packed)
+            hn = state[0] if isinstance(state, tuple) else state
+            return hn[-1]  # each sequence's last valid output, in the batch's own order
+        out, _ = lstm(x)
+        if ragged == "padded":
+            return out[rows, lengths[k % DATA_BATCHES] - 1]
+        return last(out)
 
     if mode == "train":
         opt = torch.optim.Adam(params, lr=1e-3)
@@ -80,15 +117,13 @@ def run_shape(name, batches, warmup, threads, seed):
 
         def step(k):
             opt.zero_grad()
-            out, _ = lstm(xs[k % DATA_BATCHES])
-            loss = loss_fn(dense(last(out)), ys[k % DATA_BATCHES])
+            loss = loss_fn(dense(features(k)), ys[k % DATA_BATCHES])
             loss.backward()
             opt.step()
     else:
         def step(k):
             with torch.no_grad():
-                out, _ = lstm(xs[k % DATA_BATCHES])
-                dense(last(out))
+                dense(features(k))
 
     for k in range(warmup):
         step(k)
@@ -96,7 +131,11 @@ def run_shape(name, batches, warmup, threads, seed):
     for k in range(batches):
         step(k)
     elapsed = time.perf_counter() - start
-    return {
+    # The steps computed per batch, averaged over the batches timed.
+    steps_computed = None
+    if ragged == "packed":
+        steps_computed = sum(int(lengths[k % DATA_BATCHES].sum()) for k in range(warmup, warmup + batches)) / batches
+    result = {
         "shape": name,
         "mode": mode,
         "batch": b,
@@ -107,9 +146,13 @@ def run_shape(name, batches, warmup, threads, seed):
         "threads": threads,
         "samples_per_s": b * batches / elapsed,
         "ms_per_batch": 1000.0 * elapsed / batches,
-        "gflops": flops_per_batch(mode, b, t, i, h, cell, bidirectional) * batches / elapsed / 1e9,
+        "gflops": flops_per_batch(mode, b, t, i, h, cell, bidirectional, steps_computed=steps_computed)
+        * batches / elapsed / 1e9,
         "peak_rss_mib": peak_rss_mib(),
     }
+    if ragged is not None:
+        result["mean_length"] = float(torch.cat(lengths).float().mean())
+    return result
 
 
 def main():
@@ -152,9 +195,9 @@ def main():
         print(json.dumps(doc, indent=2))
         return
     print(f"PyTorch {torch.__version__}, {args.threads} threads")
-    print(f"{'shape':<11} {'mode':<5} {'samples/s':>10} {'ms/batch':>9} {'GFLOP/s':>8} {'peak RSS MiB':>12}")
+    print(f"{'shape':<18} {'mode':<5} {'samples/s':>10} {'ms/batch':>9} {'GFLOP/s':>8} {'peak RSS MiB':>12}")
     for r in results:
-        print(f"{r['shape']:<11} {r['mode']:<5} {r['samples_per_s']:>10.0f} {r['ms_per_batch']:>9.2f} "
+        print(f"{r['shape']:<18} {r['mode']:<5} {r['samples_per_s']:>10.0f} {r['ms_per_batch']:>9.2f} "
               f"{r['gflops']:>8.1f} {r['peak_rss_mib']:>12.0f}")
 
 
