@@ -53,7 +53,7 @@ internal static class BenchRunner
                     x.Slice(((i * shape.Steps) + lengths[i]) * shape.Input, (shape.Steps - lengths[i]) * shape.Input).Clear();
                 }
 
-                masks[d] = SequenceMask.FromLengths(lengths, shape.Steps);
+                masks[d] = shape.Masked ? SequenceMask.FromLengths(lengths, shape.Steps) : null;
             }
 
             labels[d] = new int[shape.Batch];

@@ -21,6 +21,9 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     /// </summary>
     public bool Ragged { get; init; }
 
+    /// <summary>Whether a <see cref="Ragged"/> shape's lengths reach the layer as a mask; false runs every padded step (the baseline the mask is measured against).</summary>
+    public bool Masked { get; init; } = true;
+
     /// <summary>Output classes of the Dense layer (MNIST's ten digits).</summary>
     public const int Classes = 10;
 
@@ -35,11 +38,12 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
         new("gru-rows-infer", false, 1000, 28, 28, 128, "the GRU(128) model, inference on batches of 1000") { Cell = "gru" },
         new("bi-rows", true, 128, 28, 28, 128, "MNIST rows, Bidirectional(LSTM(128)), batch 128, training") { Bidirectional = true },
         new("rows-ragged", true, 128, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, LSTM(128), batch 128, training") { Ragged = true },
+        new("rows-ragged-padded", true, 128, 28, 28, 128, "the same ragged batches without a mask: every padded step runs, the last step's output is used") { Ragged = true, Masked = false },
         new("rows-ragged-infer", false, 1000, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, inference on batches of 1000") { Ragged = true },
     ];
 
     /// <summary>Steps per sequence that count: T, or for <see cref="Ragged"/> shapes the mean length T / 2 (1 … T − 1 uniform).</summary>
-    public double CountedSteps => Ragged ? Steps / 2.0 : Steps;
+    public double CountedSteps => Ragged && Masked ? Steps / 2.0 : Steps;
 
     /// <summary>
     /// Floating-point operations of the matrix products in one batch, 2 per multiply-add, with G gates (LSTM 4,
