@@ -983,8 +983,20 @@ internal sealed class RecurrentLoop : IParallelWork
                 continue;
             }
 
-            // Masked: step by step over the rows that ran, so the cost follows the valid steps; steps in order.
-            for (int s = 0; s < t && _active[s] > 0; s++)
+            // Masked: over the rows that ran, so the cost follows the valid steps; steps in order. The first steps, in
+            // which every row runs, are contiguous rows of the buffers and form one product; then one per step.
+            int full = 0;
+            while (full < t && _active[full] == b)
+            {
+                full++;
+            }
+
+            if (full > 0)
+            {
+                Gemm.Multiply(Gemm.DefaultPath, true, false, g1 - g0, wb.Columns, full * b, 1f, dz[(wb.Gate0 + g0)..], g, xh[wb.Column0..], ld, 0f, block, wb.Columns);
+            }
+
+            for (int s = full; s < t && _active[s] > 0; s++)
             {
                 Gemm.Multiply(Gemm.DefaultPath, true, false, g1 - g0, wb.Columns, _active[s], 1f, dz[((s * b * g) + wb.Gate0 + g0)..], g,
                     xh[((s * b * ld) + wb.Column0)..], ld, s == 0 ? 0f : 1f, block, wb.Columns);
@@ -1002,16 +1014,29 @@ internal sealed class RecurrentLoop : IParallelWork
             return;
         }
 
-        // Masked: this part's share of the valid (step, row) pairs in packed order, as runs of time-major rows.
+        // Masked: this part's share of the valid (step, row) pairs in packed order, as runs of time-major rows (the
+        // runs of consecutive steps in which every row runs are contiguous, and joined).
         int v0 = WorkerPool.Split(_packedStart[t], parts, part, 1), v1 = WorkerPool.Split(_packedStart[t], parts, part + 1, 1);
+        int runStart = 0, runEnd = 0;
         for (int s = 0; s < t && _packedStart[s] < v1; s++)
         {
             int lo = Math.Max(v0, _packedStart[s]), hi = Math.Min(v1, _packedStart[s + 1]);
-            if (lo < hi)
+            if (lo >= hi)
             {
-                InputGradientRows((s * b) + lo - _packedStart[s], (s * b) + hi - _packedStart[s]);
+                continue;
             }
+
+            int r0 = (s * b) + lo - _packedStart[s], r1 = (s * b) + hi - _packedStart[s];
+            if (r0 != runEnd)
+            {
+                InputGradientRows(runStart, runEnd);
+                runStart = r0;
+            }
+
+            runEnd = r1;
         }
+
+        InputGradientRows(runStart, runEnd);
     }
 
     /// <summary>The input gradient of time-major rows [r0, r1) (row <c>s·B + r</c>: step s of row r): <c>dz·W_ih</c>, then into dx.</summary>
