@@ -350,6 +350,26 @@ public class MaskedRecurrentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AMaskedTrainingStepAllocatesNothingAfterWarmUp()
+    {
+        const int b = 9, t = 7, input = 4, hidden = 5;
+        var bi = new Bidirectional(
+            new Lstm(input, hidden, returnSequences: true, rng: new Rng(1), name: "forward_lstm") { Dropout = 0.2f },
+            new Lstm(input, hidden, returnSequences: true, rng: new Rng(2), name: "backward_lstm") { RecurrentDropout = 0.2f })
+        {
+            InputMask = MakeMask("holes", b, t),
+        };
+        Tensor x = GradCheck.Values(13, 1f, b, t, input);
+        Tensor dy = GradCheck.Values(14, 1f, b, t, 2 * hidden);
+        long allocated = SingleThread.AllocatedAfterWarmUp(() =>
+        {
+            bi.Forward(x, training: true);
+            bi.Backward(dy);
+        });
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void AMaskOfAnotherShapeIsRefused()
     {
         var lstm = new Lstm(3, 4) { InputMask = SequenceMask.FromLengths([1, 2], 5) };
