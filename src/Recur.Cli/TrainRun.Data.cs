@@ -115,6 +115,11 @@ internal sealed partial class TrainRun
             metadata["task"] = task.Name();
         }
 
+        if (all.Lengths is not null)
+        {
+            metadata["ragged"] = "true";
+        }
+
         string description = $"{Path.GetFileName(files.Data)} {all.Steps}×{all.Features}";
         return new TrainingData(train.Data, validation.Data, test?.Data, layout, outputs, description, "sequences", metadata)
         {
@@ -159,6 +164,7 @@ internal sealed partial class TrainRun
 
         Vocabulary vocabulary = all.Vocabulary;
         string tokens = vocabulary.Kind == TokenKind.Words ? "words" : "chars";
+        output.WriteLine("Task: classify, one class per text (the label before each tab).");
         output.WriteLine(string.Create(inv,
             $"Data: {text.Path}: {all.Count:N0} texts of 1…{all.Sequences.Steps} {tokens} ({vocabulary.Count:N0} ids with padding and unknown), {all.ClassNames.Count} classes ({Shorten(all.ClassNames)}); " +
             $"training on the first {train.Count:N0}, validating on the last {validation.Count:N0} (--validation-split {text.ValidationSplit})."));

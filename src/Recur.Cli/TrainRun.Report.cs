@@ -31,7 +31,9 @@ internal sealed partial class TrainRun
         }
         else
         {
-            output.WriteLine("No test accuracy: no test data was given (--test-data); the accuracy above is on the validation split of --data.");
+            output.WriteLine(data.VocabularySize is null
+                ? "No test accuracy: no test data was given (--test-data); the accuracy above is on the validation split of --data."
+                : "No test accuracy: the accuracy above is on the validation split of --text; score held-out texts with recur evaluate --text FILE.");
         }
 
         run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);

@@ -102,7 +102,7 @@ internal sealed record TrainSettings
         if (DisplayStep < 1) return $"--display-step must be at least 1; got {DisplayStep}.";
         if (ValidationStep is int v && v < 1) return $"--validation-step must be at least 1; got {v}.";
         if (ClipNorm is float c && !(c > 0 && float.IsFinite(c))) return $"--clip-norm must be a positive number; got {c}.";
-        if (Threads is int t && t < 1) return $"--threads must be at least 1; got {t}.";
+        if (ThreadsOption.Problem(Threads) is string threads) return threads;
         if (MaskValue is float m && float.IsNaN(m)) return "--mask-value must be a number; got NaN.";
         if (!float.IsFinite(ForgetBias)) return $"--forget-bias must be a finite number; got {ForgetBias}.";
         return null;
