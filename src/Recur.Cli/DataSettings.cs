@@ -27,6 +27,9 @@ internal sealed record DataSettings
     /// <summary>The number of classes (null: the largest training label + 1).</summary>
     public int? Classes { get; init; }
 
+    /// <summary>The task given with <c>--task</c>; null: inferred from the labels.</summary>
+    public TrainTask? Task { get; init; }
+
     /// <summary>Whether CSV files start with a header row.</summary>
     public CsvHeader Header { get; init; } = CsvHeader.Auto;
 

@@ -23,24 +23,43 @@ internal static class EvaluateCommand
         };
         var labels = new Option<string?>("--labels") { Description = "The labels of a .npy --data file: a .npy array [N] of integer class indices." };
         Option<string> header = TrainDataOptions.CreateCsvHeader();
-        var command = new Command("evaluate", "Print a trained model's accuracy on the 10,000 test images (or --data) and its confusion matrix.") { model, checkpoint, dataDir, data, labels, header };
+        var text = new Option<string?>("--text") { Description = "Evaluate a model trained with 'recur train --text' on labelled texts: a file of label<TAB>text lines, encoded with the model's vocabulary." };
+        var series = new Option<string?>("--series")
+        {
+            Description = "Evaluate a forecasting model ('recur train --series') on the test stretch (the last windows) of this CSV series, cut as in training [default: the training file].",
+        };
+        Option<int?> threads = ThreadsOption.Create();
+        var command = new Command("evaluate", "Print a trained model's accuracy on the 10,000 test images (or --data, --text) and its confusion matrix; a regression model's RMSE and MAE, a forecasting model's against the persistence baseline.")
+        {
+            model, checkpoint, dataDir, data, labels, header, text, series, threads,
+        };
         command.SetAction(parse =>
         {
             TextWriter error = parse.InvocationConfiguration.Error;
-            string? file = parse.GetValue(data), labelsFile = parse.GetValue(labels);
-            string? problem = file is null ? (labelsFile is null ? null : "--labels needs --data (the sequences they label).")
-                : parse.GetResult(dataDir) is { Implicit: false } ? "--data-dir is for MNIST's test images and cannot be combined with --data."
-                : DataSettings.FileProblem("--data", file, "--labels", labelsFile);
+            string? file = parse.GetValue(data), labelsFile = parse.GetValue(labels), textFile = parse.GetValue(text), seriesFile = parse.GetValue(series);
+            string[] sources = new (string Name, string? Value)[] { ("--data", file), ("--text", textFile), ("--series", seriesFile) }.Where(s => s.Value is not null).Select(s => s.Name).ToArray();
+            string? problem = sources.Length > 1 ? $"{sources[0]} and {sources[1]} cannot be combined; give the test data of the model's kind: --data (sequences), --text (texts) or --series (a series)."
+                : ThreadsOption.Problem(parse.GetValue(threads))
+                ?? (sources.Length == 1 && parse.GetResult(dataDir) is { Implicit: false } ? $"--data-dir is for MNIST's test images and cannot be combined with {sources[0]}."
+                : file is null ? (labelsFile is null ? null : "--labels needs --data (the sequences they label).")
+                : DataSettings.FileProblem("--data", file, "--labels", labelsFile));
             if (problem is not null)
             {
                 error.WriteLine($"recur evaluate: {problem} Run 'recur evaluate --help' for the options.");
                 return ExitCodes.Usage;
             }
 
+            ThreadsOption.Apply(parse.GetValue(threads));
+            string directory = parse.GetValue(model)!;
+            CheckpointKind? kind = TrainedModel.ParseCheckpoint(parse.GetValue(checkpoint));
+            TextWriter output = parse.InvocationConfiguration.Output;
+            if (textFile is not null || seriesFile is not null)
+            {
+                return new OwnDataEvaluation(directory, kind, output, error).Run(textFile, seriesFile);
+            }
+
             var input = file is null ? null : new EvaluationFile(file, labelsFile, TrainDataOptions.ParseHeader(parse.GetValue(header)));
-            return Run(
-                parse.GetValue(model)!, new MnistOptions { DataDir = parse.GetValue(dataDir) }, parse.InvocationConfiguration.Output, error, input,
-                TrainedModel.ParseCheckpoint(parse.GetValue(checkpoint)));
+            return Run(directory, new MnistOptions { DataDir = parse.GetValue(dataDir) }, output, error, input, kind);
         });
         return command;
     }
@@ -57,9 +76,15 @@ internal static class EvaluateCommand
     {
         TrainedModel trained;
         DataSet test;
+        int[]? lengths = null;
         try
         {
             trained = TrainedModel.Load(directory, checkpoint);
+            if (trained.FromText || trained.FromSeries || trained.Task != TrainTask.Classify)
+            {
+                return new OwnDataEvaluation(directory, checkpoint, output, error).Run(trained, file);
+            }
+
             if (file is null && trained.FromFiles)
             {
                 error.WriteLine(
@@ -68,9 +93,15 @@ internal static class EvaluateCommand
                 return ExitCodes.Usage;
             }
 
-            test = file is null
-                ? Mnist.ReadDataSets(dataOptions with { Variant = trained.Dataset, Log = m => error.WriteLine(m) }).Test
-                : ReadFile(trained, file);
+            if (file is null)
+            {
+                test = Mnist.ReadDataSets(dataOptions with { Variant = trained.Dataset, Log = m => error.WriteLine(m) }).Test;
+            }
+            else
+            {
+                SequenceData sequences = ReadFile(trained, file);
+                (test, lengths) = (sequences.Data, sequences.Lengths);
+            }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -78,19 +109,29 @@ internal static class EvaluateCommand
             return ExitCodes.Failed;
         }
 
-        Tensor logits = trained.Model.Predict(trained.Layout.Apply(test.Images));
-        int classes = logits.Dim(1);
+        Tensor input = lengths is null ? trained.Layout.Apply(test.Images) : test.Images.Reshape(test.Count, test.Features / trained.Layout.Features, trained.Layout.Features);
+        Tensor logits = trained.Model.Predict(input, 1000, lengths);
+        PrintClassification(output, Predictions.ArgMax(logits), test.Labels, logits.Dim(1), file is null ? "images" : "sequences");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The accuracy line and the confusion matrix of <paramref name="predicted"/> against <paramref name="labels"/>.</summary>
+    internal static void PrintClassification(TextWriter output, int[] predicted, int[] labels, int classes, string noun, IReadOnlyList<string>? names = null)
+    {
         var confusion = new int[classes, classes];
         int hits = 0;
-        for (int i = 0; i < test.Count; i++)
+        for (int i = 0; i < labels.Length; i++)
         {
-            int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.Span.Slice(i * classes, classes));
-            confusion[test.Labels[i], predicted]++;
-            hits += predicted == test.Labels[i] ? 1 : 0;
+            confusion[labels[i], predicted[i]]++;
+            hits += predicted[i] == labels[i] ? 1 : 0;
         }
 
         var inv = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(inv, $"Test accuracy: {(double)hits / test.Count:F4} ({hits:N0} of {test.Count:N0} {(file is null ? "images" : "sequences")})"));
+        output.WriteLine(string.Create(inv, $"Test accuracy: {(double)hits / labels.Length:F4} ({hits:N0} of {labels.Length:N0} {noun})"));
+        if (names is not null)
+        {
+            output.WriteLine($"Classes: {string.Join(", ", names.Select((n, k) => string.Create(inv, $"{k} {n}")))}");
+        }
         output.WriteLine();
         output.WriteLine("Confusion matrix (rows: true label, columns: predicted):");
         output.Write("true\\pred");
@@ -110,23 +151,22 @@ internal static class EvaluateCommand
 
             output.WriteLine();
         }
-
-        return ExitCodes.Ok;
     }
 
     /// <summary>The sequences of <paramref name="file"/>, checked to have the shape and classes of the model.</summary>
     /// <exception cref="DataFileException">The file cannot be read, its sequences have another shape or a label is not a class of the model.</exception>
-    private static DataSet ReadFile(TrainedModel trained, EvaluationFile file)
+    private static SequenceData ReadFile(TrainedModel trained, EvaluationFile file)
     {
         SequenceLayout layout = trained.Layout;
         var options = new SequenceFileOptions { Features = layout.Features, Classes = trained.Classes, Header = file.Header, Shuffle = false };
         SequenceData data = SequenceFiles.Read(file.Data, file.Labels, options);
-        if (data.Steps * data.Features != layout.Steps * layout.Features || data.Features != layout.Features)
+        bool ragged = data.Lengths is not null && trained.Ragged && data.Features == layout.Features;
+        if (!ragged && (data.Steps * data.Features != layout.Steps * layout.Features || data.Features != layout.Features))
         {
             throw new DataFileException(file.Data,
                 $"'{file.Data}' holds sequences of {data.Steps} steps × {data.Features} features, but the model reads {layout.Steps} × {layout.Features}.");
         }
 
-        return data.Data;
+        return data;
     }
 }

@@ -149,8 +149,9 @@ internal sealed class RunDirectory : IDisposable
         }
 
         // The best so far, from the metrics (which a resumed run restores); saving a step again keeps its standing.
-        double earlier = _rows.Where(r => r.Step < step && !double.IsNaN(r.ValidationAccuracy)).Select(r => r.ValidationAccuracy).DefaultIfEmpty(double.NegativeInfinity).Max();
-        _checkpoints.Write(string.Create(Inv, $"step-{step:D8}"), files, best: validationAccuracy > earlier);
+        double sign = Monitored == "accuracy" ? 1 : -1; // rmse: lower is better
+        double earlier = _rows.Where(r => r.Step < step && !double.IsNaN(r.ValidationAccuracy)).Select(r => sign * r.ValidationAccuracy).DefaultIfEmpty(double.NegativeInfinity).Max();
+        _checkpoints.Write(string.Create(Inv, $"step-{step:D8}"), files, best: sign * validationAccuracy > earlier);
         if (LastSavedStep is null && _overwrite)
         {
             DeleteTopLevelModel();
@@ -199,26 +200,32 @@ internal sealed class RunDirectory : IDisposable
     /// The columns of <c>metrics.csv</c>: the step, the step's own minibatch loss and training accuracy (the tutorial's
     /// figures, not Keras's running means), and the validation accuracy where it was measured (empty elsewhere).
     /// </summary>
-    public static readonly Recur.Training.CsvColumn[] MetricsColumns =
+    public static readonly Recur.Training.CsvColumn[] MetricsColumns = Columns("accuracy");
+
+    /// <summary>The columns of <c>metrics.csv</c> for a run that monitors <paramref name="metric"/> (accuracy, or rmse for regression).</summary>
+    public static Recur.Training.CsvColumn[] Columns(string metric) =>
     [
         new("step", (t, _) => t.Step),
         new("loss", (t, _) => t.LastBatch.Loss),
-        new("train_accuracy", (t, _) => t.LastBatch.Accuracy),
-        new("validation_accuracy", (_, logs) => logs.TryGetValue("val_accuracy", out double v) ? v : double.NaN),
+        new("train_" + metric, (t, _) => metric == "accuracy" ? t.LastBatch.Accuracy : TrainRun.Metric(t.LastBatch, metric)),
+        new("validation_" + metric, (_, logs) => logs.TryGetValue("val_" + metric, out double v) ? v : double.NaN),
     ];
+
+    /// <summary>The metric the run monitors: accuracy (higher is better, the default) or rmse (lower is better).</summary>
+    public string Monitored { get; set; } = "accuracy";
 
     /// <summary>Writes <c>accuracy.svg</c> from the rows so far.</summary>
     public void SaveChart()
     {
         string data = Metadata.TryGetValue("data", out string? file) ? Path.GetFileName(file) : "MNIST";
-        AccuracyChart(_rows, data).Save(Path.Combine(Directory, "accuracy.svg"));
+        AccuracyChart(_rows, data, Monitored).Save(Path.Combine(Directory, "accuracy.svg"));
     }
 
     /// <summary>The tutorial's chart: accuracy per step on top, loss below; <paramref name="data"/> names what was learnt.</summary>
-    internal static LineChart AccuracyChart(IReadOnlyList<MetricsRow> rows, string data = "MNIST")
+    internal static LineChart AccuracyChart(IReadOnlyList<MetricsRow> rows, string data = "MNIST", string metric = "accuracy")
     {
-        var train = new ChartSeries("training accuracy (minibatch)");
-        var validation = new ChartSeries("validation accuracy");
+        var train = new ChartSeries($"training {metric} (minibatch)");
+        var validation = new ChartSeries($"validation {metric}");
         var loss = new ChartSeries("minibatch loss");
         foreach (MetricsRow r in rows)
         {
@@ -230,12 +237,13 @@ internal sealed class RunDirectory : IDisposable
             }
         }
 
-        return new LineChart($"LSTM on {data}: accuracy per training step")
+        bool accuracy = metric == "accuracy";
+        return new LineChart($"LSTM on {data}: {metric} per training step")
         {
             Panels =
             {
-                new ChartPanel("Accuracy", "accuracy", "step") { Series = { train, validation } },
-                new ChartPanel("Loss", "softmax cross-entropy", "step") { Series = { loss } },
+                new ChartPanel(accuracy ? "Accuracy" : metric.ToUpperInvariant(), metric, "step") { Series = { train, validation } },
+                new ChartPanel("Loss", accuracy ? "softmax cross-entropy" : "mean squared error", "step") { Series = { loss } },
             },
         };
     }

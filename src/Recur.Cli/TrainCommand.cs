@@ -57,7 +57,7 @@ internal static class TrainCommand
             Description = "Continue the stopped or killed run in this run directory from its last checkpoint, with its options (recorded in its run.json); the result is bit-identical to a run that never stopped.",
         };
 
-        var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences with --data.")
+        var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences (--data), texts (--text) or a time series (--series).")
         {
             dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, overwrite, threads, resume,
@@ -148,8 +148,8 @@ internal static class TrainCommand
                 Resume = resuming,
             };
 
-            string? dataProblem = files.Read(parse, out DataSettings? data, dataset, sequence, dataDir);
-            settings = settings with { Data = data };
+            string? dataProblem = files.Read(parse, out DataSettings? data, out TextSettings? text, out SeriesSettings? series, dataset, sequence, dataDir);
+            settings = settings with { Data = data, Text = text, Series = series, MaskValue = parse.GetValue(files.MaskValue) };
             if ((dataProblem ?? settings.Validate()) is string problem)
             {
                 error.WriteLine($"recur train: {problem} Run 'recur train --help' for the options.");

@@ -13,7 +13,7 @@ namespace Recur.Cli;
 /// bar. Its rows and last validation accuracy are part of a checkpoint, so a resumed run's chart continues where the
 /// checkpoint left it.
 /// </summary>
-internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequential model) : Callback
+internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequential model, string monitored = "accuracy") : Callback
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -31,18 +31,19 @@ internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequent
         bool display = settings.IsDisplayStep(step), validate = settings.IsValidationStep(step);
         if (validate)
         {
-            LastValidation = logs["val_accuracy"];
+            LastValidation = logs["val_" + monitored];
         }
 
         if (display || validate)
         {
-            run.Record(new MetricsRow(step, r.Loss, r.Accuracy, validate ? LastValidation : double.NaN));
+            run.Record(new MetricsRow(step, r.Loss, Training(r), validate ? LastValidation : double.NaN));
         }
 
         if (display)
         {
-            Progress?.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training Accuracy= {r.Accuracy:F3}")
-                + (validate ? string.Create(Inv, $", Validation Accuracy= {LastValidation:F4}") : ""));
+            string name = monitored == "accuracy" ? "Accuracy" : monitored.ToUpperInvariant();
+            Progress?.Line(string.Create(Inv, $"Step {step}, Minibatch Loss= {r.Loss:F4}, Training {name}= {Training(r).ToString(monitored == "accuracy" ? "F3" : "F4", Inv)}")
+                + (validate ? string.Create(Inv, $", Validation {name}= {LastValidation:F4}") : ""));
         }
 
         if (validate && step != settings.TotalSteps)
@@ -52,6 +53,9 @@ internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequent
 
         Progress?.Advance(step);
     }
+
+    /// <summary>The step's own training figure of the monitored metric.</summary>
+    private double Training(BatchResult r) => monitored == "accuracy" ? r.Accuracy : TrainRun.Metric(r, monitored);
 
     /// <inheritdoc/>
     public override JsonNode SaveState()

@@ -31,7 +31,10 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         TrainingData data;
         try
         {
-            data = settings.Data is DataSettings files ? ReadFiles(files) : ReadMnist();
+            data = settings.Data is DataSettings files ? ReadFiles(files)
+                : settings.Text is TextSettings text ? ReadText(text)
+                : settings.Series is SeriesSettings series ? ReadSeries(series)
+                : ReadMnist();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -45,12 +48,23 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         }
 
         SequenceLayout layout = data.Layout;
-        Sequential model = BuildModel(settings, layout, data.Classes);
-        model.Compile(
-            new SoftmaxCrossEntropy(),
-            settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate),
-            ["accuracy"],
-            settings.ClipNorm);
+        WarnIfMaskValueAbsent(data);
+        Sequential model = BuildModel(settings, layout, data.Classes, data.Task, data.VocabularySize);
+        Optimizer optimizer = settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate);
+        switch (data.Task)
+        {
+            case TrainTask.Regress:
+                model.Compile(new MeanSquaredError(), optimizer, ["mae", "rmse"], settings.ClipNorm);
+                break;
+            case TrainTask.Label:
+                model.Compile(new SparseCategoricalCrossentropy(fromLogits: true), optimizer, ["accuracy"], settings.ClipNorm);
+                break;
+            default:
+                model.Compile(new SoftmaxCrossEntropy(), optimizer, ["accuracy"], settings.ClipNorm);
+                break;
+        }
+
+        string monitored = data.Task.Monitored();
 
         // Before training: a locked, unwritable or too full --out fails here, in one line.
         using RunDirectory? run = RunDirectory.Open(settings, data.Metadata, error, out int refused);
@@ -58,6 +72,8 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         {
             return run is null ? refused : ExitCodes.Failed;
         }
+
+        run.Monitored = monitored;
 
         int total = settings.TotalSteps, batch = settings.BatchSize;
         System.Text.Json.Nodes.JsonObject? resumeState = null;
@@ -83,16 +99,20 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         output.WriteLine(string.Create(Inv,
             $"{what} {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
-        Tensor validationX = layout.Apply(data.Validation.Images).Clone();
-        var log = new TrainLog(settings, run, model);
-        var metrics = new CsvLogger(run.MetricsPath, RunDirectory.MetricsColumns, t => settings.IsDisplayStep(t.Step) || settings.IsValidationStep(t.Step));
+        Tensor validationX = data.Input(data.Validation.Images).Clone();
+        var log = new TrainLog(settings, run, model, monitored);
+        var metrics = new CsvLogger(run.MetricsPath, RunDirectory.Columns(monitored), t => settings.IsDisplayStep(t.Step) || settings.IsValidationStep(t.Step));
+        IBatchSource batches = data.Task == TrainTask.Classify && data.TrainLengths is null && data.VocabularySize is null
+            ? new DataSetBatches(data.Train, batch, layout.Apply) // the tutorial's batches, as they always were
+            : new SequenceBatches(data.Train, data.Targets(data.Train), batch, layout.Steps, data.TrainLengths, data.Input);
         var trainer = new Trainer(
             model,
-            new DataSetBatches(data.Train, batch, layout.Apply),
+            batches,
             [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), metrics, log]) // metrics before the checkpoints of log
         {
             Steps = total,
-            ValidationData = (validationX, data.Validation.OneHotLabels),
+            ValidationData = (validationX, data.Targets(data.Validation)),
+            ValidationLengths = data.ValidationLengths,
             ValidationFrequency = settings.EffectiveValidationStep,
         };
 
@@ -134,19 +154,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             run.Summary["test_accuracy_first_128"] = tutorial.ToString("R", Inv);
         }
 
-        output.WriteLine(string.Create(Inv, $"Validation accuracy ({data.Validation.Count:N0} {data.Noun}): {lastValidation:F4}"));
-        if (data.Test is not null)
-        {
-            float test = model.Evaluate(layout.Apply(data.Test.Images), data.Test.OneHotLabels).Accuracy;
-            output.WriteLine(string.Create(Inv, $"Test accuracy (all {data.Test.Count:N0} {data.Noun}): {test:F4}"));
-            run.Summary["test_accuracy"] = test.ToString("R", Inv);
-        }
-        else
-        {
-            output.WriteLine("No test accuracy: no test data was given (--test-data); the accuracy above is on the validation split of --data.");
-        }
-
-        run.Summary["validation_accuracy"] = ((float)lastValidation).ToString("R", Inv);
+        ReportResults(data, model, run, lastValidation);
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         try
         {
@@ -169,18 +177,33 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     internal static readonly string[] RecurrentKinds = ["lstm", "gru", "rnn"];
 
     /// <summary>
-    /// The tutorial model, [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
+    /// The tutorial model, [Embedding | Masking →] [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
     /// <c>--model</c>'s kind, each wrapped in a <see cref="Bidirectional"/> with <c>--bidirectional</c> and followed by a
     /// <see cref="Dropout"/> with <c>--dropout</c>; <c>--recurrent-dropout</c> sets every recurrent layer's <c>RecurrentDropout</c>
     /// (its masks drawn, in training, from the run's random source), <c>--chrono-init</c> gives the gated layers a
     /// <see cref="Chrono"/> bias. Every layer is built from its record with the run's one random source, in order, so
     /// with the defaults the weights are drawn exactly as the tutorial model's.
     /// </summary>
-    internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout, int classes = Mnist.Classes)
+    /// <param name="settings">The run's options.</param>
+    /// <param name="layout">The sequences' shape [T, F].</param>
+    /// <param name="classes">The output layer's units: classes, or the regression targets' width.</param>
+    /// <param name="task">Label makes every recurrent layer return its sequence, for a Dense on every step.</param>
+    /// <param name="vocabularySize">For token ids: an Embedding(vocabulary, --embedding-dim, mask_zero) comes first.</param>
+    internal static Sequential BuildModel(TrainSettings settings, SequenceLayout layout, int classes = Mnist.Classes, TrainTask task = TrainTask.Classify, int? vocabularySize = null)
     {
         var rng = new Rng(settings.Seed);
         var model = new Sequential();
         int[] shape = [layout.Steps, layout.Features];
+        if (vocabularySize is int vocabulary)
+        {
+            shape = Add(model, new EmbeddingLayer(vocabulary, settings.Text?.EmbeddingDim ?? 32, MaskZero: true), [layout.Steps], rng);
+        }
+
+        if (settings.MaskValue is float maskValue)
+        {
+            shape = Add(model, new MaskingLayer(maskValue), shape, rng);
+        }
+
         if (settings.InputProjection)
         {
             shape = Add(model, new DenseLayer(settings.Hidden) { Name = "projection", KernelInitializer = new RandomNormal(), BiasInitializer = new Constant(0.1f) }, shape, rng);
@@ -189,7 +212,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         for (int k = 0; k < settings.Layers; k++)
         {
             string suffix = k == 0 ? "" : string.Create(Inv, $"_{k}");
-            RecurrentLayerConfig recurrent = Recurrent(settings, returnSequences: k < settings.Layers - 1, layout.Steps);
+            RecurrentLayerConfig recurrent = Recurrent(settings, returnSequences: task == TrainTask.Label || k < settings.Layers - 1, layout.Steps);
             if (settings.Bidirectional)
             {
                 // Both directions draw from the run's source, forward first (a BidirectionalLayer would fork one per direction).

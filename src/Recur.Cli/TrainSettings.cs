@@ -50,6 +50,15 @@ internal sealed record TrainSettings
     /// <summary>Your own sequences instead of MNIST (<c>--data</c>); null for MNIST.</summary>
     public DataSettings? Data { get; init; }
 
+    /// <summary>Labelled texts instead of MNIST (<c>--text</c>); null otherwise.</summary>
+    public TextSettings? Text { get; init; }
+
+    /// <summary>A time series to forecast instead of MNIST (<c>--series</c>); null otherwise.</summary>
+    public SeriesSettings? Series { get; init; }
+
+    /// <summary>A Masking layer first, masking the steps whose features all equal this value (<c>--mask-value</c>); null for none.</summary>
+    public float? MaskValue { get; init; }
+
     /// <summary>The number of training steps: <see cref="Steps"/>, or <see cref="Epochs"/> converted, or 10,000.</summary>
     public int TotalSteps => Steps ?? (Epochs is double e ? (int)Math.Ceiling(e * TrainImages / BatchSize) : 10_000);
 
@@ -93,7 +102,8 @@ internal sealed record TrainSettings
         if (DisplayStep < 1) return $"--display-step must be at least 1; got {DisplayStep}.";
         if (ValidationStep is int v && v < 1) return $"--validation-step must be at least 1; got {v}.";
         if (ClipNorm is float c && !(c > 0 && float.IsFinite(c))) return $"--clip-norm must be a positive number; got {c}.";
-        if (Threads is int t && t < 1) return $"--threads must be at least 1; got {t}.";
+        if (ThreadsOption.Problem(Threads) is string threads) return threads;
+        if (MaskValue is float m && float.IsNaN(m)) return "--mask-value must be a number; got NaN.";
         if (!float.IsFinite(ForgetBias)) return $"--forget-bias must be a finite number; got {ForgetBias}.";
         return null;
     }

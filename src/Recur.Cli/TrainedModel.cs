@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Recur.Data;
 using Recur.IO;
 using Recur.Models;
@@ -70,6 +71,43 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
         return new TrainedModel(model, new SequenceLayout(view, seed: permutationSeed), variant, metadata);
     }
 
+    /// <summary>What the model learnt (the <c>task</c> metadata; classify when absent).</summary>
+    public TrainTask Task => TrainTasks.Parse(Metadata.GetValueOrDefault("task"));
+
+    /// <summary>True for a model trained on texts (<c>recur train --text</c>), whose input is token ids.</summary>
+    public bool FromText => FromFiles && Metadata.GetValueOrDefault("sequence") == "text";
+
+    /// <summary>True for a forecasting model (<c>recur train --series</c>).</summary>
+    public bool FromSeries => FromFiles && Metadata.GetValueOrDefault("sequence") == "series";
+
+    /// <summary>True for a model trained on sequences of their own lengths, which evaluate and predict mask the same way.</summary>
+    public bool Ragged => Metadata.GetValueOrDefault("ragged") == "true";
+
+    /// <summary>The vocabulary of a text model.</summary>
+    /// <exception cref="InvalidDataException">The metadata holds no valid vocabulary.</exception>
+    public Vocabulary Vocabulary => Vocabulary.FromJson(Json("vocabulary"), "the model's \"vocabulary\" metadata");
+
+    /// <summary>The class names of a text model, by id.</summary>
+    /// <exception cref="InvalidDataException">The metadata holds no class names.</exception>
+    public string[] ClassNames =>
+        (Json("class_names") as JsonArray)?.Select(n => (string?)n ?? "").ToArray() ?? throw new InvalidDataException("The model's metadata has no \"class_names\" list; train it again with recur train --text.");
+
+    /// <summary>The scaler of a forecasting model.</summary>
+    /// <exception cref="InvalidDataException">The metadata holds no valid scaler.</exception>
+    public TimeSeriesScaler Scaler => TimeSeriesScaler.FromJson(Json("scaler"), "the model's \"scaler\" metadata");
+
+    private JsonNode? Json(string key)
+    {
+        try
+        {
+            return Metadata.TryGetValue(key, out string? text) ? JsonNode.Parse(text) : null;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"The model's \"{key}\" metadata is not JSON ({e.Message}); train it again.", e);
+        }
+    }
+
     /// <summary>True for a model trained on your own sequences (<c>recur train --data</c>).</summary>
     public bool FromFiles => Metadata.TryGetValue("dataset", out string? d) && d == TrainRun.DataFileDataset;
 
@@ -77,11 +115,13 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
     public int Classes => Metadata.TryGetValue("classes", out string? c) && int.TryParse(c, CultureInfo.InvariantCulture, out int n) ? n : Mnist.Classes;
 
     /// <summary>What one input is called in messages.</summary>
-    public string Noun => FromFiles ? "sequences" : "images";
+    public string Noun => FromText ? "texts" : FromSeries ? "windows" : FromFiles ? "sequences" : "images";
 
     /// <summary>The display name of class <paramref name="label"/>.</summary>
     public string ClassName(int label) =>
-        Dataset == MnistVariant.FashionMnist ? FashionClasses[label] : label.ToString(CultureInfo.InvariantCulture);
+        Dataset == MnistVariant.FashionMnist ? FashionClasses[label]
+        : FromText ? ClassNames[label]
+        : label.ToString(CultureInfo.InvariantCulture);
 
     private static int Positive(IReadOnlyDictionary<string, string> metadata, string key, string directory) =>
         metadata.TryGetValue(key, out string? text) && int.TryParse(text, CultureInfo.InvariantCulture, out int value) && value > 0
