@@ -52,6 +52,37 @@ public sealed class ResumeCliTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void KilledTextRunResumesBitForBit()
+    {
+        // Texts: Embedding(maskZero) masks through a bidirectional GRU with recurrent dropout, sequences of their own lengths.
+        var rows = new List<string>();
+        foreach (string language in new[] { "french", "ngerman", "italian" })
+        {
+            rows.AddRange(File.ReadLines(CliRun.Fixture("words", language)).Where(w => w.Length > 0).Select(w => $"{language}\t{w}"));
+        }
+
+        string words = _dir.File("words.txt");
+        var rng = new Random(3);
+        File.WriteAllLines(words, rows.OrderBy(_ => rng.Next()));
+        string[] options =
+        [
+            "--text", words, "--model", "gru", "--bidirectional", "--recurrent-dropout", "0.2", "--steps", "400", "--batch-size", "16",
+            "--hidden", "16", "--embedding-dim", "8", "--lr", "0.01", "--display-step", "10", "--validation-step", "10",
+        ];
+        string reference = _dir.File("text-reference"), killed = _dir.File("text-killed");
+        Assert.Equal(0, Run(["train", .. options, "--out", reference, "--threads", "1"]).Code);
+
+        int lastStep = KillWhileTraining(["train", .. options, "--out", killed, "--threads", "2"], killAfter: "Step 60,");
+        Assert.True(lastStep < 400, $"the child finished (step {lastStep}) before it could be killed; nothing was tested");
+
+        var (code, output, error) = Run("train", "--resume", killed, "--threads", "2");
+        Assert.True(code == 0, error);
+        Assert.Contains("Resuming from step ", output);
+        AssertSameWeights(reference, killed);
+        Assert.Equal(File.ReadAllText(Path.Combine(reference, "metrics.csv")), File.ReadAllText(Path.Combine(killed, "metrics.csv")));
+    }
+
+    [Fact]
     public void ResumeWithOtherOptionsOrOfAFinishedRunIsRefused()
     {
         string run = _dir.File("run");
