@@ -9,7 +9,7 @@ using Recur.Training;
 namespace ForecastExample;
 
 /// <summary>
-/// The model of the example, in Keras's words: <c>Sequential([LSTM(16, input_shape=(W, F)), Dense(1)])</c> compiled
+/// The model of the example, in Keras's words: <c>Sequential([GRU(16, input_shape=(W, F)), Dense(1)])</c> compiled
 /// with <c>huber</c> and Adam, trained on standardised windows with <c>EarlyStopping(monitor='val_loss',
 /// restore_best_weights=True)</c>.
 /// </summary>
@@ -56,5 +56,23 @@ public static class ForecastModel
         ArgumentNullException.ThrowIfNull(part);
         Tensor scaled = model.Predict(part.Data.Sequences); // [N, 1]
         return scaled.Data.AsSpan(0, part.Count).ToArray().Select(v => (float)data.Scaler.UnscaleTarget(v)).ToArray();
+    }
+
+    /// <summary>The mean, step by step, of several models' forecasts <c>K × [N]</c> → <c>[N]</c>: the ensemble's forecast.</summary>
+    public static float[] Average(IReadOnlyList<float[]> forecasts)
+    {
+        ArgumentNullException.ThrowIfNull(forecasts);
+        if (forecasts.Count == 0 || forecasts.Any(f => f.Length != forecasts[0].Length))
+        {
+            throw new ArgumentException($"ForecastModel.Average: give at least one forecast, all of one length; got {forecasts.Count} of lengths {string.Join(", ", forecasts.Select(f => f.Length))}.", nameof(forecasts));
+        }
+
+        var mean = new float[forecasts[0].Length];
+        for (int i = 0; i < mean.Length; i++)
+        {
+            mean[i] = (float)forecasts.Average(f => (double)f[i]);
+        }
+
+        return mean;
     }
 }

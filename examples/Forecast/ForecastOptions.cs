@@ -4,7 +4,7 @@ namespace ForecastExample;
 public sealed record ForecastOptions
 {
     /// <summary>"lstm" or "gru".</summary>
-    public string Cell { get; init; } = "lstm";
+    public string Cell { get; init; } = "gru";
 
     /// <summary>The recurrent layer's units.</summary>
     public int Units { get; init; } = 16;
