@@ -7,7 +7,7 @@
 #
 # Usage: bench/wordlang_compare.sh [--per-language N] [--epochs N] [--embed E] [--units H] [--cell lstm|gru]
 #                                  [--batch B] [--lr X] [--seed S] [--threads N]
-# Defaults: the example's (20000 words a language, bidirectional LSTM, embedding 32, 64 units, 10 epochs,
+# Defaults: the example's (20000 words a language, bidirectional LSTM, embedding 64, 128 units, 6 epochs,
 # batch 128, Adam 0.002, seed 1), 2 threads for both. A quick check: --per-language 2000 --epochs 3.
 # Needs the .NET 10 SDK, apt-get (the word lists, fetched once) and the peer:
 #   apt-get install python3-torch libopenblas0-pthread
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-per_language=20000 epochs=10 embed=32 units=64 cell=lstm batch=128 lr=0.002 seed=1 threads=2
+per_language=20000 epochs=6 embed=64 units=128 cell=lstm batch=128 lr=0.002 seed=1 threads=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --per-language) per_language=$2 ;;

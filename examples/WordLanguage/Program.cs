@@ -4,16 +4,16 @@
 // Usage: dotnet run -c Release --project examples/WordLanguage -- [options]
 //   --per-language N   words per language (default 20000; 2000 for a quick run)
 //   --cell lstm|gru    the recurrent cell (default lstm)      --unidirectional   one direction only
-//   --embed E          embedding size (default 32)            --units H          units per direction (default 64)
-//   --epochs N         (default 10)   --batch B (default 128) --lr X             Adam's learning rate (default 0.002)
+//   --embed E          embedding size (default 64)            --units H          units per direction (default 128)
+//   --epochs N         (default 6)    --batch B (default 128) --lr X             Adam's learning rate (default 0.002)
 //   --seed S           weights and batch order (default 1)    --threads N        Recur's threads (default: all cores)
 //   --write-text DIR   also write the split as DIR/{train,validation,test}.txt (label<TAB>word) for bench/peers/pytorch_wordlang.py
 //   --sweep            train each size of a small grid and report validation accuracy only (no test)
 //
 // In Keras this is
-//   model = Sequential([Embedding(V, 32, mask_zero=True), Bidirectional(LSTM(64)), Dense(9)])
+//   model = Sequential([Embedding(V, 64, mask_zero=True), Bidirectional(LSTM(128)), Dense(9)])
 //   model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer=Adam(0.002), metrics=['accuracy'])
-//   model.fit(x_train, y_train, batch_size=128, epochs=10, validation_data=(x_val, y_val))
+//   model.fit(x_train, y_train, batch_size=128, epochs=6, validation_data=(x_val, y_val))
 using System.Globalization;
 using Recur;
 using Recur.Data;

@@ -10,13 +10,13 @@ public sealed record WordModelOptions
     public bool Bidirectional { get; init; } = true;
 
     /// <summary>The size of each character's embedding.</summary>
-    public int EmbeddingDim { get; init; } = 32;
+    public int EmbeddingDim { get; init; } = 64;
 
     /// <summary>The recurrent layer's units (per direction).</summary>
-    public int Units { get; init; } = 64;
+    public int Units { get; init; } = 128;
 
     /// <summary>Passes over the training words.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = 6;
 
     /// <summary>Words per step.</summary>
     public int BatchSize { get; init; } = 128;
