@@ -1,0 +1,33 @@
+namespace WordLanguageExample;
+
+/// <summary>The sizes and training settings of the word-language model (the defaults are the ones chosen by validation accuracy; see README.md).</summary>
+public sealed record WordModelOptions
+{
+    /// <summary>"lstm" or "gru".</summary>
+    public string Cell { get; init; } = "lstm";
+
+    /// <summary>Whether the recurrent layer reads each word both ways (Bidirectional, concatenated).</summary>
+    public bool Bidirectional { get; init; } = true;
+
+    /// <summary>The size of each character's embedding.</summary>
+    public int EmbeddingDim { get; init; } = 64;
+
+    /// <summary>The recurrent layer's units (per direction).</summary>
+    public int Units { get; init; } = 128;
+
+    /// <summary>Passes over the training words.</summary>
+    public int Epochs { get; init; } = 6;
+
+    /// <summary>Words per step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>Seeds the weights and the order of the batches.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>One line per setting, for the log and for the peer's command line.</summary>
+    public override string ToString() =>
+        $"cell {Cell}, bidirectional {Bidirectional}, embedding {EmbeddingDim}, units {Units}, epochs {Epochs}, batch {BatchSize}, Adam lr {LearningRate}, seed {Seed}";
+}
