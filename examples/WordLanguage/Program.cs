@@ -6,6 +6,7 @@
 //   --cell lstm|gru    the recurrent cell (default lstm)      --unidirectional   one direction only
 //   --embed E          embedding size (default 64)            --units H          units per direction (default 128)
 //   --epochs N         (default 6)    --batch B (default 128) --lr X             Adam's learning rate (default 0.002)
+//   --init keras|torch how the weights start: Keras's (default) or PyTorch's uniform, as the peer's
 //   --seed S           weights and batch order (default 1)    --threads N        Recur's threads (default: all cores)
 //   --write-text DIR   also write the split as DIR/{train,validation,test}.txt (label<TAB>word) for bench/peers/pytorch_wordlang.py
 //   --sweep            train each size of a small grid and report validation accuracy only (no test)
@@ -38,6 +39,7 @@ for (int i = 0; i < args.Length; i++)
         case "--epochs": options = options with { Epochs = int.Parse(Next(), inv) }; break;
         case "--batch": options = options with { BatchSize = int.Parse(Next(), inv) }; break;
         case "--lr": options = options with { LearningRate = double.Parse(Next(), inv) }; break;
+        case "--init": options = options with { Init = Next() }; break;
         case "--seed": options = options with { Seed = ulong.Parse(Next(), inv) }; break;
         case "--threads": Threading.MaxThreads = int.Parse(Next(), inv); break;
         case "--write-text": textDir = Next(); break;

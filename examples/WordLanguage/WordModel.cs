@@ -22,12 +22,24 @@ public static class WordModel
     public static Sequential Build(int vocabularySize, int classes, WordModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        LayerConfig recurrent = options.Cell switch
+        bool torch = options.Init switch
         {
-            "lstm" => new LstmLayer(options.Units),
+            "keras" => false,
+            "torch" => true,
+            _ => throw new ArgumentException($"WordModel: init '{options.Init}' is not one of keras, torch; give --init keras or --init torch.", nameof(options)),
+        };
+        RecurrentLayerConfig recurrent = options.Cell switch
+        {
+            "lstm" => new LstmLayer(options.Units) { UnitForgetBias = !torch },
             "gru" => new GruLayer(options.Units),
             _ => throw new ArgumentException($"WordModel: cell '{options.Cell}' is not one of lstm, gru; give --cell lstm or --cell gru.", nameof(options)),
         };
+        if (torch)
+        {
+            var uniform = new TorchUniform(options.Units);
+            recurrent = recurrent with { KernelInitializer = uniform, RecurrentInitializer = uniform, BiasInitializer = uniform };
+        }
+
         var model = new Sequential(options.Seed, "word_language")
         {
             // Embedding(V, E, mask_zero=True): id 0 is padding (nn.Embedding's padding_idx=0 too), and the mask starts here.
@@ -39,7 +51,7 @@ public static class WordModel
                 EmbeddingsInitializer = new RandomNormal(0f, 1f),
             },
             options.Bidirectional ? new BidirectionalLayer(recurrent) : recurrent,
-            new DenseLayer(classes), // logits
+            torch ? new DenseLayer(classes) { KernelInitializer = new TorchUniform(), BiasInitializer = new TorchUniform() } : new DenseLayer(classes), // logits
         };
         model.Compile(new SparseCategoricalCrossentropy(fromLogits: true), new Adam(options.LearningRate), ["accuracy"]);
         return model;

@@ -24,10 +24,17 @@ public sealed record WordModelOptions
     /// <summary>Adam's learning rate.</summary>
     public double LearningRate { get; init; } = 2e-3;
 
+    /// <summary>
+    /// How the recurrent and Dense weights start: "keras" (Glorot-uniform kernels, orthogonal recurrent kernels, zero
+    /// biases with the LSTM's unit forget bias) or "torch" (PyTorch's uniform ±1/√H for every recurrent tensor, ±1/√in
+    /// for the Dense layer, as the peer's nn.LSTM and nn.Linear start).
+    /// </summary>
+    public string Init { get; init; } = "keras";
+
     /// <summary>Seeds the weights and the order of the batches.</summary>
     public ulong Seed { get; init; } = 1;
 
     /// <summary>One line per setting, for the log and for the peer's command line.</summary>
     public override string ToString() =>
-        $"cell {Cell}, bidirectional {Bidirectional}, embedding {EmbeddingDim}, units {Units}, epochs {Epochs}, batch {BatchSize}, Adam lr {LearningRate}, seed {Seed}";
+        $"cell {Cell}, bidirectional {Bidirectional}, embedding {EmbeddingDim}, units {Units}, init {Init}, epochs {Epochs}, batch {BatchSize}, Adam lr {LearningRate}, seed {Seed}";
 }
