@@ -234,14 +234,20 @@ public class MaskedRecurrentTests(ITestOutputHelper output)
                 p.Grad.Fill(0f);
             }
 
-            layer.Forward(x, training: true);
-            Tensor dx = layer.Backward(dy).Clone();
-            double Loss() => GradCheck.Dot(layer.Forward(x), dy);
-            GradCheck.Check($"{kind} {pattern} dx", x, dx, Loss, output);
-            foreach (Parameter p in layer.Parameters)
-            {
-                GradCheck.Check($"{kind} {pattern} d{p.Name}", p.Value, p.Grad.Clone(), Loss, output);
-            }
+            CheckGradients($"{kind} {pattern}", layer, x, dy);
+        }
+    }
+
+    /// <summary>One training pass of <paramref name="layer"/> (its mask set), then dx and every parameter's gradient against finite differences of <c>Σ y·dy</c>.</summary>
+    private void CheckGradients(string what, ILayer layer, Tensor x, Tensor dy)
+    {
+        layer.Forward(x, training: true);
+        Tensor dx = layer.Backward(dy).Clone();
+        double Loss() => GradCheck.Dot(layer.Forward(x), dy);
+        GradCheck.Check($"{what} dx", x, dx, Loss, output);
+        foreach (Parameter p in layer.Parameters)
+        {
+            GradCheck.Check($"{what} d{p.Name}", p.Value, p.Grad.Clone(), Loss, output);
         }
     }
 
@@ -339,14 +345,7 @@ public class MaskedRecurrentTests(ITestOutputHelper output)
         Tensor x = GradCheck.Values(11, 1f, b, t, input);
         Tensor dy = returnSequences ? GradCheck.Values(12, 1f, b, t, hidden) : GradCheck.Values(12, 1f, b, hidden);
         bi.InputMask = MakeMask(pattern, b, t, seed: 5);
-        bi.Forward(x, training: true);
-        Tensor dx = bi.Backward(dy).Clone();
-        double Loss() => GradCheck.Dot(bi.Forward(x), dy);
-        GradCheck.Check($"bidirectional {pattern} dx", x, dx, Loss, output);
-        foreach (Parameter p in bi.Parameters)
-        {
-            GradCheck.Check($"bidirectional {pattern} d{p.Name}", p.Value, p.Grad.Clone(), Loss, output);
-        }
+        CheckGradients($"bidirectional {pattern}", bi, x, dy);
     }
 
     [Fact]
