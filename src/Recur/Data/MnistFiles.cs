@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Recur.Data;
@@ -108,19 +107,7 @@ public sealed class MnistFiles
         ExpectedSha256 = CheckHashes(Options.ExpectedSha256 ?? KnownSha256(Options.Variant));
 
         string sub = VariantDirectoryName(Options.Variant);
-        var search = new List<string>();
-        if (!string.IsNullOrEmpty(Options.DataDir))
-        {
-            search.Add(Path.GetFullPath(Options.DataDir));
-        }
-
-        if (!string.IsNullOrEmpty(Options.RecurDataDir))
-        {
-            search.Add(Path.GetFullPath(Path.Combine(Options.RecurDataDir, sub)));
-        }
-
-        string cache = Path.GetFullPath(Path.Combine(Options.CacheDir ?? DefaultCacheDirectory(), sub));
-        search.Add(cache);
+        List<string> search = DataDirectories.Search(Options.DataDir, Options.RecurDataDir, Options.CacheDir, sub);
         TargetDirectory = search[0];
         if (Options.SearchSystemDirectories && Options.Variant == MnistVariant.FashionMnist)
         {
@@ -275,7 +262,7 @@ public sealed class MnistFiles
         string path = PathOf(fileName);
         _log?.Invoke($"Reading {path}");
         byte[] raw = Idx.ReadRaw(path, _fix);
-        string actual = Sha256Hex(raw);
+        string actual = DataDirectories.Sha256Hex(raw);
         string expected = ExpectedSha256[fileName];
         if (actual != expected)
         {
@@ -377,7 +364,7 @@ public sealed class MnistFiles
             return false;
         }
 
-        string actual = Sha256Hex(raw);
+        string actual = DataDirectories.Sha256Hex(raw);
         if (actual != ExpectedSha256[name])
         {
             note($"{source}: refused, SHA-256 of the {raw.Length} decompressed bytes is {actual}, expected {ExpectedSha256[name]}");
@@ -425,7 +412,6 @@ public sealed class MnistFiles
         return new DataUnavailableException(text.ToString().TrimEnd('\n'), TargetDirectory, missing.ToArray());
     }
 
-    private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static IReadOnlyDictionary<string, string> CheckHashes(IReadOnlyDictionary<string, string> hashes)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Recur.Data;
@@ -46,18 +45,7 @@ public sealed class VegaDatasets
     {
         Options = options ?? new VegaOptions();
         _log = Options.Log;
-        var search = new List<string>();
-        if (!string.IsNullOrEmpty(Options.DataDir))
-        {
-            search.Add(Path.GetFullPath(Options.DataDir));
-        }
-
-        if (!string.IsNullOrEmpty(Options.RecurDataDir))
-        {
-            search.Add(Path.GetFullPath(Path.Combine(Options.RecurDataDir, DirectoryName)));
-        }
-
-        search.Add(Path.GetFullPath(Path.Combine(Options.CacheDir ?? MnistFiles.DefaultCacheDirectory(), DirectoryName)));
+        List<string> search = DataDirectories.Search(Options.DataDir, Options.RecurDataDir, Options.CacheDir, DirectoryName);
         TargetDirectory = search[0];
         if (Options.SystemDirectory is string system)
         {
@@ -95,7 +83,7 @@ public sealed class VegaDatasets
             string path = Path.Combine(directory, fileName);
             if (File.Exists(path))
             {
-                string actual = Sha256Hex(File.ReadAllBytes(path));
+                string actual = DataDirectories.Sha256Hex(File.ReadAllBytes(path));
                 if (!hashes.Contains(actual))
                 {
                     throw new DataFileException(path,
@@ -121,7 +109,7 @@ public sealed class VegaDatasets
             _log?.Invoke($"Fetching {fileName} with npm pack {NpmPackage}");
             NpmPack.Extract(Options.NpmCommand, NpmPackage, "data", Options.NpmTimeout, [fileName], (name, bytes) =>
             {
-                string actual = Sha256Hex(bytes);
+                string actual = DataDirectories.Sha256Hex(bytes);
                 if (!hashes.Contains(actual))
                 {
                     Note($"npm pack {NpmPackage}: refused, SHA-256 of {name} is {actual}, expected {string.Join(" or ", hashes)}");
@@ -155,5 +143,4 @@ public sealed class VegaDatasets
         throw new DataUnavailableException(text.ToString().TrimEnd('\n'), TargetDirectory, [fileName]);
     }
 
-    private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

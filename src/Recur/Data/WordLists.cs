@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Recur.Data;
@@ -53,18 +52,7 @@ public sealed class WordLists
     {
         Options = options ?? new WordListOptions();
         _log = Options.Log;
-        var search = new List<string>();
-        if (!string.IsNullOrEmpty(Options.DataDir))
-        {
-            search.Add(Path.GetFullPath(Options.DataDir));
-        }
-
-        if (!string.IsNullOrEmpty(Options.RecurDataDir))
-        {
-            search.Add(Path.GetFullPath(Path.Combine(Options.RecurDataDir, DirectoryName)));
-        }
-
-        search.Add(Path.GetFullPath(Path.Combine(Options.CacheDir ?? MnistFiles.DefaultCacheDirectory(), DirectoryName)));
+        List<string> search = DataDirectories.Search(Options.DataDir, Options.RecurDataDir, Options.CacheDir, DirectoryName);
         TargetDirectory = search[0];
         SearchDirectories = search;
     }
@@ -132,7 +120,7 @@ public sealed class WordLists
             if (File.Exists(path))
             {
                 byte[] bytes = File.ReadAllBytes(path);
-                string actual = Sha256Hex(bytes);
+                string actual = DataDirectories.Sha256Hex(bytes);
                 if (actual != expected)
                 {
                     throw new DataFileException(path,
@@ -149,13 +137,13 @@ public sealed class WordLists
         {
             path = Path.Combine(system, language.FileName);
             byte[] bytes = File.ReadAllBytes(path);
-            if (Sha256Hex(bytes) == expected)
+            if (DataDirectories.Sha256Hex(bytes) == expected)
             {
                 _log?.Invoke($"Reading {path}");
                 return bytes;
             }
 
-            _log?.Invoke($"Passing over {path}: another version of {language.Package} than Debian 12's (SHA-256 {Sha256Hex(bytes)}); fetching bookworm's");
+            _log?.Invoke($"Passing over {path}: another version of {language.Package} than Debian 12's (SHA-256 {DataDirectories.Sha256Hex(bytes)}); fetching bookworm's");
         }
 
         return Fetch(language, expected, out path);
@@ -179,7 +167,7 @@ public sealed class WordLists
                 byte[]? bytes = Unpack(language, temp, Note);
                 if (bytes is not null)
                 {
-                    string actual = Sha256Hex(bytes);
+                    string actual = DataDirectories.Sha256Hex(bytes);
                     if (actual == expected)
                     {
                         path = Path.Combine(TargetDirectory, language.FileName);
@@ -255,5 +243,4 @@ public sealed class WordLists
         return File.ReadAllBytes(file);
     }
 
-    private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
