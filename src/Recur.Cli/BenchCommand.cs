@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Recur.Cli;
@@ -17,6 +19,7 @@ internal static class BenchCommand
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // the version's '+' as itself, not \u002B (not HTML)
     };
 
     /// <summary>Builds the command.</summary>
@@ -201,8 +204,9 @@ internal static class BenchCommand
             : throw new InvalidOperationException($"recur bench: the child run of {shape.Name} printed no result: {text}");
     }
 
+    /// <summary>The library's informational version (<c>0.1.0-dev.N+commit</c>, from the git history at build time).</summary>
     private static string Version() =>
-        typeof(Threading).Assembly.GetName().Version?.ToString() ?? "unknown";
+        typeof(Threading).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     private static void WriteTable(TextWriter output, BenchDocument document, int threads)
     {
