@@ -77,7 +77,7 @@ internal static class ExportCommand
                 }
                 catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
                 {
-                    error.WriteLine($"recur export: {directory} cannot be written as {target.Format}: {e.Message}");
+                    error.WriteLine($"recur export: {e.Message}");
                     return ExitCodes.Failed;
                 }
 

@@ -22,10 +22,10 @@ internal sealed partial class OnnxModelBuilder
     /// <exception cref="InvalidOperationException">The model has no layers or is not built.</exception>
     public byte[] Build(Sequential model, string producerVersion)
     {
-        if (model.Layers.Count == 0 || !model.IsBuilt)
+        if (!model.IsBuilt)
         {
             throw new InvalidOperationException(
-                $"OnnxExporter: the model '{model.Name}' is {(model.Layers.Count == 0 ? "empty" : "not built")}; add its layers and build it (Build(inputShape), Fit or Predict) before exporting.");
+                $"OnnxExporter: the model '{model.Name}' is {(model.Configs.Count == 0 ? "empty" : "not built")}; add its layers and build it (Build(inputShape), Fit or Predict) before exporting.");
         }
 
         OnnxFlow flow = Input(model);
