@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Recur.Cli;
 
-/// <summary>The <c>recur</c> command: train, evaluate, predict and bench.</summary>
+/// <summary>The <c>recur</c> command: train, evaluate, predict, bench and export.</summary>
 public static class Program
 {
     /// <summary>Entry point. Exit codes: 0 success, 1 a failed run, 2 bad usage.</summary>
@@ -41,6 +41,7 @@ public static class Program
             PredictCommand.Create(),
             BenchCommand.Create(),
             ImportCommand.Create(),
+            ExportCommand.Create(),
         };
         return root;
     }
