@@ -83,8 +83,8 @@ public static class PyTorchStateDict
     }
 
     /// <summary>
-    /// Writes <see cref="From"/>'s state dict to <paramref name="path"/> as safetensors (float32, metadata
-    /// <c>format: pt</c>), atomically: a failed write leaves any previous file as it was.
+    /// Writes <see cref="From"/>'s state dict to <paramref name="path"/> as safetensors (<see cref="Serialize"/>'s
+    /// bytes), atomically: a failed write leaves any previous file as it was.
     /// </summary>
     /// <param name="model">A built model.</param>
     /// <param name="path">The file to create or replace.</param>
@@ -96,7 +96,23 @@ public static class PyTorchStateDict
     public static void Save(Sequential model, string path, IReadOnlyDictionary<string, string>? moduleNames = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        SafeTensors.Save(path, From(model, moduleNames), new Dictionary<string, string> { ["format"] = "pt" });
+        AtomicFile.WriteAllBytes(path, Serialize(model, moduleNames));
+    }
+
+    /// <summary>
+    /// <see cref="From"/>'s state dict as the bytes of a safetensors file (float32, keys sorted, metadata
+    /// <c>format: pt</c> as <c>safetensors.torch</c> writes it), which <c>safetensors.torch.load_file</c> reads.
+    /// </summary>
+    /// <param name="model">A built model.</param>
+    /// <param name="moduleNames">Recur layer name → torch module name.</param>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer has no torch equivalent.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="From"/>.</exception>
+    public static byte[] Serialize(Sequential model, IReadOnlyDictionary<string, string>? moduleNames = null)
+    {
+        using var buffer = new MemoryStream();
+        SafeTensors.Write(buffer, From(model, moduleNames), new Dictionary<string, string> { ["format"] = "pt" });
+        return buffer.ToArray();
     }
 
     /// <summary>

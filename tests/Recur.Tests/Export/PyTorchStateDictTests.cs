@@ -227,5 +227,27 @@ public class PyTorchStateDictTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(outDir));
     }
 
+    [Fact]
+    public void RecurExportWritesTheStateDictAndRefusesWhatItCannot()
+    {
+        using var dir = new TempDirectory();
+        var (model, _) = LstmHead();
+        string modelDir = Path.Combine(dir.Path, "model"), file = dir.File("sd.safetensors");
+        ModelFile.Save(model, modelDir);
+        Assert.Equal(0, CliRun.Command(output, "export", "--model", modelDir, "--pytorch", file, "--names", "rnn=lstm,fc=dense").Code);
+        Assert.Equal(PyTorchStateDict.Serialize(model, new Dictionary<string, string> { ["lstm"] = "rnn", ["dense"] = "fc" }), File.ReadAllBytes(file));
+
+        var (code, _, error) = CliRun.Command(output, "export", "--model", modelDir, "--pytorch", dir.File("x.safetensors"), "--names", "fc=dens");
+        Assert.Equal(2, code);
+        Assert.Contains("the module names map 'dens', which is no layer of the model", error);
+
+        var sum = new Sequential(1) { new BidirectionalLayer(new GruLayer(4), BidirectionalMerge.Sum) { InputShape = [3, 2] } };
+        ModelFile.Save(sum, modelDir);
+        (code, _, error) = CliRun.Command(output, "export", "--model", modelDir, "--pytorch", dir.File("y.safetensors"));
+        Assert.Equal(1, code);
+        Assert.Contains("cannot be written as a PyTorch state dict: PyTorchStateDict: layer 'bidirectional' is a Bidirectional with Merge = Sum", error);
+        Assert.False(File.Exists(dir.File("y.safetensors")));
+    }
+
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }
