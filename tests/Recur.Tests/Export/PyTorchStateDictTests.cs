@@ -105,6 +105,20 @@ public class PyTorchStateDictTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ADropoutBetweenRecurrentLayersKeepsThemOneModuleAndADenseSplitsThem()
+    {
+        var model = new Sequential(1)
+        {
+            new GruLayer(4, ReturnSequences: true) { InputShape = [3, 2] }, new DropoutLayer(0.3f), new GruLayer(4, ReturnSequences: true),
+            new DenseLayer(4), new GruLayer(4),
+        };
+        string[] keys = PyTorchStateDict.From(model).Keys.ToArray();
+        output.WriteLine(string.Join(", ", keys));
+        Assert.Equal(["dense.bias", "dense.weight", "gru.bias_hh_l0", "gru.bias_hh_l1", "gru.bias_ih_l0", "gru.bias_ih_l1", "gru.weight_hh_l0", "gru.weight_hh_l1",
+            "gru.weight_ih_l0", "gru.weight_ih_l1", "gru_2.bias_hh_l0", "gru_2.bias_ih_l0", "gru_2.weight_hh_l0", "gru_2.weight_ih_l0"], keys);
+    }
+
+    [Fact]
     public void AMapOfALaterLayerSplitsTheModule()
     {
         var (model, _) = LstmHead();
