@@ -7,7 +7,8 @@ using Recur.Models;
 namespace Recur.Cli;
 
 /// <summary>
-/// <c>recur export</c>: writes a saved model in another format — ONNX (<c>--onnx FILE</c>) — for another runtime. Each format
+/// <c>recur export</c>: writes a saved model in another format — ONNX (<c>--onnx FILE</c>), a PyTorch state dict
+/// (<c>--pytorch FILE</c>) — for another runtime. Each format
 /// is one option and one <see cref="ExportTarget"/>; at least one is required, and the model is loaded once for all of them.
 /// </summary>
 internal static class ExportCommand
@@ -28,9 +29,14 @@ internal static class ExportCommand
         {
             Description = "Add each recurrent layer's initial state as ONNX inputs (NAME.h0, NAME.c0) and its final state as outputs (NAME.h, NAME.c), to stream a sequence a step at a time.",
         };
-        var command = new Command("export", "Write a trained model in another format: ONNX (--onnx FILE), checked to run in ONNX Runtime.")
+        var pytorch = new Option<string?>("--pytorch")
         {
-            model, checkpoint, onnx, opset, lengths, states,
+            Description = "Write the weights as a PyTorch state dict in safetensors (load_state_dict(load_file(FILE)) of torch modules of the model's shape; see --names).",
+        };
+        Option<string?> names = PyTorchNames.Create();
+        var command = new Command("export", "Write a trained model in another format: ONNX (--onnx FILE), checked to run in ONNX Runtime; a PyTorch state dict (--pytorch FILE).")
+        {
+            model, checkpoint, onnx, opset, lengths, states, pytorch, names,
         };
         command.SetAction(parse =>
         {
@@ -43,8 +49,22 @@ internal static class ExportCommand
                     (m, metadata) => OnnxExporter.Export(m, options with { Metadata = metadata })));
             }
 
+            string? problem = null;
+            if (parse.GetValue(pytorch) is string pytorchFile)
+            {
+                try
+                {
+                    IReadOnlyDictionary<string, string> moduleNames = PyTorchNames.Parse(parse.GetValue(names));
+                    targets.Add(new ExportTarget("--pytorch", pytorchFile, "a PyTorch state dict", (m, _) => PyTorchStateDict.Serialize(m, moduleNames)));
+                }
+                catch (UsageException e)
+                {
+                    problem = e.Message;
+                }
+            }
+
             int chosen = parse.GetValue(opset);
-            string? problem = targets.Count == 0 ? "give what to write: --onnx FILE."
+            problem ??= targets.Count == 0 ? "give what to write: --onnx FILE, --pytorch FILE."
                 : chosen is < OnnxExportOptions.MinimumOpset or > OnnxExportOptions.MaximumOpset
                     ? string.Create(CultureInfo.InvariantCulture, $"--opset {chosen} cannot be targeted; give {OnnxExportOptions.MinimumOpset} to {OnnxExportOptions.MaximumOpset} (17, the default, is what the Python onnx 1.12 checker reads).")
                 : targets.Select(t => t.Problem()).FirstOrDefault(p => p is not null);
@@ -74,6 +94,11 @@ internal static class ExportCommand
                 try
                 {
                     bytes = target.Make(loaded, metadata);
+                }
+                catch (ArgumentException e) when (e.ParamName == "moduleNames")
+                {
+                    error.WriteLine($"recur export: --names: {PyTorchNames.Message(e)} Run 'recur export --help' for the options.");
+                    return ExitCodes.Usage;
                 }
                 catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
                 {

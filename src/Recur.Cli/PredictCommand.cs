@@ -31,15 +31,21 @@ internal static class PredictCommand
         var invert = new Option<bool>("--invert") { Description = "Invert the pixels first (for dark digits on a light background; MNIST is light on dark)." };
         var limit = new Option<int>("--limit") { Description = "Print at most this many images (or sequences) per file.", DefaultValueFactory = _ => 100 };
         Option<string> header = TrainDataOptions.CreateCsvHeader();
+        Option<string?> raw = RawPredictions.Create();
         var command = new Command("predict", "Classify images, sequences or texts with a trained model and print each predicted class with its probability; a regression model's values, a forecasting model's forecast.")
         {
-            model, checkpoint, input, invert, limit, header, text, textFile, series, threads,
+            model, checkpoint, input, invert, limit, header, text, textFile, series, threads, raw,
         };
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output, error = parse.InvocationConfiguration.Error;
             string[] inputs = parse.GetValue(input) ?? [], texts = parse.GetValue(text) ?? [];
             string? file = parse.GetValue(textFile), seriesFile = parse.GetValue(series);
+            if (parse.GetValue(raw) is { } rawPath)
+            {
+                return RawPredictions.Run(parse.GetValue(model)!, TrainedModel.ParseCheckpoint(parse.GetValue(checkpoint)), inputs, rawPath, output, error);
+            }
+
             string[] given = new (string Name, bool Given)[] { ("--input", inputs.Length > 0), ("--text", texts.Length > 0 || file is not null), ("--series", seriesFile is not null) }
                 .Where(g => g.Given).Select(g => g.Name).ToArray();
             string? problem = given.Length == 0 ? "give what to predict: --input FILE (images or sequences), --text \"…\" or --text-file FILE (texts), or --series FILE (a series to forecast)."

@@ -40,6 +40,7 @@ public static class Program
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             BenchCommand.Create(),
+            ImportCommand.Create(),
             ExportCommand.Create(),
         };
         return root;
