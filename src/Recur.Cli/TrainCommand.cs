@@ -155,7 +155,7 @@ internal static class TrainCommand
 
             string? dataProblem = files.Read(parse, out DataSettings? data, out TextSettings? text, out SeriesSettings? series, dataset, sequence, dataDir);
             settings = settings with { Data = data, Text = text, Series = series, MaskValue = parse.GetValue(files.MaskValue) };
-            if ((dataProblem ?? settings.Validate()) is string problem)
+            if ((dataProblem ?? settings.Validate() ?? MnistMemoryProblem(settings)) is string problem)
             {
                 error.WriteLine($"recur train: {problem} Run 'recur train --help' for the options.");
                 return ExitCodes.Usage;
@@ -164,4 +164,10 @@ internal static class TrainCommand
             return new TrainRun(settings, stdout, error).Run();
         }
     }
+
+    /// <summary>On MNIST, whose shape is known before it is read: whether the run fits in memory (<see cref="RunMemory"/>).</summary>
+    private static string? MnistMemoryProblem(TrainSettings settings) =>
+        settings.Data is null && settings.Text is null && settings.Series is null
+            ? RunMemory.Problem(settings, settings.Sequence == SequenceView.Rows ? 28 : 784, settings.Sequence == SequenceView.Rows ? 28 : 1, Mnist.Classes, null, false, RunMemory.MnistBytes)
+            : null;
 }

@@ -102,6 +102,21 @@ public sealed class OptionRangeCliTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void AnMnistRunTooBigForTheMachineIsRefusedBeforeTheImagesAreRead()
+    {
+        // Every option in range; together about 39,767 GiB.
+        string[] args = ["train", "--hidden", "8192", "--layers", "64", "--batch-size", "65536"];
+        Directory.CreateDirectory(_dir.File("empty"));
+        var (code, output, error) = CliRun.Command(log, [.. args, "--data-dir", _dir.File("empty"), "--out", _dir.File("run")]);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("recur train: the model (34,094,399,498 parameters) trained on batches of 65,536 sequences of 28 steps needs about ", line);
+        Assert.Contains("this process may use; lower --batch-size, --hidden or --layers.", line);
+        Assert.False(Directory.Exists(_dir.File("run")));
+    }
+
+    [Fact]
     public void TheHelpShowsTheRanges()
     {
         string help = CliRun.Command(log, "train", "--help").Out;
