@@ -75,7 +75,7 @@ internal static class ModelConfig
                 records.Add(entry.ContainsKey("type") ? LegacyLayerConfig.FromType(entry) : LayerKinds.Registry.FromJson(entry));
             }
 
-            CheckSize(records, (records.Count > 0 ? records[0].StandaloneInputShape : null) ?? (config["input_shape"] as JsonArray)?.Select(d => (int)d!).ToArray(), configPath);
+            CheckSize(records, (config["input_shape"] as JsonArray)?.Select(d => (int)d!).ToArray() ?? (records.Count > 0 ? records[0].StandaloneInputShape : null), configPath);
             foreach (LayerConfig record in records)
             {
                 model.Add(record);
@@ -153,8 +153,17 @@ internal static class ModelConfig
             return; // built later, from the first input; its sizes were checked field by field
         }
 
-        long parameters = MemoryEstimate.Parameters(records, inputShape), largest = MemoryEstimate.LargestTensor(records, inputShape);
-        double bytes = MemoryEstimate.InferenceBytes(records, inputShape);
+        long parameters, largest;
+        double bytes;
+        try
+        {
+            (parameters, largest, bytes) = (MemoryEstimate.Parameters(records, inputShape), MemoryEstimate.LargestTensor(records, inputShape), MemoryEstimate.InferenceBytes(records, inputShape));
+        }
+        catch (ArgumentException)
+        {
+            return; // the records do not fit together; building them says where, in the layer's own words
+        }
+
         long available = MemoryEstimate.AvailableBytes;
         if (largest > Array.MaxLength || bytes > available)
         {
