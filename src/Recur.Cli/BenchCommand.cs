@@ -30,26 +30,26 @@ internal static class BenchCommand
             Description = "Shapes to run, repeatable or comma-separated: " + string.Join(", ", NamesOf(BenchShape.All)) + " (default: all).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var batchesOption = new Option<int>("--batches")
+        var batchesOption = OptionLimits.Batches.Attach(new Option<int>("--batches")
         {
             Description = "Timed batches per shape.",
             DefaultValueFactory = _ => 20,
-        };
-        var warmupOption = new Option<int>("--warmup")
+        });
+        var warmupOption = OptionLimits.Warmup.Attach(new Option<int>("--warmup")
         {
             Description = "Untimed batches run first.",
             DefaultValueFactory = _ => 3,
-        };
-        var threadsOption = new Option<int>("--threads")
+        });
+        var threadsOption = OptionLimits.Threads.Attach(new Option<int>("--threads")
         {
             Description = "Threads to use (Recur.Threading.MaxThreads); default: the number of cores.",
             DefaultValueFactory = _ => Threading.MaxThreads,
-        };
-        var seedOption = new Option<int>("--seed")
+        });
+        var seedOption = OptionLimits.BenchSeed.Attach(new Option<int>("--seed")
         {
             Description = "Seed of the weights and the synthetic data.",
             DefaultValueFactory = _ => 1,
-        };
+        });
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON document instead of a table." };
         var gemmOption = new Option<bool>("--gemm")
         {
@@ -71,11 +71,7 @@ internal static class BenchCommand
             int batches = parse.GetValue(batchesOption);
             int warmup = parse.GetValue(warmupOption);
             int threads = parse.GetValue(threadsOption);
-            string? problem =
-                batches < 1 ? $"--batches {batches}: give at least 1."
-                : warmup < 0 ? $"--warmup {warmup}: give 0 or more."
-                : threads is < 1 or > Threading.MaxSupportedThreads ? $"--threads {threads}: give 1 to {Threading.MaxSupportedThreads}."
-                : null;
+            string? problem = null; // the numbers were checked when parsed (OptionLimits)
             List<BenchShape> shapes = ParseShapes(parse.GetValue(shapeOption), ref problem);
             if (problem is not null)
             {

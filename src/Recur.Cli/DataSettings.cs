@@ -1,4 +1,3 @@
-using System.Globalization;
 using Recur.Data;
 
 namespace Recur.Cli;
@@ -43,19 +42,13 @@ internal sealed record DataSettings
         if (FileProblem("--data", Data, "--labels", Labels) is string data) return data;
         if (TestData is null && TestLabels is not null) return "--test-labels needs --test-data (the test features).";
         if (TestData is not null && FileProblem("--test-data", TestData, "--test-labels", TestLabels) is string test) return test;
-        if (Features is int f && f < 1) return $"--features must be at least 1; got {f}.";
+        if (Features is int f && OptionLimits.Features.Problem("--features", f) is string features) return features;
         if (Features is not null && !IsCsv(Data) && (TestData is null || !IsCsv(TestData)))
         {
             return "--features is for CSV files; a .npy file carries its own shape (N, T, F).";
         }
 
-        if (!(ValidationSplit > 0 && ValidationSplit < 1))
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"--validation-split must be above 0 and below 1 (the share of --data held out); got {ValidationSplit}.");
-        }
-
-        if (Classes is int c && c < 2) return $"--classes must be at least 2; got {c}.";
-        return null;
+        return OptionLimits.Split.Problem("--validation-split", ValidationSplit) ?? (Classes is int c ? OptionLimits.Classes.Problem("--classes", c) : null);
     }
 
     private static bool IsCsv(string path) => Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase);

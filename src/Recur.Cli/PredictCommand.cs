@@ -29,7 +29,7 @@ internal static class PredictCommand
         };
         Option<int?> threads = ThreadsOption.Create();
         var invert = new Option<bool>("--invert") { Description = "Invert the pixels first (for dark digits on a light background; MNIST is light on dark)." };
-        var limit = new Option<int>("--limit") { Description = "Print at most this many images (or sequences) per file.", DefaultValueFactory = _ => 100 };
+        var limit = OptionLimits.Limit.Attach(new Option<int>("--limit") { Description = "Print at most this many images (or sequences) per file.", DefaultValueFactory = _ => 100 });
         Option<string> header = TrainDataOptions.CreateCsvHeader();
         Option<string?> raw = RawPredictions.Create();
         var command = new Command("predict", "Classify images, sequences or texts with a trained model and print each predicted class with its probability; a regression model's values, a forecasting model's forecast.")

@@ -32,8 +32,7 @@ internal sealed record SeriesSettings
     /// <summary>Null when the settings make sense, else a one-line description of the first problem.</summary>
     public string? Validate()
     {
-        if (Window < 1) return $"--window must be at least 1 row; got {Window}.";
-        if (Horizon < 1) return $"--horizon must be at least 1 row (1: the next row); got {Horizon}.";
+        if ((OptionLimits.SequenceLength.Problem("--window", Window) ?? OptionLimits.SequenceLength.Problem("--horizon", Horizon)) is string problem) return problem;
         return ValidationSplit is > 0 and < 1 && ValidationSplit + TestSplit < 1
             ? null
             : string.Create(CultureInfo.InvariantCulture, $"--validation-split must be above 0 and below {1 - TestSplit} (the test stretch takes the last {TestSplit}); got {ValidationSplit}.");

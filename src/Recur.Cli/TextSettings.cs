@@ -1,4 +1,3 @@
-using System.Globalization;
 using Recur.Data;
 
 namespace Recur.Cli;
@@ -27,11 +26,9 @@ internal sealed record TextSettings
     /// <summary>Null when the settings make sense, else a one-line description of the first problem.</summary>
     public string? Validate()
     {
-        if (VocabularySize is int v && v < 3) return $"--vocabulary-size counts padding and unknown too and must be at least 3; got {v}.";
-        if (MaxLength is int m && m < 1) return $"--max-length must be at least 1 token; got {m}.";
-        if (EmbeddingDim < 1) return $"--embedding-dim must be at least 1; got {EmbeddingDim}.";
-        return ValidationSplit is > 0 and < 1
-            ? null
-            : string.Create(CultureInfo.InvariantCulture, $"--validation-split must be above 0 and below 1 (the share of --text held out); got {ValidationSplit}.");
+        return (VocabularySize is int v ? OptionLimits.VocabularySize.Problem("--vocabulary-size", v) : null)
+            ?? (MaxLength is int m ? OptionLimits.SequenceLength.Problem("--max-length", m) : null)
+            ?? OptionLimits.EmbeddingDim.Problem("--embedding-dim", EmbeddingDim)
+            ?? OptionLimits.Split.Problem("--validation-split", ValidationSplit);
     }
 }

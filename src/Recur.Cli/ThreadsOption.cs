@@ -6,11 +6,10 @@ namespace Recur.Cli;
 internal static class ThreadsOption
 {
     /// <summary>Creates the option.</summary>
-    public static Option<int?> Create() => new("--threads") { Description = "Worker threads [default: all cores]; results do not depend on it." };
+    public static Option<int?> Create() => OptionLimits.Threads.Attach(new Option<int?>("--threads") { Description = "Worker threads [default: all cores]; results do not depend on it." });
 
     /// <summary>Null when <paramref name="threads"/> is absent or in range, else the one-line problem.</summary>
-    public static string? Problem(int? threads) =>
-        threads is int t && t is < 1 or > Threading.MaxSupportedThreads ? $"--threads must be 1 to {Threading.MaxSupportedThreads}; got {t}." : null;
+    public static string? Problem(int? threads) => threads is int t ? OptionLimits.Threads.Problem("--threads", t) : null;
 
     /// <summary>Sets <see cref="Threading.MaxThreads"/> when <paramref name="threads"/> is given.</summary>
     public static void Apply(int? threads)

@@ -20,38 +20,38 @@ internal static class TrainCommand
         sequence.AcceptOnlyFromAmong("rows", "pixels", "permuted-pixels");
         var modelKind = new Option<string>("--model") { Description = "The recurrent layer: lstm (TensorFlow's BasicLSTMCell), gru (PyTorch's GRU) or rnn (a simple tanh RNN).", DefaultValueFactory = _ => "lstm" };
         modelKind.AcceptOnlyFromAmong(TrainRun.RecurrentKinds);
-        var layers = new Option<int>("--layers") { Description = "Recurrent layers stacked; each but the last passes its whole sequence to the next.", DefaultValueFactory = _ => 1 };
+        var layers = OptionLimits.Layers.Attach(new Option<int>("--layers") { Description = "Recurrent layers stacked; each but the last passes its whole sequence to the next.", DefaultValueFactory = _ => 1 });
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Read each sequence both ways in every recurrent layer and concatenate the two outputs (2 × --hidden features)." };
-        var dropout = new Option<float>("--dropout") { Description = "Dropout rate after every recurrent layer (between stacked layers and before the output layer), in training only.", DefaultValueFactory = _ => 0f };
-        var recurrentDropout = new Option<float>("--recurrent-dropout")
+        var dropout = OptionLimits.Rate.Attach(new Option<float>("--dropout") { Description = "Dropout rate after every recurrent layer (between stacked layers and before the output layer), in training only.", DefaultValueFactory = _ => 0f });
+        var recurrentDropout = OptionLimits.Rate.Attach(new Option<float>("--recurrent-dropout")
         {
             Description = "Keras's recurrent_dropout in every recurrent layer: the fraction of the previous state's units dropped from the recurrent product, one mask per sequence for all steps, in training only.",
             DefaultValueFactory = _ => 0f,
-        };
+        });
         var chrono = new Option<bool>("--chrono-init") { Description = "Chrono initialisation of the gate biases (Tallec and Ollivier, 2018) for dependencies as long as the sequence: helps the 784-step pixel tasks. LSTM and GRU." };
-        var hidden = new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 };
-        var forgetBias = new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f };
+        var hidden = OptionLimits.Hidden.Attach(new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 });
+        var forgetBias = OptionLimits.ForgetBias.Attach(new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f });
         var projection = new Option<bool>("--input-projection") { Description = "A Dense layer (random-normal weights, 0.1 biases) on every step before the LSTM, as in the static_rnn tutorial." };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (GradientDescent).", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("adam", "sgd");
-        var lr = new Option<double?>("--lr") { Description = "Learning rate, the peak of the cosine schedule [default: adam 0.002 with cosine decay, 0.001 constant (the tutorial's); sgd 0.1]." };
+        var lr = OptionLimits.LearningRate.Attach(new Option<double?>("--lr") { Description = "Learning rate, the peak of the cosine schedule [default: adam 0.002 with cosine decay, 0.001 constant (the tutorial's); sgd 0.1]." });
         var schedule = new Option<string>("--lr-schedule")
         {
             Description = "cosine: decay the learning rate from --lr to 0 over the run (the default); constant: keep --lr throughout, as the tutorial does.",
             DefaultValueFactory = _ => "cosine",
         };
         schedule.AcceptOnlyFromAmong("cosine", "constant");
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per training step.", DefaultValueFactory = _ => 128 };
-        var steps = new Option<int?>("--steps") { Description = "Training steps [default: 10000]." };
-        var epochs = new Option<double?>("--epochs") { Description = "Train for this many passes over the 55,000 training images (or the training sequences of --data) instead of --steps." };
-        var displayStep = new Option<int>("--display-step") { Description = "Print the minibatch loss and accuracy every this many steps.", DefaultValueFactory = _ => 200 };
-        var validationStep = new Option<int?>("--validation-step") { Description = "Measure validation accuracy and save a checkpoint every this many steps [default: 5 × display step]." };
-        var clipNorm = new Option<float?>("--clip-norm") { Description = "Clip gradients to this global norm (e.g. 5); off by default." };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for weights and shuffling; the same seed and threads give the same run.", DefaultValueFactory = _ => 1 };
+        var batchSize = OptionLimits.BatchSize.Attach(new Option<int>("--batch-size") { Description = "Images per training step.", DefaultValueFactory = _ => 128 });
+        var steps = OptionLimits.Steps.Attach(new Option<int?>("--steps") { Description = "Training steps [default: 10000]." });
+        var epochs = OptionLimits.Epochs.Attach(new Option<double?>("--epochs") { Description = "Train for this many passes over the 55,000 training images (or the training sequences of --data) instead of --steps." });
+        var displayStep = OptionLimits.Steps.Attach(new Option<int>("--display-step") { Description = "Print the minibatch loss and accuracy every this many steps.", DefaultValueFactory = _ => 200 });
+        var validationStep = OptionLimits.Steps.Attach(new Option<int?>("--validation-step") { Description = "Measure validation accuracy and save a checkpoint every this many steps [default: 5 × display step]." });
+        var clipNorm = OptionLimits.ClipNorm.Attach(new Option<float?>("--clip-norm") { Description = "Clip gradients to this global norm (e.g. 5); off by default." });
+        var seed = OptionLimits.Seed.Attach(new Option<ulong>("--seed") { Description = "Seed for weights and shuffling; the same seed and threads give the same run.", DefaultValueFactory = _ => 1 });
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the four IDX files are (or go when fetched) [default: $RECUR_DATA, then the user cache]." };
         var output = new Option<string?>("--out") { Description = "Run directory for the checkpoints, metrics.csv and accuracy.svg [default: runs/<timestamp>]." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Reuse an --out that holds an earlier run: its checkpoints are deleted once this run writes its first." };
-        var threads = new Option<int?>("--threads") { Description = "Worker threads [default: all cores]." };
+        Option<int?> threads = ThreadsOption.Create();
         var resume = new Option<string?>("--resume")
         {
             Description = "Continue the stopped or killed run in this run directory from its last checkpoint, with its options (recorded in its run.json); the result is bit-identical to a run that never stopped.",
@@ -104,6 +104,11 @@ internal static class TrainCommand
                 }
 
                 run = command.Parse(args);
+                if (run.Errors.Count > 0)
+                {
+                    error.WriteLine($"recur train: --resume {directory}: its {RunOptions.FileName} holds {run.Errors[0].Message.TrimEnd('.')}; the run cannot be resumed.");
+                    return ExitCodes.Usage;
+                }
             }
 
             return Train(run, parse.InvocationConfiguration.Output, error, options, resuming: run != parse);
@@ -150,7 +155,7 @@ internal static class TrainCommand
 
             string? dataProblem = files.Read(parse, out DataSettings? data, out TextSettings? text, out SeriesSettings? series, dataset, sequence, dataDir);
             settings = settings with { Data = data, Text = text, Series = series, MaskValue = parse.GetValue(files.MaskValue) };
-            if ((dataProblem ?? settings.Validate()) is string problem)
+            if ((dataProblem ?? settings.Validate() ?? MnistMemoryProblem(settings)) is string problem)
             {
                 error.WriteLine($"recur train: {problem} Run 'recur train --help' for the options.");
                 return ExitCodes.Usage;
@@ -159,4 +164,10 @@ internal static class TrainCommand
             return new TrainRun(settings, stdout, error).Run();
         }
     }
+
+    /// <summary>On MNIST, whose shape is known before it is read: whether the run fits in memory (<see cref="RunMemory"/>).</summary>
+    private static string? MnistMemoryProblem(TrainSettings settings) =>
+        settings.Data is null && settings.Text is null && settings.Series is null
+            ? RunMemory.Problem(settings, settings.Sequence == SequenceView.Rows ? 28 : 784, settings.Sequence == SequenceView.Rows ? 28 : 1, Mnist.Classes, null, false, RunMemory.MnistBytes)
+            : null;
 }

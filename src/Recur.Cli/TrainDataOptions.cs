@@ -24,24 +24,24 @@ internal sealed class TrainDataOptions
 
     public Option<string?> TestLabels { get; } = new("--test-labels") { Description = "The labels of a .npy --test-data file." };
 
-    public Option<int?> Features { get; } = new("--features") { Description = "Features per step F of .csv files: a row of T·F values is T steps of F [default: 1]." };
+    public Option<int?> Features { get; } = OptionLimits.Features.Attach(new Option<int?>("--features") { Description = "Features per step F of .csv files: a row of T·F values is T steps of F [default: 1]." });
 
-    public Option<double?> ValidationSplit { get; } = new("--validation-split")
+    public Option<double?> ValidationSplit { get; } = OptionLimits.Split.Attach(new Option<double?>("--validation-split")
     {
         Description = "The share of --data held out for validation: its last rows, as Keras's validation_split (shuffle sorted data first) [default: 0.1].",
-    };
+    });
 
-    public Option<int?> Classes { get; } = new("--classes") { Description = "The number of classes C [default: the largest label in --data + 1]." };
+    public Option<int?> Classes { get; } = OptionLimits.Classes.Attach(new Option<int?>("--classes") { Description = "The number of classes C [default: the largest label in --data + 1]." });
 
     public Option<string> CsvHeader { get; } = CreateCsvHeader();
 
     public Option<string?> Task { get; } = CreateTask();
 
-    public Option<float?> MaskValue { get; } = new("--mask-value")
+    public Option<float?> MaskValue { get; } = OptionLimits.MaskValue.Attach(new Option<float?>("--mask-value")
     {
         Description = "Float data (--data, --series): a step whose features all equal this value is padding (Keras's Masking layer, added first); " +
             "the recurrent layers skip it. A warning when no training step holds it.",
-    };
+    });
 
     public Option<string?> Text { get; } = new("--text")
     {
@@ -51,14 +51,14 @@ internal sealed class TrainDataOptions
 
     public Option<string> Tokens { get; } = CreateTokens();
 
-    public Option<int?> VocabularySize { get; } = new("--vocabulary-size")
+    public Option<int?> VocabularySize { get; } = OptionLimits.VocabularySize.Attach(new Option<int?>("--vocabulary-size")
     {
         Description = "--text: keep the N − 2 most frequent tokens (ids 0 padding and 1 unknown count too); rarer ones read as unknown [default: all].",
-    };
+    });
 
-    public Option<int?> MaxLength { get; } = new("--max-length") { Description = "--text: keep at most this many tokens of each text [default: the longest text's]." };
+    public Option<int?> MaxLength { get; } = OptionLimits.SequenceLength.Attach(new Option<int?>("--max-length") { Description = "--text: keep at most this many tokens of each text [default: the longest text's]." });
 
-    public Option<int?> EmbeddingDim { get; } = new("--embedding-dim") { Description = "--text: the width of each token's embedding [default: 32]." };
+    public Option<int?> EmbeddingDim { get; } = OptionLimits.EmbeddingDim.Attach(new Option<int?>("--embedding-dim") { Description = "--text: the width of each token's embedding [default: 32]." });
 
     public Option<string?> Series { get; } = new("--series")
     {
@@ -68,9 +68,9 @@ internal sealed class TrainDataOptions
 
     public Option<string?> Target { get; } = new("--target") { Description = "--series: the column to forecast." };
 
-    public Option<int?> Window { get; } = new("--window") { Description = "--series: rows (time steps) per window." };
+    public Option<int?> Window { get; } = OptionLimits.SequenceLength.Attach(new Option<int?>("--window") { Description = "--series: rows (time steps) per window." });
 
-    public Option<int?> Horizon { get; } = new("--horizon") { Description = "--series: how many rows after a window's last row its target is [default: 1, the next row]." };
+    public Option<int?> Horizon { get; } = OptionLimits.SequenceLength.Attach(new Option<int?>("--horizon") { Description = "--series: how many rows after a window's last row its target is [default: 1, the next row]." });
 
     public Option<string?> Inputs { get; } = new("--inputs") { Description = "--series: the columns read at each step, comma-separated [default: every numeric column, the target among them]." };
 

@@ -70,10 +70,7 @@ internal sealed partial class TrainRun
             }
         }
 
-        if (settings.Epochs is double epochs)
-        {
-            settings = settings with { Steps = Math.Max(1, (int)Math.Ceiling(epochs * train.Count / settings.BatchSize)), Epochs = null };
-        }
+        settings = settings.EpochsAsSteps(train.Count);
 
         if (inferred is not null)
         {
@@ -157,10 +154,7 @@ internal sealed partial class TrainRun
                 : $"--batch-size {settings.BatchSize} is more than the {train.Count} training texts of {text.Path} (after the validation split); give --batch-size {train.Count} or less.");
         }
 
-        if (settings.Epochs is double epochs)
-        {
-            settings = settings with { Steps = Math.Max(1, (int)Math.Ceiling(epochs * train.Count / settings.BatchSize)), Epochs = null };
-        }
+        settings = settings.EpochsAsSteps(train.Count);
 
         Vocabulary vocabulary = all.Vocabulary;
         string tokens = vocabulary.Kind == TokenKind.Words ? "words" : "chars";
@@ -217,10 +211,7 @@ internal sealed partial class TrainRun
                 $"--batch-size {settings.BatchSize} is more than the {data.Train.Count} training windows of {series.Path}; give --batch-size {data.Train.Count} or less.");
         }
 
-        if (settings.Epochs is double epochs)
-        {
-            settings = settings with { Steps = Math.Max(1, (int)Math.Ceiling(epochs * data.Train.Count / settings.BatchSize)), Epochs = null };
-        }
+        settings = settings.EpochsAsSteps(data.Train.Count);
 
         output.WriteLine(string.Create(inv,
             $"Task: regress, a forecast of {series.Target} {series.Horizon} row{(series.Horizon == 1 ? "" : "s")} after each window of {series.Window} rows of {string.Join(", ", data.Scaler.Columns)}."));

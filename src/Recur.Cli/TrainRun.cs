@@ -48,6 +48,12 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         }
 
         SequenceLayout layout = data.Layout;
+        if (!data.IsMnist && RunMemory.Problem(settings, layout.Steps, layout.Features, data.Classes, data.VocabularySize, data.Task == TrainTask.Label, 0) is string memory)
+        {
+            error.WriteLine($"recur train: {memory} Run 'recur train --help' for the options.");
+            return ExitCodes.Usage;
+        }
+
         WarnIfMaskValueAbsent(data);
         Sequential model = BuildModel(settings, layout, data.Classes, data.Task, data.VocabularySize);
         Optimizer optimizer = settings.Optimizer == "sgd" ? new Sgd(settings.LearningRate) : new Adam(settings.LearningRate);
@@ -249,7 +255,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     /// The record of one recurrent layer of <c>--model</c>'s kind: the engine classes' initializers (Glorot uniform,
     /// orthogonal, zero biases or chrono), TensorFlow 1's constant forget bias rather than Keras's unit forget bias.
     /// </summary>
-    private static RecurrentLayerConfig Recurrent(TrainSettings settings, bool returnSequences, int steps)
+    internal static RecurrentLayerConfig Recurrent(TrainSettings settings, bool returnSequences, int steps)
     {
         IInitializer bias = settings.ChronoInit ? new Chrono(Math.Max(steps, 3)) : new Zeros();
         return settings.Model switch

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Recur.Data;
 using Recur.IO;
 
@@ -86,25 +87,46 @@ internal sealed record TrainSettings
     public double LearningRateAt(int step) =>
         CosineSchedule ? LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - 1) / TotalSteps)) : LearningRate;
 
+    /// <summary>
+    /// The training steps of <paramref name="epochs"/> passes over <paramref name="examples"/> in batches of
+    /// <paramref name="batchSize"/> (at least 1), or, when they are more than a run can count, the one-line problem.
+    /// </summary>
+    public static (int? Steps, string? Problem) StepsOfEpochs(double epochs, int examples, int batchSize)
+    {
+        double steps = Math.Max(1, Math.Ceiling(epochs * examples / batchSize));
+        return steps <= int.MaxValue
+            ? ((int)steps, null)
+            : (null, string.Create(CultureInfo.InvariantCulture,
+                $"--epochs {epochs} over {examples:N0} training sequences in batches of {batchSize:N0} is {steps:N0} steps, more than {int.MaxValue:N0}; lower --epochs or raise --batch-size."));
+    }
+
+    /// <summary>These settings with <see cref="Epochs"/> turned into <see cref="Steps"/> for <paramref name="examples"/> training sequences.</summary>
+    /// <exception cref="UsageException">That is more steps than a run can count.</exception>
+    public TrainSettings EpochsAsSteps(int examples) => Epochs is double epochs
+        ? this with { Steps = StepsOfEpochs(epochs, examples, BatchSize).Steps ?? throw new UsageException(StepsOfEpochs(epochs, examples, BatchSize).Problem!), Epochs = null }
+        : this;
+
     /// <summary>Null when the settings make sense, else a one-line description of the first problem.</summary>
     public string? Validate()
     {
-        if (Hidden < 1) return $"--hidden must be at least 1; got {Hidden}.";
+        string? problem = OptionLimits.Hidden.Problem("--hidden", Hidden)
+            ?? OptionLimits.Layers.Problem("--layers", Layers)
+            ?? OptionLimits.Rate.Problem("--dropout", Dropout)
+            ?? OptionLimits.Rate.Problem("--recurrent-dropout", RecurrentDropout)
+            ?? OptionLimits.LearningRate.Problem("--lr", LearningRate)
+            ?? OptionLimits.BatchSize.Problem("--batch-size", BatchSize)
+            ?? (Steps is int s ? OptionLimits.Steps.Problem("--steps", s) : null)
+            ?? (Epochs is double e ? OptionLimits.Epochs.Problem("--epochs", e) : null)
+            ?? OptionLimits.Steps.Problem("--display-step", DisplayStep)
+            ?? (ValidationStep is int v ? OptionLimits.Steps.Problem("--validation-step", v) : null)
+            ?? (ClipNorm is float c ? OptionLimits.ClipNorm.Problem("--clip-norm", c) : null)
+            ?? ThreadsOption.Problem(Threads)
+            ?? (MaskValue is float m ? OptionLimits.MaskValue.Problem("--mask-value", m) : null)
+            ?? OptionLimits.ForgetBias.Problem("--forget-bias", ForgetBias);
+        if (problem is not null) return problem;
         if (ChronoInit && Model == "rnn") return "--chrono-init sets gate biases, and a simple RNN has no gates; use it with --model lstm or gru.";
-        if (Layers < 1) return $"--layers must be at least 1; got {Layers}.";
-        if (!(Dropout >= 0 && Dropout < 1)) return $"--dropout is the fraction of activations dropped in training and must be at least 0 and below 1; got {Dropout}.";
-        if (!(RecurrentDropout >= 0 && RecurrentDropout < 1)) return $"--recurrent-dropout is the fraction of the previous state's units dropped from the recurrent product in training and must be at least 0 and below 1; got {RecurrentDropout}.";
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) return $"--lr must be a positive number; got {LearningRate}.";
-        if (BatchSize < 1) return $"--batch-size must be at least 1; got {BatchSize}.";
         if (Steps is not null && Epochs is not null) return "give either --steps or --epochs, not both.";
-        if (Steps is int s && s < 1) return $"--steps must be at least 1; got {s}.";
-        if (Epochs is double e && !(e > 0 && double.IsFinite(e))) return $"--epochs must be a positive number; got {e}.";
-        if (DisplayStep < 1) return $"--display-step must be at least 1; got {DisplayStep}.";
-        if (ValidationStep is int v && v < 1) return $"--validation-step must be at least 1; got {v}.";
-        if (ClipNorm is float c && !(c > 0 && float.IsFinite(c))) return $"--clip-norm must be a positive number; got {c}.";
-        if (ThreadsOption.Problem(Threads) is string threads) return threads;
-        if (MaskValue is float m && float.IsNaN(m)) return "--mask-value must be a number; got NaN.";
-        if (!float.IsFinite(ForgetBias)) return $"--forget-bias must be a finite number; got {ForgetBias}.";
+        if (Epochs is double epochs && Data is null && Text is null && Series is null) return StepsOfEpochs(epochs, TrainImages, BatchSize).Problem;
         return null;
     }
 }

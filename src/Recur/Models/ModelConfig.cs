@@ -67,10 +67,18 @@ internal static class ModelConfig
         try
         {
             model = new Sequential((ulong?)config["seed"] ?? 0, (string?)config["name"] ?? "sequential");
-            foreach (JsonNode? node in layerArray)
+            var records = new List<LayerConfig>();
+            for (int k = 0; k < layerArray.Count; k++)
             {
-                JsonObject entry = node as JsonObject ?? throw Bad(configPath, "a layer entry is not an object");
-                model.Add(entry.ContainsKey("type") ? LegacyLayerConfig.FromType(entry) : LayerKinds.Registry.FromJson(entry));
+                JsonObject entry = layerArray[k] as JsonObject ?? throw Bad(configPath, "a layer entry is not an object");
+                ConfigLimits.Check(entry, $"layers[{k}]", configPath);
+                records.Add(entry.ContainsKey("type") ? LegacyLayerConfig.FromType(entry) : LayerKinds.Registry.FromJson(entry));
+            }
+
+            CheckSize(records, (config["input_shape"] as JsonArray)?.Select(d => (int)d!).ToArray() ?? (records.Count > 0 ? records[0].StandaloneInputShape : null), configPath);
+            foreach (LayerConfig record in records)
+            {
+                model.Add(record);
             }
 
             if (!model.IsBuilt && config["input_shape"] is JsonArray shape)
@@ -80,7 +88,11 @@ internal static class ModelConfig
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or InvalidDataException)
         {
-            throw new InvalidDataException($"{configPath} is not a valid Recur model configuration ({e.Message}); re-save the model.", e);
+            // One line: an ArgumentOutOfRangeException's message adds "Actual value was …" on a line of its own.
+            string reason = e.Message.Split('\n')[0].Trim();
+            throw e.Message.StartsWith(configPath, StringComparison.Ordinal)
+                ? new InvalidDataException(reason, e)
+                : new InvalidDataException($"{configPath} is not a valid Recur model configuration ({reason}); re-save the model.", e);
         }
 
         var metadata = new Dictionary<string, string>();
@@ -130,6 +142,33 @@ internal static class ModelConfig
         catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
         {
             throw new InvalidDataException($"{ModelFile.ConfigFileName}: the \"training\" entry is incomplete or malformed ({e.Message}); re-save the model.", e);
+        }
+    }
+
+    /// <summary>Refuses a model whose weights would not fit in this process's memory (<see cref="MemoryEstimate"/>) or in one array.</summary>
+    private static void CheckSize(List<LayerConfig> records, int[]? inputShape, string configPath)
+    {
+        if (inputShape is null)
+        {
+            return; // built later, from the first input; its sizes were checked field by field
+        }
+
+        long parameters, largest;
+        double bytes;
+        try
+        {
+            (parameters, largest, bytes) = (MemoryEstimate.Parameters(records, inputShape), MemoryEstimate.LargestTensor(records, inputShape), MemoryEstimate.InferenceBytes(records, inputShape));
+        }
+        catch (ArgumentException)
+        {
+            return; // the records do not fit together; building them says where, in the layer's own words
+        }
+
+        long available = MemoryEstimate.AvailableBytes;
+        if (largest > Array.MaxLength || bytes > available)
+        {
+            throw new InvalidDataException(FormattableString.Invariant(
+                $"{configPath}: the model has {parameters:N0} parameters and needs about {MemoryEstimate.Format(bytes)}, more than the {MemoryEstimate.Format(available)} this process may use{(largest > Array.MaxLength ? $" (one weight of {largest:N0} elements, more than an array holds)" : "")}; it cannot be loaded here."));
         }
     }
 

@@ -23,20 +23,20 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "train", "--hidden", "0" }, "--hidden must be at least 1")]
+    [InlineData(new[] { "train", "--hidden", "0" }, "--hidden 0: out of range; give a whole number from 1 to 8,192.")]
     [InlineData(new[] { "train", "--sequence", "diagonal" }, "diagonal")]
     [InlineData(new[] { "train", "--bogus" }, "--bogus")]
     [InlineData(new[] { "train", "--steps", "10", "--epochs", "1" }, "either --steps or --epochs")]
-    [InlineData(new[] { "train", "--lr", "-1" }, "--lr must be a positive number")]
-    [InlineData(new[] { "train", "--batch-size", "many" }, "many")]
+    [InlineData(new[] { "train", "--lr", "-1" }, "--lr -1: out of range; give a number above 0 and at most 100.")]
+    [InlineData(new[] { "train", "--batch-size", "many" }, "--batch-size many: not a number; give a whole number from 1 to 65,536.")]
     [InlineData(new[] { "predict", "--input", "x.pgm" }, "--model")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]
     [InlineData(new[] { "train", "--model", "transformer" }, "transformer")]
-    [InlineData(new[] { "train", "--layers", "0" }, "--layers must be at least 1")]
-    [InlineData(new[] { "train", "--dropout", "1" }, "--dropout is the fraction")]
-    [InlineData(new[] { "train", "--recurrent-dropout", "1" }, "--recurrent-dropout is the fraction")]
-    [InlineData(new[] { "train", "--recurrent-dropout", "1.5" }, "got 1.5")]
-    [InlineData(new[] { "train", "--recurrent-dropout", "half" }, "half")]
+    [InlineData(new[] { "train", "--layers", "0" }, "--layers 0: out of range; give a whole number from 1 to 64.")]
+    [InlineData(new[] { "train", "--dropout", "1" }, "--dropout 1: out of range; give a number at least 0 and below 1.")]
+    [InlineData(new[] { "train", "--recurrent-dropout", "1" }, "--recurrent-dropout 1: out of range")]
+    [InlineData(new[] { "train", "--recurrent-dropout", "1.5" }, "--recurrent-dropout 1.5: out of range")]
+    [InlineData(new[] { "train", "--recurrent-dropout", "half" }, "--recurrent-dropout half: not a number")]
     [InlineData(new[] { "train", "--model", "rnn", "--chrono-init" }, "a simple RNN has no gates")]
     public void BadUsageIsOneLineAndExitCodeTwo(string[] args, string expected)
     {

@@ -127,12 +127,12 @@ public sealed class DataCliTests(ITestOutputHelper log) : IDisposable
     [InlineData("--data", "x.csv", "--labels", "y.npy", "holds its labels in its first column; --labels is for .npy features")]
     [InlineData("--data", "x.npy", "--labels", "y.csv", "--labels must be a .npy file of integer labels")]
     [InlineData("--data", "x.npy", "--labels", "y.npy", "--features", "2", "--features is for CSV files")]
-    [InlineData("--data", "x.csv", "--features", "0", "--features must be at least 1")]
-    [InlineData("--data", "x.csv", "--validation-split", "0", "--validation-split must be above 0 and below 1")]
-    [InlineData("--data", "x.csv", "--validation-split", "1", "--validation-split must be above 0 and below 1")]
+    [InlineData("--data", "x.csv", "--features", "0", "--features 0: out of range; give a whole number from 1 to 65,536.")]
+    [InlineData("--data", "x.csv", "--validation-split", "0", "--validation-split 0: out of range; give a number above 0 and below 1.")]
+    [InlineData("--data", "x.csv", "--validation-split", "1", "--validation-split 1: out of range")]
     [InlineData("--data", "x.csv", "--test-labels", "t.npy", "--test-labels needs --test-data")]
     [InlineData("--data", "x.csv", "--test-data", "t.npy", "--test-data t.npy holds only the features; give their labels with --test-labels")]
-    [InlineData("--data", "x.csv", "--classes", "1", "--classes must be at least 2")]
+    [InlineData("--data", "x.csv", "--classes", "1", "--classes 1: out of range; give a whole number from 2 to 65,536.")]
     [InlineData("--data", "x.csv", "--csv-header", "maybe", "maybe")]
     public void BadDataOptionsAreUsageErrors(params string[] argsThenMessage)
     {

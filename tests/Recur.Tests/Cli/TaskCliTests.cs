@@ -275,7 +275,7 @@ public sealed class TaskCliTests(ITestOutputHelper log) : IDisposable
         AssertFails(Run("train", "--series", weather, "--target", "temp_max", "--window", "400", "--out", _dir.File("a")), 1, "seattle-weather.csv' holds a series of 300 rows, too short for a window of 400 rows");
         AssertFails(Run("train", "--series", weather, "--target", "tmax", "--window", "3", "--out", _dir.File("b")), 1, "has no column 'tmax'; its columns are date, precipitation, temp_max");
         AssertFails(Run("evaluate", "--model", "m", "--text", words, "--series", weather), 2, "--text and --series cannot be combined");
-        AssertFails(Run("evaluate", "--model", "m", "--threads", "0"), 2, "--threads must be 1 to");
+        AssertFails(Run("evaluate", "--model", "m", "--threads", "0"), 2, "--threads 0: out of range; give a whole number from 1 to 256.");
         AssertFails(Run("predict", "--model", "m"), 2, "give what to predict");
 
         string noTab = _dir.File("notab.txt");
