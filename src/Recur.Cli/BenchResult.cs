@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Recur.Cli;
 
 /// <summary>
-/// The measurement of one shape: the fields <c>recur bench --json</c> and bench/peers/pytorch_lstm.py
-/// both print (snake_case in JSON). For a streaming shape a "batch" is one step of batch 1, so samples/s are steps/s.
+/// The measurement of one shape: the fields <c>recur bench --json</c>, bench/peers/pytorch_lstm.py and
+/// bench/peers/OnnxRuntimePeer (which compiles this file too) print (snake_case in JSON). For a streaming shape a "batch" is one step of batch 1, so samples/s are steps/s.
 /// </summary>
 internal sealed record BenchResult(
     string Shape,
@@ -23,6 +23,10 @@ internal sealed record BenchResult(
     /// <summary>Microseconds per step of a streaming shape (whose batches are steps of batch 1); absent for the others.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? UsPerStep { get; init; }
+
+    /// <summary>The ONNX Runtime peer's largest difference from Recur's output on its check batch; absent for the others.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxAbsDiff { get; init; }
 }
 
 /// <summary>The JSON document of a run: which engine, and one result per shape.</summary>

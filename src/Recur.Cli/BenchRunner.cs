@@ -181,7 +181,7 @@ internal static class BenchRunner
         SamplesPerS: shape.Batch * batches / seconds,
         MsPerBatch: 1000.0 * seconds / batches,
         Gflops: shape.FlopsPerBatch() * batches / seconds / 1e9,
-        PeakRssMib: PeakRssMib())
+        PeakRssMib: PeakRss.Mib())
     {
         UsPerStep = shape.Streaming ? 1e6 * seconds / batches : null,
     };
@@ -193,24 +193,4 @@ internal static class BenchRunner
         "gru" => new Gru(shape.Input, shape.Hidden, rng: rng, name: name),
         _ => throw new ArgumentException($"recur bench: shape {shape.Name} has an unknown cell '{shape.Cell}'."),
     };
-
-    /// <summary>The peak resident set size of this process in MiB: VmHWM from /proc/self/status on Linux, else the peak working set.</summary>
-    public static double PeakRssMib()
-    {
-        const string Status = "/proc/self/status";
-        if (File.Exists(Status))
-        {
-            foreach (string line in File.ReadLines(Status))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    string kib = line["VmHWM:".Length..].Trim().Split(' ')[0];
-                    return long.Parse(kib, System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-                }
-            }
-        }
-
-        using var process = Process.GetCurrentProcess();
-        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
 }
