@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Recur.Cli;
 
-/// <summary>The <c>recur</c> command: train, evaluate, predict and bench.</summary>
+/// <summary>The <c>recur</c> command: train, evaluate, predict, bench and export.</summary>
 public static class Program
 {
     /// <summary>Entry point. Exit codes: 0 success, 1 a failed run, 2 bad usage.</summary>
@@ -40,6 +40,7 @@ public static class Program
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             BenchCommand.Create(),
+            ExportCommand.Create(),
         };
         return root;
     }

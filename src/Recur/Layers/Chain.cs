@@ -17,6 +17,12 @@ internal sealed class Chain(ILayer first, ILayer second, LayerConfig options) : 
 
     public LayerConfig Options => options;
 
+    /// <summary>The layer that runs first (what exporters walk).</summary>
+    public ILayer First => first;
+
+    /// <summary>The layer that runs on the first's output.</summary>
+    public ILayer Second => second;
+
     public SequenceMask? InputMask { get; set; }
 
     public SequenceMask? OutputMask { get; private set; }
