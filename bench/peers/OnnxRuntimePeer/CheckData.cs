@@ -16,8 +16,8 @@ namespace Recur.Bench.OnnxRuntimePeer;
 /// <param name="Input">Features per step.</param>
 /// <param name="Hidden">Units of the recurrent layer.</param>
 /// <param name="FlopsPerBatch">FLOPs of the matrix products per batch (per step for a stream), the formula of bench/README.md.</param>
-/// <param name="X">The input: <c>[B, T, I]</c>, or for a stream <c>[1, T, I]</c> fed one step at a time.</param>
-/// <param name="Y">Recur's output: <c>[B, C]</c>, or for a stream <c>[T, C]</c>, the output after each step.</param>
+/// <param name="X">The input: <c>[N, T, I]</c> (N sequences, at most a batch; the graph's batch axis is dynamic), or for a stream <c>[1, T, I]</c> fed one step at a time.</param>
+/// <param name="Y">Recur's output: <c>[N, C]</c>, or for a stream <c>[T, C]</c>, the output after each step.</param>
 /// <param name="InputName">The graph input that takes the sequence.</param>
 /// <param name="OutputName">The graph output of the classifier.</param>
 /// <param name="StateInputs">For a stream, the graph's state inputs (<c>[D, 1, H]</c> each), in order.</param>
