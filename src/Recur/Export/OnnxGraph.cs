@@ -116,8 +116,9 @@ internal sealed class OnnxGraph
         return name;
     }
 
-    /// <summary>Declares <paramref name="name"/>, a value the graph computes, a graph output.</summary>
-    public void Output(string name, int type, OnnxDim[] shape, string doc) => _outputs.Add(new ValueInfo(name, type, shape, doc));
+    /// <summary>Declares <paramref name="name"/>, a value the graph computes, a graph output (the first with <paramref name="first"/>).</summary>
+    public void Output(string name, int type, OnnxDim[] shape, string doc, bool first = false) =>
+        _outputs.Insert(first ? 0 : _outputs.Count, new ValueInfo(name, type, shape, doc));
 
     /// <summary>The whole <c>ModelProto</c>: this graph, the operator set, the producer and <paramref name="metadata"/>.</summary>
     public byte[] ToModel(string graphName, long irVersion, long opset, string producer, string version, IEnumerable<KeyValuePair<string, string>> metadata)

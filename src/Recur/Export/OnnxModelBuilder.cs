@@ -41,7 +41,7 @@ internal sealed partial class OnnxModelBuilder
         }
 
         string output = _graph.RenameLastOutput(flow.Value, "output") ? "output" : _graph.Add("Identity", "output", [flow.Value]);
-        _graph.Output(output, OnnxGraph.Float, Shape(flow), Describe(flow));
+        _graph.Output(output, OnnxGraph.Float, Shape(flow), Describe(flow), first: true);
 
         var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in _options.Metadata ?? new Dictionary<string, string>())

@@ -24,6 +24,13 @@ internal sealed class OnnxSession : IDisposable
     /// <summary>The model's metadata_props and producer.</summary>
     public ModelMetadata Metadata => _session.ModelMetadata;
 
+    /// <summary>Zeros shaped as the float input <paramref name="name"/>, its dynamic batch axis <paramref name="batch"/> (a state to start from).</summary>
+    public Tensor Zeros(string name, int batch) => new([.. _session.InputMetadata[name].Dimensions.Select(d => d < 0 ? batch : d)]);
+
+    /// <summary>The dimensions of input or output <paramref name="name"/>, -1 for a dynamic one.</summary>
+    public int[] Dimensions(string name) =>
+        (_session.InputMetadata.TryGetValue(name, out NodeMetadata? input) ? input : _session.OutputMetadata[name]).Dimensions;
+
     /// <summary>Runs the graph on float inputs and an optional int32 <c>lengths</c>; every output as a tensor.</summary>
     public Dictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, int[]? lengths = null)
     {
