@@ -107,7 +107,7 @@ def number(r, key, digits=0):
     return "—" if r is None else f"{r[key]:.{digits}f}"
 
 
-head = (f"{'shape':<14} {'mode':<6} {'Recur/s':>8} {'PyTorch/s':>9} {'ratio':>6} {'PASSIVE/s':>9} {'ratio':>6}"
+head = (f"{'shape':<18} {'mode':<6} {'Recur/s':>8} {'PyTorch/s':>9} {'ratio':>6} {'PASSIVE/s':>9} {'ratio':>6}"
         f" {'ORT/s':>8} {'ratio':>6} {'Recur GFLOP/s':>13} {'PASSIVE GFLOP/s':>15} {'ORT GFLOP/s':>11}"
         f" {'Recur RSS MiB':>13} {'PyTorch RSS MiB':>15} {'ORT RSS MiB':>11}")
 print(head)
@@ -118,7 +118,7 @@ for r in recur["results"]:
     if p is None and t is None and o is None:
         continue
     s = r["samples_per_s"]
-    print(f"{r['shape']:<14} {r['mode']:<6} {s:>8.0f} {rate(p):>9} {ratio(s, p):>6} {rate(t):>9} {ratio(s, t):>6}"
+    print(f"{r['shape']:<18} {r['mode']:<6} {s:>8.0f} {rate(p):>9} {ratio(s, p):>6} {rate(t):>9} {ratio(s, t):>6}"
           f" {rate(o):>8} {ratio(s, o):>6} {r['gflops']:>13.1f} {number(t, 'gflops', 1):>15} {number(o, 'gflops', 1):>11}"
           f" {r['peak_rss_mib']:>13.0f} {number(p, 'peak_rss_mib'):>15} {number(o, 'peak_rss_mib'):>11}")
     if r["mode"] == "stream":
