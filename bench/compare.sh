@@ -1,24 +1,49 @@
 #!/usr/bin/env bash
-# Runs `recur bench` and its PyTorch peer (bench/peers/pytorch_lstm.py) on the same shapes, back to back
-# on this machine, and prints Recur | PyTorch | ratio for each shape.
+# Runs `recur bench`, its PyTorch peer (bench/peers/pytorch_lstm.py) and, on the inference shapes, its ONNX Runtime
+# peer (bench/peers/OnnxRuntimePeer) on the same shapes, back to back on this machine, and prints
+# Recur | PyTorch | ratio | ONNX Runtime | ratio for each shape.
 #
-# The peer runs twice: as installed (only OpenBLAS's core-type overrides unset), and with
+# The PyTorch peer runs twice: as installed (only OpenBLAS's core-type overrides unset), and with
 # OMP_WAIT_POLICY=PASSIVE. Debian's PyTorch runs its OpenMP threads next to OpenBLAS's own pthreads;
 # by default the OpenMP threads spin after each parallel region and take the cores OpenBLAS's threads
 # need, which on 2 cores makes PyTorch 2-4 times slower and very variable. PASSIVE lets them sleep:
 # that is PyTorch at its best here, and the fair comparison.
 #
-# Usage: bench/compare.sh [--shape rows,pixels] [--batches N] [--warmup N] [--threads N]
-# The options go to both programs; --threads defaults to the number of cores for both.
+# The ONNX Runtime peer times the model Recur exports: for each inference shape (rows-infer, gru-rows-infer,
+# bi-rows-infer, pixels-infer, wide-infer, rows-stream) `recur bench --shape NAME --onnx FILE` writes the shape's
+# model and a check batch with Recur's output; the peer checks ONNX Runtime against it, then times it with
+# IntraOpNumThreads = --threads, InterOpNumThreads = 1, sequential execution, ORT_ENABLE_ALL.
+#
+# Usage: bench/compare.sh [--shape rows,pixels] [--batches N] [--warmup N] [--threads N] [--seed N]
+# The options go to every program; --threads defaults to the number of cores for all.
 # Needs the .NET 10 SDK and the peer: apt-get install python3-torch libopenblas0-pthread
 # OpenBLAS's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for the peer, so OpenBLAS picks its
 # best kernels for this CPU rather than whatever the environment forces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+ort_all=(rows-infer gru-rows-infer bi-rows-infer pixels-infer wide-infer rows-stream)
 args=("$@")
+shapes=()
+rest=()   # every option but --shape, for the ONNX Runtime peer
+for ((k = 0; k < ${#args[@]}; k++)); do
+  case "${args[k]}" in
+    --shape) shapes+=("${args[k + 1]:-}"); k=$((k + 1)) ;;
+    --shape=*) shapes+=("${args[k]#--shape=}") ;;
+    *) rest+=("${args[k]}") ;;
+  esac
+done
 if [[ " ${args[*]-} " != *" --threads "* ]]; then
   args+=(--threads "$(nproc)")
+  rest+=(--threads "$(nproc)")
+fi
+ort_shapes=()
+if [ ${#shapes[@]} -eq 0 ]; then
+  ort_shapes=("${ort_all[@]}")
+else
+  for name in $(echo "${shapes[*]}" | tr ',' ' '); do
+    [[ " ${ort_all[*]} " == *" $name "* ]] && ort_shapes+=("$name")
+  done
 fi
 
 python=/usr/bin/python3
@@ -29,39 +54,81 @@ if ! "$python" -c "import torch" 2>/dev/null; then
 fi
 
 dotnet build src/Recur.Cli -c Release -nologo -v quiet >/dev/null
-recur_json=$(mktemp)
-peer_json=$(mktemp)
-tuned_json=$(mktemp)
-trap 'rm -f "$recur_json" "$peer_json" "$tuned_json"' EXIT
+dotnet build bench/peers/OnnxRuntimePeer -c Release -nologo -v quiet >/dev/null
+recur=(dotnet src/Recur.Cli/bin/Release/net10.0/Recur.Cli.dll)
+ort=(dotnet bench/peers/OnnxRuntimePeer/bin/Release/net10.0/OnnxRuntimePeer.dll)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 echo "recur bench ${args[*]} ..." >&2
-dotnet src/Recur.Cli/bin/Release/net10.0/Recur.Cli.dll bench --json "${args[@]}" >"$recur_json"
+"${recur[@]}" bench --json "${args[@]}" >"$work/recur.json"
 echo "pytorch_lstm.py ${args[*]} ..." >&2
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" bench/peers/pytorch_lstm.py --json "${args[@]}" >"$peer_json"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" bench/peers/pytorch_lstm.py --json "${args[@]}" >"$work/peer.json"
 echo "OMP_WAIT_POLICY=PASSIVE pytorch_lstm.py ${args[*]} ..." >&2
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE "$python" bench/peers/pytorch_lstm.py --json "${args[@]}" >"$tuned_json"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE "$python" bench/peers/pytorch_lstm.py --json "${args[@]}" >"$work/tuned.json"
+seed=1
+for ((k = 0; k < ${#rest[@]}; k++)); do
+  [ "${rest[k]}" = --seed ] && seed="${rest[k + 1]}"
+done
+for name in ${ort_shapes[@]+"${ort_shapes[@]}"}; do
+  echo "OnnxRuntimePeer --model $name.onnx ${rest[*]} ..." >&2
+  "${recur[@]}" bench --shape "$name" --seed "$seed" --onnx "$work/$name.onnx" >&2
+  "${ort[@]}" --model "$work/$name.onnx" --json "${rest[@]}" >"$work/ort-$name.json"
+done
 
-"$python" - "$recur_json" "$peer_json" "$tuned_json" <<'PY'
-import json, sys
-recur = json.load(open(sys.argv[1]))
-peer = {r["shape"]: r for r in json.load(open(sys.argv[2]))["results"]}
-tuned_doc = json.load(open(sys.argv[3]))
+"$python" - "$work" <<'PY'
+import glob, json, os, sys
+work = sys.argv[1]
+recur = json.load(open(os.path.join(work, "recur.json")))
+peer = {r["shape"]: r for r in json.load(open(os.path.join(work, "peer.json")))["results"]}
+tuned_doc = json.load(open(os.path.join(work, "tuned.json")))
 tuned = {r["shape"]: r for r in tuned_doc["results"]}
+ort, ort_version = {}, None
+for path in sorted(glob.glob(os.path.join(work, "ort-*.json"))):
+    doc = json.load(open(path))
+    ort_version = doc["version"]
+    ort.update({r["shape"]: r for r in doc["results"]})
 first = recur["results"][0] if recur["results"] else {"threads": "?", "batches": "?"}
-print(f"Recur {recur['version']} vs PyTorch {tuned_doc['version']}, {first['threads']} threads, "
-      f"{first['batches']} timed batches per shape")
-print("PyTorch: as installed; PASSIVE: with OMP_WAIT_POLICY=PASSIVE (PyTorch at its best here)")
-head = (f"{'shape':<14} {'mode':<5} {'Recur/s':>8} {'PyTorch/s':>9} {'ratio':>6} {'PASSIVE/s':>9} {'ratio':>6}"
-        f" {'Recur GFLOP/s':>13} {'PASSIVE GFLOP/s':>15} {'Recur RSS MiB':>13} {'PyTorch RSS MiB':>15} {'RSS ratio':>9}")
+print(f"Recur {recur['version']} vs PyTorch {tuned_doc['version']} and ONNX Runtime {ort_version or '(not run)'}, "
+      f"{first['threads']} threads, {first['batches']} timed batches per shape")
+print("PyTorch: as installed; PASSIVE: with OMP_WAIT_POLICY=PASSIVE (PyTorch at its best here); "
+      "ORT: ONNX Runtime running the model Recur exported")
+
+
+def rate(r):
+    return "—" if r is None else f"{r['samples_per_s']:.0f}"
+
+
+def ratio(s, r):
+    return "—" if r is None else f"{s / r['samples_per_s']:.1f}x"
+
+
+def number(r, key, digits=0):
+    return "—" if r is None else f"{r[key]:.{digits}f}"
+
+
+head = (f"{'shape':<18} {'mode':<6} {'Recur/s':>8} {'PyTorch/s':>9} {'ratio':>6} {'PASSIVE/s':>9} {'ratio':>6}"
+        f" {'ORT/s':>8} {'ratio':>6} {'Recur GFLOP/s':>13} {'PASSIVE GFLOP/s':>15} {'ORT GFLOP/s':>11}"
+        f" {'Recur RSS MiB':>13} {'PyTorch RSS MiB':>15} {'ORT RSS MiB':>11}")
 print(head)
 print("-" * len(head))
+streams = []
 for r in recur["results"]:
-    p, t = peer.get(r["shape"]), tuned.get(r["shape"])
-    if p is None or t is None:
+    p, t, o = peer.get(r["shape"]), tuned.get(r["shape"]), ort.get(r["shape"])
+    if p is None and t is None and o is None:
         continue
     s = r["samples_per_s"]
-    print(f"{r['shape']:<14} {r['mode']:<5} {s:>8.0f} {p['samples_per_s']:>9.0f} {s / p['samples_per_s']:>5.1f}x"
-          f" {t['samples_per_s']:>9.0f} {s / t['samples_per_s']:>5.1f}x {r['gflops']:>13.1f} {t['gflops']:>15.1f}"
-          f" {r['peak_rss_mib']:>13.0f} {p['peak_rss_mib']:>15.0f} {r['peak_rss_mib'] / p['peak_rss_mib']:>9.2f}")
-print("samples/s: samples per second; GFLOP/s: matrix-product operations per second (bench/README.md)")
+    print(f"{r['shape']:<18} {r['mode']:<6} {s:>8.0f} {rate(p):>9} {ratio(s, p):>6} {rate(t):>9} {ratio(s, t):>6}"
+          f" {rate(o):>8} {ratio(s, o):>6} {r['gflops']:>13.1f} {number(t, 'gflops', 1):>15} {number(o, 'gflops', 1):>11}"
+          f" {r['peak_rss_mib']:>13.0f} {number(p, 'peak_rss_mib'):>15} {number(o, 'peak_rss_mib'):>11}")
+    if r["mode"] == "stream":
+        streams.append((r, p, t, o))
+print("samples/s: samples per second (steps per second for a stream shape); "
+      "GFLOP/s: matrix-product operations per second (bench/README.md)")
+for r, p, t, o in streams:
+    print(f"{r['shape']}: µs per step: Recur {r['us_per_step']:.1f}, PyTorch {number(p, 'us_per_step', 1)}, "
+          f"PASSIVE {number(t, 'us_per_step', 1)}, ONNX Runtime {number(o, 'us_per_step', 1)}")
+if ort:
+    print("ONNX Runtime against Recur on a check batch, largest difference: "
+          + ", ".join(f"{name} {r['max_abs_diff']:.2g}" for name, r in ort.items()))
 PY

@@ -22,11 +22,16 @@ length are zeros, and the classifier reads each sequence's last valid output.
     rows-ragged-padded  the same padded batch without packing: all 28 steps are computed and the
                         output at step lengths[b] - 1 is gathered.
 
+rows-stream is the rows-infer model on a stream: batch 1, fed one step at a time (x of [1, 1, 28]) through
+the same nn.LSTM with its (h, c) carried from step to step (from zeros, never reset), each step's output
+into the Linear layer, under torch.no_grad(). Its unit is a step: --batches N times N x 1000 steps,
+samples_per_s is steps/s, ms_per_batch the ms per step, and it also prints us_per_step.
+
 GFLOP/s counts the matrix products only (2 FLOPs per multiply-add), the same formula as
 `recur bench` (see bench/README.md), with G gates (LSTM 4, GRU 3) and D directions (1 or 2):
     training:  D*2*T*B*GH*(2I + 3H) + 6*B*DH*C   per batch
     inference: D*2*T*B*GH*(I + H)   + 2*B*DH*C   per batch
-T*B is the number of steps computed: for rows-ragged the sum of the lengths (the valid steps only),
+T*B is the number of steps computed (1 per step for rows-stream): for rows-ragged the sum of the lengths (the valid steps only),
 for rows-ragged-padded the full T*B. Both print mean_length, the mean length of their batches.
 """
 import argparse
@@ -45,10 +50,15 @@ SHAPES = {
     "gru-rows": ("train", 128, 28, 28, 128, "gru"),
     "gru-rows-infer": ("infer", 1000, 28, 28, 128, "gru"),
     "bi-rows": ("train", 128, 28, 28, 128, "lstm", True),
+    "bi-rows-infer": ("infer", 1000, 28, 28, 128, "lstm", True),
+    "pixels-infer": ("infer", 1000, 784, 1, 128),
+    "wide-infer": ("infer", 1000, 28, 28, 512),
+    "rows-stream": ("stream", 1, 28, 28, 128),
     "rows-ragged": ("train", 128, 28, 28, 128, "lstm", False, "packed"),
     "rows-ragged-padded": ("train", 128, 28, 28, 128, "lstm", False, "padded"),
 }
 CLASSES = 10
+STREAM_STEPS_PER_BATCH = 1000  # a streaming shape times --batches x this many steps
 DATA_BATCHES = 4  # distinct synthetic batches, cycled
 RAGGED_MAX = 27  # ragged lengths are uniform in 1..RAGGED_MAX (mean 14)
 RAGGED_SEED = 12  # their own generator, so every run and both ragged shapes draw the same lengths
@@ -59,6 +69,8 @@ def flops_per_batch(mode, b, t, i, h, cell="lstm", bidirectional=False, c=CLASSE
     g = 3 if cell == "gru" else 4
     d = 2 if bidirectional else 1
     tb = t * b if steps_computed is None else steps_computed
+    if mode == "stream":
+        return flops_per_batch("infer", 1, 1, i, h, cell, bidirectional, c)
     if mode == "train":
         return d * 2 * tb * g * h * (2 * i + 3 * h) + 6 * b * d * h * c
     return d * 2 * tb * g * h * (i + h) + 2 * b * d * h * c
@@ -111,7 +123,17 @@ def run_shape(name, batches, warmup, threads, seed):
             return out[rows, lengths[k % DATA_BATCHES] - 1]
         return last(out)
 
-    if mode == "train":
+    if mode == "stream":
+        steps = [x[:, s:s + 1, :].contiguous() for x in xs for s in range(t)]  # [1, 1, I] each, in order
+        state = None
+
+        def step(k):
+            nonlocal state
+            with torch.no_grad():
+                for n in range(k * STREAM_STEPS_PER_BATCH, (k + 1) * STREAM_STEPS_PER_BATCH):
+                    out, state = lstm(steps[n % len(steps)], state)
+                    dense(out[:, -1, :])
+    elif mode == "train":
         opt = torch.optim.Adam(params, lr=1e-3)
         loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -131,6 +153,8 @@ def run_shape(name, batches, warmup, threads, seed):
     for k in range(batches):
         step(k)
     elapsed = time.perf_counter() - start
+    if mode == "stream":
+        batches *= STREAM_STEPS_PER_BATCH  # the unit is a step of batch 1
     # The steps computed per batch, averaged over the batches timed.
     steps_computed = None
     if ragged == "packed":
@@ -150,6 +174,8 @@ def run_shape(name, batches, warmup, threads, seed):
         * batches / elapsed / 1e9,
         "peak_rss_mib": peak_rss_mib(),
     }
+    if mode == "stream":
+        result["us_per_step"] = 1e6 * elapsed / batches
     if ragged is not None:
         result["mean_length"] = float(torch.cat(lengths).float().mean())
     return result

@@ -55,6 +55,10 @@ internal static class BenchCommand
         {
             Description = "Time the matrix product (squares 64…1024 and the LSTM's products) instead of the shapes.",
         };
+        var onnxOption = new Option<string?>("--onnx")
+        {
+            Description = "Write the one inference shape's model (the weights it times) as ONNX to this file, and a check batch with Recur's output next to it (FILE.check.safetensors), for the ONNX Runtime peer; times nothing.",
+        };
         var inProcessOption = new Option<bool>("--in-process")
         {
             Description = "Run every shape in this process; by default each runs in a fresh child process so its peak RSS is its own.",
@@ -62,7 +66,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Measure LSTM and GRU training and inference throughput on synthetic data (samples/s, GFLOP/s, peak memory).")
         {
-            shapeOption, batchesOption, warmupOption, threadsOption, seedOption, jsonOption, gemmOption, inProcessOption,
+            shapeOption, batchesOption, warmupOption, threadsOption, seedOption, jsonOption, gemmOption, onnxOption, inProcessOption,
         };
         command.SetAction(parse =>
         {
@@ -73,6 +77,14 @@ internal static class BenchCommand
             int threads = parse.GetValue(threadsOption);
             string? problem = null; // the numbers were checked when parsed (OptionLimits)
             List<BenchShape> shapes = ParseShapes(parse.GetValue(shapeOption), ref problem);
+            string? onnx = parse.GetValue(onnxOption);
+            if (onnx is not null && problem is null)
+            {
+                problem = shapes.Count != 1 || parse.GetValue(shapeOption) is null or { Length: 0 }
+                    ? $"--onnx {onnx}: give exactly one inference shape with --shape (got {shapes.Count})."
+                    : BenchOnnx.Problem(shapes[0]);
+            }
+
             if (problem is not null)
             {
                 error.WriteLine($"recur bench: {problem} Run 'recur bench --help' for the options.");
@@ -80,6 +92,11 @@ internal static class BenchCommand
             }
 
             Threading.MaxThreads = threads;
+            if (onnx is not null)
+            {
+                return WriteOnnx(shapes[0], (ulong)parse.GetValue(seedOption), onnx, output, error);
+            }
+
             if (parse.GetValue(gemmOption))
             {
                 WriteGemm(output, threads, parse.GetValue(jsonOption));
@@ -118,6 +135,23 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Writes the model and check file of <paramref name="shape"/> (<see cref="BenchOnnx.Write"/>); an unwritable path is one line.</summary>
+    private static int WriteOnnx(BenchShape shape, ulong seed, string path, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            BenchOnnx.Write(shape, seed, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"recur bench: --onnx {path}: cannot write it ({e.Message}); give a path in a writable folder.");
+            return ExitCodes.Failed;
+        }
+
+        output.WriteLine($"recur bench: wrote {shape.Name}'s model to {path} and a check batch with Recur's output to {BenchOnnx.CheckPath(path)}");
+        return ExitCodes.Ok;
     }
 
     private static List<BenchShape> ParseShapes(string[]? values, ref string? problem)

@@ -16,17 +16,24 @@ internal static class BenchRunner
     /// Builds the model and <see cref="DataBatches"/> batches of uniform(−1, 1) inputs with random
     /// labels, runs <paramref name="warmup"/> untimed batches, then times <paramref name="batches"/>.
     /// A training batch is what a training loop does: zero the gradients, forward, loss, backward and
-    /// an Adam step; an inference batch is the forward pass alone.
+    /// an Adam step; an inference batch is the forward pass alone; a streaming shape times single steps (see
+    /// <see cref="BenchShape.Streaming"/>).
     /// </summary>
     public static BenchResult Run(BenchShape shape, int batches, int warmup, ulong seed)
     {
         var rng = new Rng(seed);
-        // The input is data, so no gradient flows into it (as in the PyTorch peer, whose input does not require one).
-        IRecurrentLayer recurrent = shape.Bidirectional
-            ? new Bidirectional(Recurrent(shape, rng, "forward"), Recurrent(shape, rng, "backward"))
-            : Recurrent(shape, rng, shape.Cell);
-        recurrent.ComputeInputGradient = false;
-        var dense = new Dense(recurrent.OutputSize, BenchShape.Classes, rng: rng);
+        (IRecurrentLayer recurrent, Dense dense) = Build(shape, rng);
+        if (shape.Streaming)
+        {
+            Tensor[] steps = StreamSteps(shape, rng);
+            return recurrent switch
+            {
+                Lstm lstm => Stream(shape, lstm, state => state.H, dense, steps, batches, warmup),
+                Gru gru => Stream(shape, gru, state => state, dense, steps, batches, warmup),
+                _ => throw new ArgumentException($"recur bench: shape {shape.Name} streams a {recurrent.GetType().Name}, which has no Step to time."),
+            };
+        }
+
         Parameter[] parameters = [.. recurrent.Parameters, .. dense.Parameters];
         var loss = new SoftmaxCrossEntropy();
         var adam = new Adam(0.001);
@@ -94,21 +101,90 @@ internal static class BenchRunner
             Step(i);
         }
 
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return new BenchResult(
-            shape.Name,
-            shape.Training ? "train" : "infer",
-            shape.Batch,
-            shape.Steps,
-            shape.Input,
-            shape.Hidden,
-            batches,
-            Threading.MaxThreads,
-            SamplesPerS: shape.Batch * batches / seconds,
-            MsPerBatch: 1000.0 * seconds / batches,
-            Gflops: shape.FlopsPerBatch() * batches / seconds / 1e9,
-            PeakRssMib: PeakRssMib());
+        return Result(shape, batches, Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
+
+    /// <summary>
+    /// The model of <paramref name="shape"/>: its recurrent layer (both directions in a <see cref="Bidirectional"/>),
+    /// whose last output <c>[B, H]</c> (or <c>[B, 2H]</c>) goes into <c>Dense(…, 10)</c>, initialised from <paramref name="rng"/>.
+    /// The input is data, so no gradient flows into it (as in the PyTorch peer, whose input does not require one).
+    /// </summary>
+    public static (IRecurrentLayer Recurrent, Dense Dense) Build(BenchShape shape, Rng rng)
+    {
+        IRecurrentLayer recurrent = shape.Bidirectional
+            ? new Bidirectional(Recurrent(shape, rng, "forward"), Recurrent(shape, rng, "backward"))
+            : Recurrent(shape, rng, shape.Cell);
+        recurrent.ComputeInputGradient = false;
+        return (recurrent, new Dense(recurrent.OutputSize, BenchShape.Classes, rng: rng));
+    }
+
+    /// <summary>
+    /// The inputs of a streaming shape: <see cref="DataBatches"/> sequences of uniform(−1, 1) values, cut into their
+    /// steps, each <c>[1, I]</c>, in order.
+    /// </summary>
+    public static Tensor[] StreamSteps(BenchShape shape, Rng rng)
+    {
+        var steps = new Tensor[DataBatches * shape.Steps];
+        for (int s = 0; s < steps.Length; s++)
+        {
+            steps[s] = new Tensor(1, shape.Input);
+            Span<float> x = steps[s].Span;
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = (2f * rng.NextFloat()) - 1f;
+            }
+        }
+
+        return steps;
+    }
+
+    /// <summary>
+    /// Streams <paramref name="steps"/> (each <c>[1, I]</c>, in turn) through <paramref name="layer"/> one step at a time
+    /// with <see cref="RecurrentLayer{TState}.Step"/>, carrying the state (from zeros, never reset), each step's output
+    /// <c>[1, H]</c> (<paramref name="output"/> of the state) into <paramref name="dense"/>; runs
+    /// <paramref name="warmup"/> × <see cref="BenchShape.StreamStepsPerBatch"/> steps, then times
+    /// <paramref name="batches"/> × that many. Step allocates its state and buffers on every call (it is the library's
+    /// streaming API); the time includes that.
+    /// </summary>
+    private static BenchResult Stream<TState>(BenchShape shape, RecurrentLayer<TState> layer, Func<TState, Tensor> output, Dense dense,
+        Tensor[] steps, int batches, int warmup)
+        where TState : class
+    {
+        TState state = layer.ZeroState(1);
+        int k = 0;
+        void Run(int count)
+        {
+            for (int i = 0; i < count; i++, k++)
+            {
+                state = layer.Step(steps[k % steps.Length], state);
+                dense.Forward(output(state));
+            }
+        }
+
+        Run(warmup * BenchShape.StreamStepsPerBatch);
+        long start = Stopwatch.GetTimestamp();
+        int timed = batches * BenchShape.StreamStepsPerBatch;
+        Run(timed);
+        return Result(shape, timed, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    /// <summary>The result of <paramref name="batches"/> batches (steps, for a streaming shape) of <paramref name="shape"/> timed in <paramref name="seconds"/>.</summary>
+    private static BenchResult Result(BenchShape shape, int batches, double seconds) => new(
+        shape.Name,
+        shape.Mode,
+        shape.Batch,
+        shape.Steps,
+        shape.Input,
+        shape.Hidden,
+        batches,
+        Threading.MaxThreads,
+        SamplesPerS: shape.Batch * batches / seconds,
+        MsPerBatch: 1000.0 * seconds / batches,
+        Gflops: shape.FlopsPerBatch() * batches / seconds / 1e9,
+        PeakRssMib: PeakRss.Mib())
+    {
+        UsPerStep = shape.Streaming ? 1e6 * seconds / batches : null,
+    };
 
     /// <summary>One direction's recurrent layer of <paramref name="shape"/>.</summary>
     private static IRecurrentLayer Recurrent(BenchShape shape, Rng rng, string name) => shape.Cell switch
@@ -117,24 +193,4 @@ internal static class BenchRunner
         "gru" => new Gru(shape.Input, shape.Hidden, rng: rng, name: name),
         _ => throw new ArgumentException($"recur bench: shape {shape.Name} has an unknown cell '{shape.Cell}'."),
     };
-
-    /// <summary>The peak resident set size of this process in MiB: VmHWM from /proc/self/status on Linux, else the peak working set.</summary>
-    public static double PeakRssMib()
-    {
-        const string Status = "/proc/self/status";
-        if (File.Exists(Status))
-        {
-            foreach (string line in File.ReadLines(Status))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    string kib = line["VmHWM:".Length..].Trim().Split(' ')[0];
-                    return long.Parse(kib, System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-                }
-            }
-        }
-
-        using var process = Process.GetCurrentProcess();
-        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
 }

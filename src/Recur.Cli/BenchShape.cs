@@ -24,6 +24,19 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     /// <summary>Whether a <see cref="Ragged"/> shape's lengths reach the layer as a mask; false runs every padded step (the baseline the mask is measured against).</summary>
     public bool Masked { get; init; } = true;
 
+    /// <summary>
+    /// Whether the shape streams: batch 1 fed one step at a time through <see cref="Layers.RecurrentLayer{TState}.Step"/>,
+    /// the state carried from step to step and each step's output into the Dense layer — the latency of one step. Its
+    /// timed unit is a step, not a batch: <c>--batches N</c> times N × <see cref="StreamStepsPerBatch"/> steps.
+    /// </summary>
+    public bool Streaming { get; init; }
+
+    /// <summary>The steps a <see cref="Streaming"/> shape times for each of <c>--batches</c> (and runs for each of <c>--warmup</c>).</summary>
+    public const int StreamStepsPerBatch = 1000;
+
+    /// <summary>The mode printed: <c>train</c>, <c>infer</c> or <c>stream</c>.</summary>
+    public string Mode => Training ? "train" : Streaming ? "stream" : "infer";
+
     /// <summary>Output classes of the Dense layer (MNIST's ten digits).</summary>
     public const int Classes = 10;
 
@@ -37,13 +50,20 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
         new("gru-rows", true, 128, 28, 28, 128, "the tutorial with GRU(128): MNIST rows, batch 128, training") { Cell = "gru" },
         new("gru-rows-infer", false, 1000, 28, 28, 128, "the GRU(128) model, inference on batches of 1000") { Cell = "gru" },
         new("bi-rows", true, 128, 28, 28, 128, "MNIST rows, Bidirectional(LSTM(128)), batch 128, training") { Bidirectional = true },
+        new("bi-rows-infer", false, 1000, 28, 28, 128, "the Bidirectional(LSTM(128)) model, inference on batches of 1000") { Bidirectional = true },
+        new("pixels-infer", false, 1000, 784, 1, 128, "the pixels model, inference on batches of 1000"),
+        new("wide-infer", false, 1000, 28, 28, 512, "the wide model, LSTM(512), inference on batches of 1000"),
+        new("rows-stream", false, 1, 28, 28, 128, "the tutorial's model on a stream: batch 1, one step at a time, the state carried") { Streaming = true },
         new("rows-ragged", true, 128, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, LSTM(128), batch 128, training") { Ragged = true },
         new("rows-ragged-padded", true, 128, 28, 28, 128, "the same ragged batches without a mask: every padded step runs, the last step's output is used") { Ragged = true, Masked = false },
         new("rows-ragged-infer", false, 1000, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, inference on batches of 1000") { Ragged = true },
     ];
 
-    /// <summary>Steps per sequence that count: T, or for <see cref="Ragged"/> shapes the mean length T / 2 (1 … T − 1 uniform).</summary>
-    public double CountedSteps => Ragged && Masked ? Steps / 2.0 : Steps;
+    /// <summary>
+    /// Steps per sequence that count: T, for <see cref="Ragged"/> shapes the mean length T / 2 (1 … T − 1 uniform), for
+    /// a <see cref="Streaming"/> shape 1 (its unit is one step).
+    /// </summary>
+    public double CountedSteps => Streaming ? 1 : Ragged && Masked ? Steps / 2.0 : Steps;
 
     /// <summary>
     /// Floating-point operations of the matrix products in one batch, 2 per multiply-add, with G gates (LSTM 4,
@@ -51,7 +71,8 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     /// (forward x·W_ihᵀ and h·W_hhᵀ; backward dW_ih, dW_hh, dh = dz·W_hh; Dense forward, dW and dx), inference
     /// <c>D·2·T·B·GH·(I + H) + 2·B·DH·C</c>. The recurrent layer's input gradient is not counted: the input of a
     /// first layer needs none and PyTorch does not form it. For the GRU these are the products its formulas need.
-    /// A ragged shape counts its valid steps only (T is <see cref="CountedSteps"/>): the useful work.
+    /// A ragged shape counts its valid steps only (T is <see cref="CountedSteps"/>): the useful work. A streaming shape's
+    /// "batch" is one step of batch 1 (T = B = 1).
     /// </summary>
     public double FlopsPerBatch()
     {
