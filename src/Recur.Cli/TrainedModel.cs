@@ -100,7 +100,7 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
     {
         try
         {
-            return Metadata.TryGetValue(key, out string? text) ? JsonNode.Parse(text) : null;
+            return Metadata.TryGetValue(key, out string? text) ? Recur.IO.JsonFiles.Parse(text) : null;
         }
         catch (System.Text.Json.JsonException e)
         {

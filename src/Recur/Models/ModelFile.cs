@@ -220,7 +220,7 @@ public static class ModelFile
         JsonObject config;
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
+            config = JsonFiles.Read(configPath) as JsonObject
                 ?? throw new InvalidDataException("the top level is not a JSON object");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
