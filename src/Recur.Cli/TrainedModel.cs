@@ -46,6 +46,7 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
     public static TrainedModel Load(string directory, CheckpointKind? checkpoint = null)
     {
         var (model, metadata) = checkpoint is CheckpointKind kind ? ModelFile.Load(directory, kind) : ModelFile.Load(directory);
+        model.CheckFinitePredictions = true; // a NaN prediction is named, never printed as "probability NaN"
         if (!metadata.TryGetValue("sequence", out string? sequence) || !metadata.TryGetValue("dataset", out string? dataset))
         {
             throw new InvalidDataException(

@@ -249,6 +249,12 @@ public static class ModelFile
                         $"{weightsPath}: '{name}' has shape {Tensor.FormatShape(value.Shape)} but the configuration needs {Tensor.FormatShape(p.Value.Shape)}.");
                 }
 
+                if (Sequential.FirstNonFinite(value.Span) is var bad and >= 0)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{weightsPath}: tensor '{name}' holds {value.Span[bad]} at {Sequential.FormatIndex(value.Shape, bad)}; weights must be finite. The file was edited or saved from a run that diverged: load an earlier checkpoint, or train again."));
+                }
+
                 p.Value.CopyFrom(value);
                 used++;
             }
