@@ -448,7 +448,7 @@ public static partial class Npy
     private static string ShowValue(object? value) => value switch
     {
         null => "None",
-        string s => $"'{s}'",
+        string s => $"'{Shown(s)}'",
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
         List<object?> items => $"({string.Join(", ", items.Select(ShowValue))})",

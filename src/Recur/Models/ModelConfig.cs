@@ -80,7 +80,8 @@ internal static class ModelConfig
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or InvalidDataException)
         {
-            throw new InvalidDataException($"{configPath} is not a valid Recur model configuration ({e.Message}); re-save the model.", e);
+            // On one line: ArgumentOutOfRangeException puts "Actual value was …" on a line of its own.
+            throw new InvalidDataException($"{configPath} is not a valid Recur model configuration ({e.Message.ReplaceLineEndings(" ")}); re-save the model.", e);
         }
 
         var metadata = new Dictionary<string, string>();

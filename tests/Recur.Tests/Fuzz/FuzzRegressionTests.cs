@@ -50,12 +50,32 @@ public sealed class FuzzRegressionTests
     }
 
     [Fact]
-    public void ADamagedNpyHeaderIsQuotedOnOneLine()
+    public void ANpyDtypeWithLineBreaksIsQuotedOnOneLine()
     {
-        // Found by the npy harness: the damaged header was quoted as it was, line breaks and all.
+        // Found by the npy harness (a 40-second run): a damaged 'descr' was quoted with its line breaks.
         using var dir = new TempDirectory();
         string path = dir.File("x.npy");
-        string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,\n\u0001" + new string('x', 300) + "\n";
+        WriteNpy(path, "{'descr': '<\n\n  f4', 'fortran_order': False, 'shape': (2,), }\n");
+        DataFileAssert.Bad(() => Npy.ReadFloat32(path), path, "has a dtype Recur does not know: '<\\u000a\\u000a  f4'");
+    }
+
+    [Fact]
+    public void AConfigFieldOutOfRangeIsRefusedOnOneLine()
+    {
+        // Found by the config harness (a 40-second run): ArgumentOutOfRangeException's "Actual value was 0." on a second line.
+        using var dir = new TempDirectory();
+        string path = dir.File("config.json");
+        File.WriteAllText(path, """
+            {"format": "recur.sequential", "version": 1, "layers": [{"class_name": "Embedding", "config": {"input_dim": 0, "output_dim": 4}}]}
+            """);
+        var node = (System.Text.Json.Nodes.JsonObject)JsonFiles.Read(path)!;
+        var e = Assert.Throws<InvalidDataException>(() => Recur.Models.ModelConfig.FromJson(node, path));
+        Assert.Contains("is not a valid Recur model configuration", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    private static void WriteNpy(string path, string dict)
+    {
         byte[] header = Encoding.Latin1.GetBytes(dict);
         var bytes = new byte[10 + header.Length];
         byte[] magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0];
@@ -63,6 +83,15 @@ public sealed class FuzzRegressionTests
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
         header.CopyTo(bytes, 10);
         File.WriteAllBytes(path, bytes);
+    }
+
+    [Fact]
+    public void ADamagedNpyHeaderIsQuotedOnOneLine()
+    {
+        // Found by the npy harness: the damaged header was quoted as it was, line breaks and all.
+        using var dir = new TempDirectory();
+        string path = dir.File("x.npy");
+        WriteNpy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,\n\u0001" + new string('x', 300) + "\n");
         var e = DataFileAssert.Bad(() => Npy.ReadFloat32(path), path, "has a damaged header", "(2,\\u000a\\u0001xxx", "…");
         Assert.True(e.Message.Length < 500, e.Message);
     }
