@@ -117,7 +117,17 @@ internal static class PredictCommand
                 TensorPrimitives.Subtract(1f, images.Span, images.Span);
             }
 
-            Tensor logits = trained.Model.Predict(lengths is null ? trained.Layout.Apply(images) : images.Reshape(images.Dim(0), images.Dim(1) / trained.Layout.Features, trained.Layout.Features), 1000, lengths);
+            Tensor logits;
+            try
+            {
+                logits = trained.Model.Predict(lengths is null ? trained.Layout.Apply(images) : images.Reshape(images.Dim(0), images.Dim(1) / trained.Layout.Features, trained.Layout.Features), 1000, lengths);
+            }
+            catch (Exception e) when (e is ArgumentException or Recur.Losses.DivergenceException)
+            {
+                error.WriteLine($"recur predict: {path}: {e.Message}");
+                return ExitCodes.Failed;
+            }
+
             int n = images.Dim(0), classes = logits.Dim(logits.Rank - 1);
             var probabilities = new float[classes];
             for (int i = 0; i < Math.Min(n, limit); i++)

@@ -117,7 +117,7 @@ internal sealed class RunDirectory : IDisposable
 
         try
         {
-            return (folder, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject
+            return (folder, Recur.IO.JsonFiles.Read(path) as System.Text.Json.Nodes.JsonObject
                 ?? throw new System.Text.Json.JsonException("the top level is not an object"));
         }
         catch (System.Text.Json.JsonException e)

@@ -67,7 +67,7 @@ internal static class RunOptions
 
         try
         {
-            JsonObject json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("the top level is not an object");
+            JsonObject json = Recur.IO.JsonFiles.Read(path) as JsonObject ?? throw new JsonException("the top level is not an object");
             if ((string?)json["format"] != Format || json["options"] is not JsonObject options)
             {
                 throw new JsonException($"expected \"format\": \"{Format}\" and an \"options\" object");
@@ -81,7 +81,7 @@ internal static class RunOptions
 
             return (result, (string?)json["status"] ?? "running");
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {
             throw new UsageException($"--resume {directory}: {path} is damaged ({e.Message}); the run cannot be resumed.");
         }

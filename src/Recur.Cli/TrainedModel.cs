@@ -46,6 +46,7 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
     public static TrainedModel Load(string directory, CheckpointKind? checkpoint = null)
     {
         var (model, metadata) = checkpoint is CheckpointKind kind ? ModelFile.Load(directory, kind) : ModelFile.Load(directory);
+        model.CheckFinitePredictions = true; // a NaN prediction is named, never printed as "probability NaN"
         if (!metadata.TryGetValue("sequence", out string? sequence) || !metadata.TryGetValue("dataset", out string? dataset))
         {
             throw new InvalidDataException(
@@ -100,7 +101,7 @@ internal sealed record TrainedModel(Sequential Model, SequenceLayout Layout, Mni
     {
         try
         {
-            return Metadata.TryGetValue(key, out string? text) ? JsonNode.Parse(text) : null;
+            return Metadata.TryGetValue(key, out string? text) ? Recur.IO.JsonFiles.Parse(text) : null;
         }
         catch (System.Text.Json.JsonException e)
         {

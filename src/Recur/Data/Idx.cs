@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
+using Recur.IO;
 
 namespace Recur.Data;
 
@@ -75,33 +77,177 @@ public static class Idx
     /// <summary>True when <paramref name="bytes"/> starts with the gzip magic bytes <c>1f 8b</c>.</summary>
     public static bool IsGzip(ReadOnlySpan<byte> bytes) => bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 
-    /// <summary>The bytes of <paramref name="path"/>, decompressed when they are gzip.</summary>
+    /// <summary>
+    /// The bytes of <paramref name="path"/>, decompressed when they are gzip, read no further than the IDX header
+    /// declares (see <see cref="ReadBounded"/>).
+    /// </summary>
     internal static byte[] ReadRaw(string path, string fix)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = File.ReadAllBytes(path);
-        return IsGzip(bytes) ? Decompress(bytes, path, fix) : bytes;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return ReadBounded(file, path, fix);
     }
 
-    /// <summary>Decompresses gzip <paramref name="bytes"/> read from <paramref name="source"/>.</summary>
-    /// <exception cref="DataFileException">The compressed data is damaged.</exception>
-    internal static byte[] Decompress(byte[] bytes, string source, string fix)
+    /// <summary>
+    /// The IDX bytes of <paramref name="stream"/> (raw, or gzip by its magic bytes), read as its header directs: the
+    /// magic number and the dimensions first, then exactly the bytes they declare and not one more than needed to
+    /// see there are more. Memory grows with the bytes actually read, up to the declared size, so neither a header
+    /// claiming gigabytes nor a small gzip file that unpacks to gigabytes (a decompression bomb) can exhaust it.
+    /// A header whose magic number or dimensions are unusable ends the read early; the parser then names the fault.
+    /// </summary>
+    /// <param name="stream">A seekable stream positioned at the start of the file.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <param name="fix">The fix suggested in messages.</param>
+    /// <exception cref="DataFileException">
+    /// The declared size exceeds <see cref="ReadLimits.MaxDecompressedBytes"/>, the data goes on past it, or the
+    /// compressed data is damaged.
+    /// </exception>
+    internal static byte[] ReadBounded(Stream stream, string source, string fix)
     {
-        // The gzip trailer holds the decompressed size mod 2^32: a good first capacity, bounded by
-        // deflate's largest ratio (about 1032:1) so a damaged trailer cannot ask for much more.
-        long hint = bytes.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)) : 0;
-        var output = new MemoryStream((int)Math.Min(hint, Math.Min(bytes.Length * 1032L, 1 << 30)));
+        long length = stream.Length;
+        Span<byte> start = stackalloc byte[2];
+        bool gzip = stream.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && IsGzip(start);
+        stream.Position = 0;
+        Stream data = gzip ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : stream;
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(bytes, writable: false), CompressionMode.Decompress);
-            gzip.CopyTo(output);
+            return ReadDeclared(data, gzip, length, source, fix);
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (gzip)
         {
             throw new DataFileException(source, $"'{source}' starts like a gzip file but its compressed data is damaged ({e.Message}). {fix}", e);
         }
+        finally
+        {
+            if (gzip)
+            {
+                data.Dispose();
+            }
+        }
+    }
 
-        return output.Length == output.Capacity ? output.GetBuffer() : output.ToArray();
+    private static byte[] ReadDeclared(Stream data, bool gzip, long length, string source, string fix)
+    {
+        var magic = new byte[4];
+        int got = data.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        int elementSize = got == 4 ? ElementSize(BinaryPrimitives.ReadInt32BigEndian(magic)) : 0;
+        if (elementSize == 0)
+        {
+            return magic[..got]; // empty, or not an IDX magic number: the parser says which
+        }
+
+        var header = new byte[4 + 4 * magic[3]];
+        magic.CopyTo(header, 0);
+        got = 4 + data.ReadAtLeast(header.AsSpan(4), header.Length - 4, throwOnEndOfStream: false);
+        long expected;
+        try
+        {
+            long count = 1;
+            for (int offset = 4; offset < got; offset += 4)
+            {
+                int dimension = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(offset));
+                if (dimension < 0 || (dimension == 0 && offset > 4))
+                {
+                    return header[..got]; // the parser names the negative or empty dimension (only the count may be 0)
+                }
+
+                count = checked(count * dimension);
+            }
+
+            expected = checked(header.Length + count * elementSize);
+        }
+        catch (OverflowException)
+        {
+            expected = long.MaxValue;
+        }
+
+        if (got < header.Length)
+        {
+            return header[..got]; // truncated inside the header
+        }
+
+        ReadLimits limits = ReadLimits.Current;
+        long limit = Math.Min(limits.MaxDecompressedBytes, Array.MaxLength);
+        string declared = DescribeDimensions(header, elementSize);
+        if (expected > limit)
+        {
+            throw new DataFileException(source,
+                $"'{source}' declares {declared} in its header, {(expected == long.MaxValue ? "more than 2^63" : expected.ToString("N0", CultureInfo.InvariantCulture))} bytes" +
+                $"{(gzip ? " decompressed" : string.Empty)}, more than the {limit:N0} Recur reads (ReadLimits.MaxDecompressedBytes); " +
+                $"the header is damaged, or raise ReadLimits.Current for a file this large. {fix}");
+        }
+
+        // Grow with the data that actually arrives: a raw file holds at most its length, gzip at most what it unpacks.
+        var buffer = new byte[(int)Math.Min(expected, gzip ? Math.Max(1L << 20, 4 * length) : Math.Max(length, header.Length))];
+        header.CopyTo(buffer, 0);
+        int filled = header.Length;
+        while (filled < expected)
+        {
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min(expected, 2L * buffer.Length));
+            }
+
+            int read = data.Read(buffer, filled, buffer.Length - filled);
+            if (read == 0)
+            {
+                return buffer[..filled]; // truncated: the parser says how much is missing
+            }
+
+            filled += read;
+        }
+
+        if (gzip)
+        {
+            // Look a little past the declared end: a short tail is counted, a long one (a bomb) is not unpacked.
+            var tail = new byte[1 << 16];
+            int extra = data.ReadAtLeast(tail, tail.Length, throwOnEndOfStream: false);
+            if (extra > 0)
+            {
+                bool more = extra == tail.Length && data.ReadByte() >= 0;
+                throw Longer(source, declared, expected, more ? $"more than {expected + extra:N0}, so reading stopped there" : $"{expected + extra:N0} ({extra:N0} extra)", fix);
+            }
+        }
+        else if (length > expected)
+        {
+            throw Longer(source, declared, expected, $"{length:N0} ({length - expected:N0} extra)", fix);
+        }
+
+        return buffer;
+    }
+
+    private static DataFileException Longer(string source, string declared, long expected, string actual, string fix) =>
+        new(source,
+            $"'{source}' is longer than its header declares: {declared} make {expected:N0} bytes (decompressed), but it has {actual}; " +
+            $"the header's dimensions are wrong or another file was appended. {fix}");
+
+    /// <summary>Bytes per element of an IDX magic number's type, or 0 when it is not an IDX magic number.</summary>
+    private static int ElementSize(int magic) =>
+        (magic & unchecked((int)0xFFFF0000)) != 0 ? 0 : ((magic >> 8) & 0xFF) switch
+        {
+            0x08 or 0x09 => 1,
+            0x0B => 2,
+            0x0C or 0x0D => 4,
+            0x0E => 8,
+            _ => 0,
+        };
+
+    /// <summary>The header's dimensions as a phrase: "3 images of 4×5 pixels", "10 labels", or "dimensions 2 × 3 of 4-byte elements".</summary>
+    private static string DescribeDimensions(byte[] header, int elementSize)
+    {
+        int magic = BinaryPrimitives.ReadInt32BigEndian(header);
+        var dims = new int[(header.Length - 4) / 4];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + 4 * i));
+        }
+
+        return magic switch
+        {
+            ImagesMagic => $"{dims[0]} images of {dims[1]}×{dims[2]} pixels",
+            LabelsMagic => $"{dims[0]} labels",
+            _ => $"dimensions {string.Join(" × ", dims)} of {elementSize}-byte elements",
+        };
     }
 
     /// <summary>Parses the bytes of an IDX image file read from <paramref name="path"/>.</summary>

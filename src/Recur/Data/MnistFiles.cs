@@ -356,11 +356,11 @@ public sealed class MnistFiles
         byte[] raw;
         try
         {
-            raw = Idx.IsGzip(body) ? Idx.Decompress(body, source, string.Empty) : body;
+            raw = Idx.ReadBounded(new MemoryStream(body, writable: false), source, string.Empty);
         }
-        catch (DataFileException)
+        catch (DataFileException e)
         {
-            note($"{source}: refused, the gzip data is damaged");
+            note($"{source}: refused, {e.Message.TrimEnd()}");
             return false;
         }
 

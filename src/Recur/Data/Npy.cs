@@ -264,7 +264,7 @@ public static partial class Npy
 
     private static NpyHeader ParseHeader(string text, int major, int minor, long dataOffset, string path)
     {
-        string shown = text.Trim();
+        string shown = Shown(text);
         object? parsed;
         try
         {
@@ -416,6 +416,23 @@ public static partial class Npy
     private static DataFileException Fail(string path, string message, Exception? inner = null) =>
         new(path, $"'{path}' {message}", inner);
 
+    /// <summary>A header as a message quotes it: on one line, control characters as <c>\uNNNN</c>, at most 200 characters.</summary>
+    private static string Shown(string header)
+    {
+        var s = new StringBuilder();
+        foreach (char c in header.Trim())
+        {
+            if (s.Length >= 200)
+            {
+                return s.Append('…').ToString();
+            }
+
+            s.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+
+        return s.ToString();
+    }
+
     /// <summary>The first bytes of a file, quoted, with non-printable bytes as <c>\xNN</c>.</summary>
     private static string Printable(ReadOnlySpan<byte> bytes)
     {
@@ -431,7 +448,7 @@ public static partial class Npy
     private static string ShowValue(object? value) => value switch
     {
         null => "None",
-        string s => $"'{s}'",
+        string s => $"'{Shown(s)}'",
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
         List<object?> items => $"({string.Join(", ", items.Select(ShowValue))})",

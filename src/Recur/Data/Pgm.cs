@@ -1,4 +1,5 @@
 using System.Globalization;
+using Recur.IO;
 
 namespace Recur.Data;
 
@@ -29,7 +30,30 @@ public static class Pgm
             throw new InvalidDataException($"{path}: the PGM maximum value is {max}; it must be in 1..65535.");
         }
 
-        var pixels = new float[checked(width * height)];
+        if (width < 1 || height < 1)
+        {
+            throw new InvalidDataException($"{path}: the PGM header declares a {width}×{height} image; width and height must be at least 1. The header is corrupt.");
+        }
+
+        long count = (long)width * height; // both below 2^31: no overflow in 64 bits
+        long limit = ReadLimits.Current.MaxImagePixels;
+        if (count > limit)
+        {
+            throw new InvalidDataException(
+                $"{path}: the PGM header declares a {width}×{height} image, {count:N0} pixels, more than the {limit:N0} Recur reads (ReadLimits.MaxImagePixels); the header is corrupt, or shrink the image.");
+        }
+
+        // Before allocating: the pixels must be in the file (P2 needs at least a digit and a separator per pixel).
+        int bytesPerSample = max < 256 ? 1 : 2;
+        long needed = magic == "P2" ? 2 * count - 1 : count * bytesPerSample;
+        long present = Math.Max(0, bytes.Length - pos - 1);
+        if (present < needed)
+        {
+            throw new InvalidDataException(
+                $"{path} is truncated: a {width}×{height} PGM needs {(magic == "P2" ? "at least " : string.Empty)}{needed:N0} bytes of pixels, the file has {present:N0}.");
+        }
+
+        var pixels = new float[count];
         if (magic == "P2")
         {
             for (int i = 0; i < pixels.Length; i++)
@@ -41,14 +65,6 @@ public static class Pgm
         }
 
         pos++; // the single whitespace byte after the maximum value
-        int bytesPerSample = max < 256 ? 1 : 2;
-        long needed = (long)pixels.Length * bytesPerSample;
-        if (bytes.Length - pos < needed)
-        {
-            throw new InvalidDataException(
-                $"{path} is truncated: a {width}×{height} PGM needs {needed:N0} bytes of pixels, the file has {Math.Max(0, bytes.Length - pos):N0}.");
-        }
-
         for (int i = 0; i < pixels.Length; i++)
         {
             int v = bytesPerSample == 1 ? bytes[pos + i] : (bytes[pos + 2 * i] << 8) | bytes[pos + 2 * i + 1];

@@ -374,6 +374,7 @@ public static class SequenceFiles
                 if (first)
                 {
                     first = false;
+                    CsvSeparator.Check(line, lineNumber, path);
                     bool isHeader = header switch
                     {
                         CsvHeader.Present => true,

@@ -204,6 +204,7 @@ public static class TimeSeriesWindows
             string[] cells = line.Split(',').Select(Clean).ToArray();
             if (header is null)
             {
+                CsvSeparator.Check(line, number, path);
                 header = cells;
                 continue;
             }

@@ -258,7 +258,7 @@ public sealed class Vocabulary
 
         try
         {
-            return FromJson(JsonNode.Parse(File.ReadAllBytes(path)), $"'{path}'");
+            return FromJson(Recur.IO.JsonFiles.Read(path), $"'{path}'");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {

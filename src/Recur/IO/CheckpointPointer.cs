@@ -43,7 +43,7 @@ internal sealed partial record CheckpointPointer(string Last, string? Best)
 
         try
         {
-            JsonObject json = JsonNode.Parse(text) as JsonObject ?? throw new InvalidDataException("it is not a JSON object");
+            JsonObject json = JsonFiles.Parse(text) as JsonObject ?? throw new InvalidDataException("it is not a JSON object");
             if ((string?)json["format"] != Format)
             {
                 throw new InvalidDataException($"its \"format\" is not \"{Format}\"");

@@ -277,6 +277,11 @@ public static class SafeTensors
             throw Invalid(source, "its header does not start with '{'; it is not a safetensors file");
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw Invalid(source, "its header is not valid UTF-8; the file is corrupt");
+        }
+
         JsonDocument doc;
         try
         {

@@ -220,7 +220,7 @@ public static class ModelFile
         JsonObject config;
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
+            config = JsonFiles.Read(configPath) as JsonObject
                 ?? throw new InvalidDataException("the top level is not a JSON object");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
@@ -247,6 +247,12 @@ public static class ModelFile
                 {
                     throw new InvalidDataException(
                         $"{weightsPath}: '{name}' has shape {Tensor.FormatShape(value.Shape)} but the configuration needs {Tensor.FormatShape(p.Value.Shape)}.");
+                }
+
+                if (Sequential.FirstNonFinite(value.Span) is var bad and >= 0)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{weightsPath}: tensor '{name}' holds {value.Span[bad]} at {Sequential.FormatIndex(value.Shape, bad)}; weights must be finite. The file was edited or saved from a run that diverged: load an earlier checkpoint, or train again."));
                 }
 
                 p.Value.CopyFrom(value);

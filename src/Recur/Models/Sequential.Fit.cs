@@ -40,7 +40,10 @@ public sealed partial class Sequential
     /// <param name="validationLengths">The lengths of the validation sequences, as <paramref name="lengths"/>.</param>
     /// <returns>The per-epoch metrics: <c>loss</c>, <c>accuracy</c> (when compiled with it), <c>val_loss</c>, <c>val_accuracy</c>, <c>lr</c>.</returns>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
-    /// <exception cref="ArgumentException">Shapes or labels do not fit the model or the loss; arguments out of range.</exception>
+    /// <exception cref="ArgumentException">
+    /// Shapes or labels do not fit the model or the loss; <paramref name="x"/> has no rows; an input or target is NaN or
+    /// infinite (named by its index); arguments out of range.
+    /// </exception>
     /// <exception cref="Losses.DivergenceException">The loss became NaN or infinite.</exception>
     public History Fit(
         Tensor x,
@@ -58,6 +61,8 @@ public sealed partial class Sequential
     {
         RequireCompiled();
         CheckSameCount(x, y);
+        EnsureBuilt(x);
+        CheckData(x, y, "Sequential.Fit");
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, initialEpoch);
@@ -100,6 +105,7 @@ public sealed partial class Sequential
         {
             CheckSameCount(vx, vy);
             EnsureBuilt(vx); // a wrong validation shape fails now, not after the first epoch
+            CheckData(vx, vy, "Sequential.Fit", "validationData.X", "validationData.Y");
             if (validationLengths is not null)
             {
                 TensorBatches.CheckLengths(validationLengths, vx, "Sequential.Fit (validation)");

@@ -405,12 +405,16 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// Loss and metrics on sequences <c>x [N, T, …]</c> padded at the end to T steps, sequence i having
     /// <paramref name="lengths"/>[i] valid steps (PyTorch's lengths; null: all T).
     /// </summary>
-    /// <exception cref="ArgumentException">A length is below 1 or above T, or there is not one per sequence.</exception>
+    /// <exception cref="ArgumentException">
+    /// A length is below 1 or above T, or there is not one per sequence; <paramref name="x"/> has no rows; an input or
+    /// target is NaN or infinite (named by its index).
+    /// </exception>
     public BatchResult Evaluate(Tensor x, Tensor y, int batchSize, int[]? lengths)
     {
         (ILoss loss, _) = RequireCompiled();
         CheckSameCount(x, y);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckData(x, y, "Sequential.Evaluate");
         if (lengths is not null)
         {
             TensorBatches.CheckLengths(lengths, x, "Sequential.Evaluate");
@@ -456,11 +460,16 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// <paramref name="lengths"/>[i] valid steps (PyTorch's lengths; null: all T): a new tensor <c>[N, …]</c>. A model
     /// ending in a recurrent layer's last output gives each sequence's output after its last valid step.
     /// </summary>
-    /// <exception cref="ArgumentException">A length is below 1 or above T, or there is not one per sequence.</exception>
+    /// <exception cref="ArgumentException">
+    /// A length is below 1 or above T, or there is not one per sequence; <paramref name="x"/> has no rows or holds a NaN
+    /// or infinite value (named by its index).
+    /// </exception>
+    /// <exception cref="DivergenceException"><see cref="CheckFinitePredictions"/> is set and an output is NaN or infinite.</exception>
     public Tensor Predict(Tensor x, int batchSize, int[]? lengths)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckFinite(x, "Sequential.Predict", "x", "inputs must be finite: replace missing values first (e.g. np.nan_to_num)");
         if (lengths is not null)
         {
             TensorBatches.CheckLengths(lengths, x, "Sequential.Predict");
@@ -483,7 +492,18 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
             output.Span.CopyTo(result.Span.Slice(start * row, count * row));
         }
 
-        return result ?? throw new ArgumentException("Sequential.Predict: x has no rows.", nameof(x));
+        if (result is null)
+        {
+            throw new ArgumentException($"Sequential.Predict: x has no rows (shape {Tensor.FormatShape(x.Shape)}); give at least one example.", nameof(x));
+        }
+
+        if (CheckFinitePredictions && FirstNonFinite(result.Span) is var bad and >= 0)
+        {
+            throw new DivergenceException(NotFinite(result, bad, "Sequential.Predict", "output",
+                "the inputs are finite, so the weights make it: check them (a model trained with a too high learning rate, or edited weights)"));
+        }
+
+        return result;
     }
 
     /// <summary>Returns an enumerator over the layers (for collection initializers).</summary>

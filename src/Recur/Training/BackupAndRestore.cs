@@ -60,7 +60,7 @@ public sealed class BackupAndRestore : Callback
         JsonObject state;
         try
         {
-            state = JsonNode.Parse(File.ReadAllText(statePath)) as JsonObject ?? throw new InvalidDataException("the top level is not an object");
+            state = Recur.IO.JsonFiles.Read(statePath) as JsonObject ?? throw new InvalidDataException("the top level is not an object");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
         {
