@@ -70,7 +70,8 @@ public sealed class FuzzRegressionTests
             """);
         var node = (System.Text.Json.Nodes.JsonObject)JsonFiles.Read(path)!;
         var e = Assert.Throws<InvalidDataException>(() => Recur.Models.ModelConfig.FromJson(node, path));
-        Assert.Contains("is not a valid Recur model configuration", e.Message);
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains("input_dim", e.Message); // the field's own range check (ConfigLimits) names it
         Assert.DoesNotContain('\n', e.Message);
     }
 
