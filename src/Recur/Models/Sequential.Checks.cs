@@ -27,6 +27,7 @@ public sealed partial class Sequential
             throw new ArgumentException($"{caller}: {xName} has no rows (shape {Tensor.FormatShape(x.Shape)}); give at least one example.", xName);
         }
 
+        CheckInputShape(x, caller, xName);
         CheckFinite(x, caller, xName, "inputs must be finite: replace missing values first (e.g. np.nan_to_num, or drop the rows)");
         CheckFinite(y, caller, yName, "targets must be finite: drop or fix the rows whose target is missing");
         if (Loss is not SparseCategoricalCrossentropy || OutputShape is not { Count: > 0 } output || output[^1] <= 0 || y.Length != y.Dim(0))

@@ -61,7 +61,7 @@ public sealed partial class Sequential
     {
         RequireCompiled();
         CheckSameCount(x, y);
-        EnsureBuilt(x);
+        EnsureBuilt(x, "Sequential.Fit", "x");
         CheckData(x, y, "Sequential.Fit");
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
@@ -95,7 +95,7 @@ public sealed partial class Sequential
             }
         }
 
-        EnsureBuilt(x);
+        EnsureBuilt(x, "Sequential.Fit", "x");
         if (lengths is not null)
         {
             TensorBatches.CheckLengths(lengths, x, "Sequential.Fit");
@@ -104,7 +104,7 @@ public sealed partial class Sequential
         if (validationData is var (vx, vy))
         {
             CheckSameCount(vx, vy);
-            EnsureBuilt(vx); // a wrong validation shape fails now, not after the first epoch
+            EnsureBuilt(vx, "Sequential.Fit", "validationData.X"); // a wrong validation shape fails now, not after the first epoch
             CheckData(vx, vy, "Sequential.Fit", "validationData.X", "validationData.Y");
             if (validationLengths is not null)
             {

@@ -469,6 +469,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckInputShape(x, "Sequential.Predict", "x");
         CheckFinite(x, "Sequential.Predict", "x", "inputs must be finite: replace missing values first (e.g. np.nan_to_num)");
         if (lengths is not null)
         {
@@ -570,7 +571,32 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     }
 
     /// <summary>Builds the model for <c>x</c>'s example shape if needed, then checks that <c>x [B, …]</c> fits the input shape.</summary>
-    private void EnsureBuilt(Tensor x)
+    private void EnsureBuilt(Tensor x) => EnsureBuilt(x, "Sequential", "x");
+
+    /// <summary>
+    /// Checks a whole array handed to <c>Fit</c>, <c>Evaluate</c> or <c>Predict</c> against a built model's input shape
+    /// before it is cut into batches, so a mismatch is reported with the array's shape and name, not a batch's.
+    /// A model not yet built is built by its first batch, as before.
+    /// </summary>
+    private void CheckInputShape(Tensor x, string caller, string name)
+    {
+        if (_inputShape is not null)
+        {
+            EnsureBuilt(x, caller, name);
+            return;
+        }
+
+        // Built layers added without an input shape: the first one's options say what it reads ([-1, I] for a recurrent layer).
+        if (IsBuilt && _layers.Count > 0 && _layers[0].Options?.InputShape is int[] first
+            && (x.Rank != first.Length + 1 || !ShapeMatches(x.Shape[1..], first)))
+        {
+            throw new ArgumentException(
+                $"{caller}: {name} has shape {Tensor.FormatShape(x.Shape)}, but the model's first layer '{_layers[0].Name}' takes {LayerConfig.FormatShape(first)} (batch first); reshape the data or change the first layer.",
+                name);
+        }
+    }
+
+    private void EnsureBuilt(Tensor x, string caller, string name)
     {
         if (_inputShape is null)
         {
@@ -585,8 +611,8 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         if (x.Rank != _inputShape!.Length + 1 || !ShapeMatches(x.Shape[1..], _inputShape))
         {
             throw new ArgumentException(
-                $"Sequential: x has shape {Tensor.FormatShape(x.Shape)}, but the model takes {LayerConfig.FormatShape(_inputShape)} (batch first); reshape the data (e.g. MNIST rows: [N, 28, 28]) or change the first layer's InputShape.",
-                nameof(x));
+                $"{caller}: {name} has shape {Tensor.FormatShape(x.Shape)}, but the model takes {LayerConfig.FormatShape(_inputShape)} (batch first); reshape the data (e.g. MNIST rows: [N, 28, 28]) or change the first layer's InputShape.",
+                name);
         }
     }
 
