@@ -56,6 +56,15 @@ internal static class MpiTraining
             try
             {
                 DataParallel.CheckSame(world, Fingerprint(settings), "options or build");
+                var pids = new double[world.Size]; // which process is which rank: mpirun names a process that dies by its PID
+                pids[world.Rank] = Environment.ProcessId;
+                world.AllreduceSum(pids);
+                if (world.Rank == 0)
+                {
+                    output.WriteLine(string.Create(Inv,
+                        $"MPI: {world.Size} ranks on {Environment.MachineName} and others: {string.Join(", ", pids.Select((pid, r) => string.Create(Inv, $"rank {r} PID {pid}")))}."));
+                }
+
                 if (settings.Threads is null)
                 {
                     // Ranks that share a host share its cores.
