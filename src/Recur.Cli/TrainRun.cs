@@ -162,23 +162,23 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         }
 
         training.Stop();
-        if (!lead)
-        {
-            return ExitCodes.Ok; // rank 0 tests, reports and saves
-        }
-
-        double lastValidation = log.LastValidation;
+        double lastValidation = log.LastValidation; // NaN on ranks other than 0, which print nothing
         output.WriteLine("Optimization Finished!");
 
         if (data.IsMnist && data.Test is not null)
         {
             DataSet first128 = data.Test.Take(128);
-            float tutorial = model.Evaluate(layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
+            float tutorial = Test(model, layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
             output.WriteLine(string.Create(Inv, $"Testing Accuracy: {tutorial:0.0#######}")); // Python's way: 1.0, 0.984375
             run.Summary["test_accuracy_first_128"] = tutorial.ToString("R", Inv);
         }
 
-        ReportResults(data, model, run, lastValidation);
+        ReportResults(data, model, run, lastValidation); // the test data split across the ranks under MPI
+        if (!lead)
+        {
+            return ExitCodes.Ok; // rank 0 saves
+        }
+
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         try
         {

@@ -25,15 +25,17 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
     /// <summary>The slice's 1,500 training images as --data x.npy [N, 28, 28] with --labels y.npy, a small LSTM.</summary>
     private string[] Options(int steps, string optimizer = "adam")
     {
-        string x = _dir.File("x.npy"), y = _dir.File("y.npy");
+        string x = _dir.File("x.npy"), y = _dir.File("y.npy"), testX = _dir.File("test-x.npy"), testY = _dir.File("test-y.npy");
         if (!File.Exists(x))
         {
-            DataSet train = MnistSlice.Load().Train;
-            Npy.Write(x, new Recur.Tensors.Tensor(train.Images.Data, train.Count, 28, 28));
-            Npy.WriteLabels(y, train.Labels);
+            MnistDataSets slice = MnistSlice.Load();
+            Npy.Write(x, new Recur.Tensors.Tensor(slice.Train.Images.Data, slice.Train.Count, 28, 28));
+            Npy.WriteLabels(y, slice.Train.Labels);
+            Npy.Write(testX, new Recur.Tensors.Tensor(slice.Test.Images.Data, slice.Test.Count, 28, 28));
+            Npy.WriteLabels(testY, slice.Test.Labels);
         }
 
-        return ["train", "--data", x, "--labels", y, "--hidden", "16", "--batch-size", "64", "--steps", steps.ToString(Inv),
+        return ["train", "--data", x, "--labels", y, "--test-data", testX, "--test-labels", testY, "--hidden", "16", "--batch-size", "64", "--steps", steps.ToString(Inv),
             "--optimizer", optimizer, "--display-step", "100", "--validation-step", "50"];
     }
 
@@ -58,6 +60,8 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"2 ranks × 1 thread against 1 process × 2 threads after 300 SGD steps: largest relative difference of a parameter {worst:E2}");
         Assert.True(worst < 1e-6, $"relative difference {worst:E2}");
         Assert.Equal(Line(aloneOut.ToString(), "Validation accuracy"), Line(stdout, "Validation accuracy"));
+        Assert.Equal(Line(aloneOut.ToString(), "Test accuracy"), Line(stdout, "Test accuracy")); // the 500 test images split across the ranks
+        output.WriteLine(Line(stdout, "Test accuracy"));
 
         // Rank 0 alone prints and writes: one log, and the same files and metrics as the run alone.
         Assert.Single(stdout.Split('\n'), l => l.StartsWith("Optimization Finished!", StringComparison.Ordinal));
