@@ -53,6 +53,7 @@ internal static class MpiTraining
         using (world)
         {
             int code;
+            bool together = false;
             try
             {
                 DataParallel.CheckSame(world, Fingerprint(settings), "options or build");
@@ -72,7 +73,9 @@ internal static class MpiTraining
                     settings = settings with { Threads = Math.Max(1, Environment.ProcessorCount / local) };
                 }
 
-                code = new TrainRun(settings, world.Rank == 0 ? output : TextWriter.Null, error, world).Run();
+                var run = new TrainRun(settings, world.Rank == 0 ? output : TextWriter.Null, error, world);
+                code = run.Run();
+                together = run.DivergedTogether;
             }
             catch (InvalidOperationException e)
             {
@@ -80,7 +83,7 @@ internal static class MpiTraining
                 code = ExitCodes.Usage;
             }
 
-            if (code != ExitCodes.Ok && world.Size > 1)
+            if (code != ExitCodes.Ok && world.Size > 1 && !together)
             {
                 // The other ranks may be waiting for this one in a collective: end the job rather than leave them to the watchdog.
                 error.WriteLine(string.Create(Inv, $"recur train: rank {world.Rank} of {world.Size} failed (exit code {code}); ending the job."));

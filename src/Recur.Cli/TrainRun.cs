@@ -24,6 +24,12 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>
+    /// Whether the run ended by a divergence, which every rank of an MPI run meets at the same step (the gradients
+    /// are summed before the check), so none has to end the others.
+    /// </summary>
+    public bool DivergedTogether { get; private set; }
+
     /// <summary>Runs and returns the exit code.</summary>
     public int Run()
     {
@@ -142,10 +148,12 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         }
         catch (DivergenceException) when (!lead)
         {
+            DivergedTogether = true;
             return ExitCodes.Failed; // rank 0 says why
         }
         catch (DivergenceException e)
         {
+            DivergedTogether = true;
             error.WriteLine($"recur train: the run diverged at step {trainer.Step + 1}: {e.Message}");
             error.WriteLine(string.Create(Inv,
                 $"Try a lower --lr (this run used {settings.LearningRate}) or clip gradients with --clip-norm 5."));
