@@ -23,10 +23,10 @@ internal sealed class RunDirectory : IDisposable
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly List<MetricsRow> _rows = [];
-    private readonly CheckpointDirectory _checkpoints;
+    private readonly CheckpointDirectory? _checkpoints; // null on a rank other than 0 of an MPI run, which writes nothing
     private readonly bool _overwrite;
 
-    private RunDirectory(string directory, Dictionary<string, string> metadata, CheckpointDirectory checkpoints, bool overwrite)
+    private RunDirectory(string directory, Dictionary<string, string> metadata, CheckpointDirectory? checkpoints, bool overwrite)
     {
         Directory = directory;
         Metadata = metadata;
@@ -75,6 +75,16 @@ internal sealed class RunDirectory : IDisposable
     }
 
     /// <summary>
+    /// The run directory as a rank other than 0 of an MPI run sees it: where rank 0 writes; this process opens, locks and
+    /// writes nothing in it (its callbacks that write do not run there, <see cref="Recur.Training.Callback.OnEveryReplica"/>).
+    /// </summary>
+    public static RunDirectory Unwritten(TrainSettings settings, Dictionary<string, string> metadata) =>
+        new(settings.OutputDirectory, metadata, null, settings.Overwrite);
+
+    private CheckpointDirectory Checkpoints =>
+        _checkpoints ?? throw new InvalidOperationException($"{Directory} is written by rank 0 of the MPI run alone.");
+
+    /// <summary>
     /// Checks, before training, that there is room for two checkpoints of <paramref name="model"/> (the last one is kept
     /// while the next is written), or writes the one-line reason to <paramref name="error"/> and returns false.
     /// </summary>
@@ -82,7 +92,7 @@ internal sealed class RunDirectory : IDisposable
     {
         try
         {
-            _checkpoints.CheckWritable(2 * ModelFile.Serialize(model, Metadata).Values.Sum(b => (long)b.Length));
+            Checkpoints.CheckWritable(2 * ModelFile.Serialize(model, Metadata).Values.Sum(b => (long)b.Length));
             return true;
         }
         catch (IOException e)
@@ -107,7 +117,7 @@ internal sealed class RunDirectory : IDisposable
     /// <exception cref="InvalidDataException">No checkpoint was saved, or it is incomplete or damaged.</exception>
     public (string ModelDirectory, System.Text.Json.Nodes.JsonObject TrainerState) LastCheckpoint()
     {
-        string folder = _checkpoints.LastPath
+        string folder = Checkpoints.LastPath
             ?? throw new InvalidDataException($"{Directory} holds no checkpoint to resume from (the run stopped before its first validation step). Start it again as a new run.");
         string path = Path.Combine(folder, TrainerStateFileName);
         if (!File.Exists(path))
@@ -151,7 +161,7 @@ internal sealed class RunDirectory : IDisposable
         // The best so far, from the metrics (which a resumed run restores); saving a step again keeps its standing.
         double sign = Monitored == "accuracy" ? 1 : -1; // rmse: lower is better
         double earlier = _rows.Where(r => r.Step < step && !double.IsNaN(r.ValidationAccuracy)).Select(r => sign * r.ValidationAccuracy).DefaultIfEmpty(double.NegativeInfinity).Max();
-        _checkpoints.Write(string.Create(Inv, $"step-{step:D8}"), files, best: sign * validationAccuracy > earlier);
+        Checkpoints.Write(string.Create(Inv, $"step-{step:D8}"), files, best: sign * validationAccuracy > earlier);
         if (LastSavedStep is null && _overwrite)
         {
             DeleteTopLevelModel();
@@ -169,7 +179,7 @@ internal sealed class RunDirectory : IDisposable
     }
 
     /// <summary>Releases the run directory's lock.</summary>
-    public void Dispose() => _checkpoints.Dispose();
+    public void Dispose() => _checkpoints?.Dispose();
 
     /// <summary>Writes the chart, or on failure the one-line reason to <paramref name="error"/>; for a run that is ending anyway.</summary>
     public void TrySaveChart(TextWriter error)

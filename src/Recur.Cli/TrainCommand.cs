@@ -161,7 +161,7 @@ internal static class TrainCommand
                 return ExitCodes.Usage;
             }
 
-            return new TrainRun(settings, stdout, error).Run();
+            return MpiTraining.Run(settings, stdout, error);
         }
     }
 

@@ -24,6 +24,9 @@ internal sealed class TrainLog(TrainSettings settings, RunDirectory run, Sequent
     public double LastValidation { get; private set; } = double.NaN;
 
     /// <inheritdoc/>
+    public override bool OnEveryReplica => false;
+
+    /// <inheritdoc/>
     public override void OnBatchEnd(int batch, IDictionary<string, double> logs)
     {
         int step = Trainer.Step;

@@ -25,7 +25,7 @@ internal sealed partial class TrainRun
         output.WriteLine(string.Create(Inv, $"Validation accuracy ({data.Validation.Count:N0} {noun}): {lastValidation:F4}"));
         if (data.Test is not null)
         {
-            float test = model.Evaluate(data.Input(data.Test.Images), data.Targets(data.Test), 1000, data.TestLengths).Accuracy;
+            float test = Test(model, data.Input(data.Test.Images), data.Targets(data.Test), data.TestLengths).Accuracy;
             output.WriteLine(string.Create(Inv, $"Test accuracy (all {data.Test.Count:N0} {noun}): {test:F4}"));
             run.Summary["test_accuracy"] = test.ToString("R", Inv);
         }
@@ -65,12 +65,19 @@ internal sealed partial class TrainRun
             return;
         }
 
-        BatchResult r = model.Evaluate(data.Input(data.Test.Images), data.Targets(data.Test), 1000, data.TestLengths);
+        BatchResult r = Test(model, data.Input(data.Test.Images), data.Targets(data.Test), data.TestLengths);
         double testRmse = Metric(r, "rmse"), testMae = Metric(r, "mae");
         output.WriteLine(string.Create(Inv, $"Test RMSE (all {data.Test.Count:N0} {data.Noun}): {testRmse:F4}, MAE {testMae:F4}, MSE {r.Loss:F4}"));
         run.Summary["test_rmse"] = testRmse.ToString("R", Inv);
         run.Summary["test_mae"] = testMae.ToString("R", Inv);
     }
+
+    /// <summary>
+    /// The model's loss and metrics on test data <c>x [N, …]</c>, <c>y [N, …]</c>, in batches of 1,000; under MPI split
+    /// across the ranks and summed (<see cref="DataParallel.Evaluate"/>), every rank calling it alike.
+    /// </summary>
+    private BatchResult Test(Sequential model, Tensor x, Tensor y, int[]? lengths = null) =>
+        world is { Size: > 1 } ? DataParallel.Evaluate(model, world, x, y, 1000, lengths) : model.Evaluate(x, y, 1000, lengths);
 
     /// <summary>The value of the compiled metric <paramref name="name"/> in <paramref name="result"/> (NaN when it was not measured).</summary>
     internal static double Metric(BatchResult result, string name)

@@ -4,6 +4,7 @@ using Recur.Data;
 using Recur.Initializers;
 using Recur.Layers;
 using Recur.Losses;
+using Recur.Mpi;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Tensors;
@@ -12,12 +13,22 @@ using Recur.Training;
 namespace Recur.Cli;
 
 /// <summary>One <c>recur train</c> run: data, model, the tutorial's training loop, and the run directory.</summary>
-internal sealed partial class TrainRun(TrainSettings settings, TextWriter output, TextWriter error)
+/// <param name="settings">The run's options.</param>
+/// <param name="output">Where the log goes.</param>
+/// <param name="error">Where errors go.</param>
+/// <param name="world">The ranks of a data-parallel run under mpirun (<see cref="MpiTraining"/>), or null to train alone.</param>
+internal sealed partial class TrainRun(TrainSettings settings, TextWriter output, TextWriter error, MpiWorld? world = null)
 {
     /// <summary>The permutation of <c>permuted-pixels</c> is fixed, so every run learns the same task.</summary>
     internal const ulong PermutationSeed = 0x5EED_0784;
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// Whether the run ended by a divergence, which every rank of an MPI run meets at the same step (the gradients
+    /// are summed before the check), so none has to end the others.
+    /// </summary>
+    public bool DivergedTogether { get; private set; }
 
     /// <summary>Runs and returns the exit code.</summary>
     public int Run()
@@ -72,9 +83,11 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         string monitored = data.Task.Monitored();
 
-        // Before training: a locked, unwritable or too full --out fails here, in one line.
-        using RunDirectory? run = RunDirectory.Open(settings, data.Metadata, error, out int refused);
-        if (run is null || !run.TryCheckRoom(model, error))
+        // Before training: a locked, unwritable or too full --out fails here, in one line. Under MPI rank 0 alone writes it.
+        bool lead = world is not { Rank: > 0 };
+        int refused = ExitCodes.Failed;
+        using RunDirectory? run = lead ? RunDirectory.Open(settings, data.Metadata, error, out refused) : RunDirectory.Unwritten(settings, data.Metadata);
+        if (run is null || (lead && !run.TryCheckRoom(model, error)))
         {
             return run is null ? refused : ExitCodes.Failed;
         }
@@ -85,12 +98,13 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         System.Text.Json.Nodes.JsonObject? resumeState = null;
         try
         {
-            if (settings.Resume)
+            // Other ranks take rank 0's weights, optimizer state and position at the start of the loop.
+            if (lead && settings.Resume)
             {
                 (string checkpoint, resumeState) = run.LastCheckpoint();
                 model.Restore(checkpoint);
             }
-            else
+            else if (lead)
             {
                 run.Begin(settings.RunOptions ?? new SortedDictionary<string, string[]>());
             }
@@ -101,7 +115,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             return ExitCodes.Failed;
         }
 
-        string what = resumeState is null ? "Training" : string.Create(Inv, $"Resuming from step {(int?)resumeState["step"]}:");
+        string what = resumeState is null ? world is { Size: > 1 } ? string.Create(Inv, $"Training on {world.Size} MPI ranks") : "Training" : string.Create(Inv, $"Resuming from step {(int?)resumeState["step"]}:");
         output.WriteLine(string.Create(Inv,
             $"{what} {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
 
@@ -120,6 +134,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             ValidationData = (validationX, data.Targets(data.Validation)),
             ValidationLengths = data.ValidationLengths,
             ValidationFrequency = settings.EffectiveValidationStep,
+            Replicas = world,
         };
 
         var training = Stopwatch.StartNew();
@@ -131,8 +146,14 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
                 trainer.Run(resume: resumeState);
             });
         }
+        catch (DivergenceException) when (!lead)
+        {
+            DivergedTogether = true;
+            return ExitCodes.Failed; // rank 0 says why
+        }
         catch (DivergenceException e)
         {
+            DivergedTogether = true;
             error.WriteLine($"recur train: the run diverged at step {trainer.Step + 1}: {e.Message}");
             error.WriteLine(string.Create(Inv,
                 $"Try a lower --lr (this run used {settings.LearningRate}) or clip gradients with --clip-norm 5."));
@@ -148,19 +169,24 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             return ExitCodes.Failed;
         }
 
-        double lastValidation = log.LastValidation;
         training.Stop();
+        double lastValidation = log.LastValidation; // NaN on ranks other than 0, which print nothing
         output.WriteLine("Optimization Finished!");
 
         if (data.IsMnist && data.Test is not null)
         {
             DataSet first128 = data.Test.Take(128);
-            float tutorial = model.Evaluate(layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
+            float tutorial = Test(model, layout.Apply(first128.Images).Clone(), first128.OneHotLabels).Accuracy;
             output.WriteLine(string.Create(Inv, $"Testing Accuracy: {tutorial:0.0#######}")); // Python's way: 1.0, 0.984375
             run.Summary["test_accuracy_first_128"] = tutorial.ToString("R", Inv);
         }
 
-        ReportResults(data, model, run, lastValidation);
+        ReportResults(data, model, run, lastValidation); // the test data split across the ranks under MPI
+        if (!lead)
+        {
+            return ExitCodes.Ok; // rank 0 saves
+        }
+
         run.Summary["training_seconds"] = training.Elapsed.TotalSeconds.ToString("F1", Inv);
         try
         {
@@ -175,6 +201,12 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         output.WriteLine(string.Create(Inv,
             $"Time: {clock.Elapsed.TotalSeconds:F1} s in all, training {training.Elapsed.TotalSeconds:F1} s ({(double)total * batch / training.Elapsed.TotalSeconds:N0} samples/s)."));
+        if (world is { Size: > 1, Allreduces: > 0 })
+        {
+            output.WriteLine(string.Create(Inv,
+                $"MPI: {world.Size} ranks, {world.Allreduces:N0} allreduces of {world.AllreduceBytes / world.Allreduces:N0} bytes, {world.AllreduceTime.TotalMilliseconds / world.Allreduces:F3} ms each on rank 0 (waiting for the other ranks included)."));
+        }
+
         output.WriteLine($"Saved the model, metrics.csv and accuracy.svg in {run.Directory}");
         return ExitCodes.Ok;
     }

@@ -367,7 +367,16 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// valid steps only, and a per-step loss skips the masked steps. Otherwise as <see cref="TrainOnBatch(Tensor, Tensor)"/>.
     /// </summary>
     /// <exception cref="DivergenceException">The loss or the gradients are NaN or infinite; the weights are left as they were before this step.</exception>
-    public BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask)
+    public BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask) => TrainOnBatch(x, y, mask, null);
+
+    /// <summary>
+    /// One step of data-parallel training on this process's shard <c>x [b, …]</c>, <c>y</c>, <paramref name="mask"/>
+    /// <c>[b, T]</c> of a batch: as <see cref="TrainOnBatch(Tensor, Tensor, SequenceMask?)"/>, with the gradients, loss
+    /// and metrics summed over the group by <paramref name="reduction"/> between the backward pass and clipping, so every
+    /// process takes the same step (<see cref="Trainer.Replicas"/> runs it).
+    /// </summary>
+    /// <exception cref="DivergenceException">The loss or the gradients are NaN or infinite; the weights are left as they were before this step.</exception>
+    public BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask, GradientReduction? reduction)
     {
         (ILoss loss, Optimizer optimizer) = RequireCompiled();
         optimizer.ZeroGrad(_parameters);
@@ -381,6 +390,11 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         }
 
         Backward(loss.Gradient);
+        if (reduction is not null)
+        {
+            (value, accuracy) = reduction.Reduce(_parameters, value, accuracy, _batchTotals, Losses.Loss.CountValid(mask, predictions.Dim(0)));
+        }
+
         float norm = ClipNorm is float max
             ? GradientClipping.ClipByGlobalNorm(_parameters, max)
             : GlobalNorm(_parameters);
@@ -526,20 +540,7 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     }
 
     /// <summary>Rows <c>[start, start + count)</c> of <c>x</c>: <c>x</c> itself when that is all of it, else a copy in <paramref name="buffer"/>.</summary>
-    internal static Tensor Rows(Tensor x, int start, int count, ref Tensor? buffer)
-    {
-        if (start == 0 && count == x.Dim(0))
-        {
-            return x;
-        }
-
-        int[] shape = x.Shape.ToArray();
-        shape[0] = count;
-        Tensor rows = Buffers.Ensure(ref buffer, shape);
-        int row = x.Length / x.Dim(0);
-        x.Span.Slice(start * row, count * row).CopyTo(rows.Span);
-        return rows;
-    }
+    internal static Tensor Rows(Tensor x, int start, int count, ref Tensor? buffer) => Buffers.Rows(x, start, count, ref buffer);
 
     private static Tensor Rows(Tensor x, int start, int count)
     {

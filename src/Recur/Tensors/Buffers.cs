@@ -52,4 +52,20 @@ internal static class Buffers
             System.Numerics.Tensors.TensorPrimitives.Add(sum, matrix.Slice(r * cols, cols), sum);
         }
     }
+
+    /// <summary>Rows <c>[start, start + count)</c> of <c>x [N, …]</c>: <c>x</c> itself when that is all of it, else a copy <c>[count, …]</c> in <paramref name="buffer"/>.</summary>
+    public static Tensor Rows(Tensor x, int start, int count, ref Tensor? buffer)
+    {
+        if (start == 0 && count == x.Dim(0))
+        {
+            return x;
+        }
+
+        int[] shape = x.Shape.ToArray();
+        shape[0] = count;
+        Tensor rows = Ensure(ref buffer, shape);
+        int row = x.Length / x.Dim(0);
+        x.Span.Slice(start * row, count * row).CopyTo(rows.Span);
+        return rows;
+    }
 }

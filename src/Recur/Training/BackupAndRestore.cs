@@ -47,6 +47,9 @@ public sealed class BackupAndRestore : Callback
     public int? RestoredStep { get; private set; }
 
     /// <inheritdoc/>
+    public override bool OnEveryReplica => false;
+
+    /// <inheritdoc/>
     public override JsonObject? ResumeState()
     {
         RestoredStep = null;

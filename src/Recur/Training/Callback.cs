@@ -30,6 +30,14 @@ public abstract class Callback
     /// <summary>The loop that calls this callback: its step, epoch and last batch; set with <see cref="Model"/>.</summary>
     public Trainer Trainer { get; internal set; } = null!;
 
+    /// <summary>
+    /// Whether this callback runs on every process of a data-parallel run (<see cref="Trainer.Replicas"/>): true (the
+    /// default) for a callback that changes training — a learning-rate schedule, early stopping —, which every process
+    /// runs alike on the same reduced logs; false for one that only reports or writes (logs, progress, checkpoints),
+    /// which runs on rank 0 alone.
+    /// </summary>
+    public virtual bool OnEveryReplica => true;
+
     /// <summary>Called once before the first epoch (also when resuming; <see cref="Training.Trainer.Resumed"/> says which).</summary>
     public virtual void OnTrainBegin()
     {

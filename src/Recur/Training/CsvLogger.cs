@@ -56,6 +56,9 @@ public sealed class CsvLogger : Callback
     }
 
     /// <inheritdoc/>
+    public override bool OnEveryReplica => false;
+
+    /// <inheritdoc/>
     public override void OnBatchEnd(int batch, IDictionary<string, double> logs)
     {
         if (_columns is null || !_rowAfterStep!(Trainer))

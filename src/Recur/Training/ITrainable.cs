@@ -42,6 +42,16 @@ public interface ITrainable
     BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask) =>
         mask is null || mask.IsFull ? TrainOnBatch(x, y) : throw new NotSupportedException("This model does not take sequence masks.");
 
+    /// <summary>
+    /// One optimisation step of data-parallel training on this process's shard of a batch, under a mask <c>[b, T]</c>
+    /// (null: every step valid): forward and backward on the shard, then <paramref name="reduction"/> sums the shards'
+    /// gradients and measurements over its group, then clipping and the update on the whole batch's gradients.
+    /// </summary>
+    /// <returns>The whole batch's loss and accuracy (over every shard), measured before the update.</returns>
+    /// <exception cref="NotSupportedException">The model does not support data-parallel training.</exception>
+    BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask, GradientReduction reduction) =>
+        throw new NotSupportedException("This model does not support data-parallel training.");
+
     /// <summary>Loss and metrics on sequences of the given lengths (PyTorch's lengths; null: every step valid).</summary>
     /// <exception cref="NotSupportedException">The model does not take lengths.</exception>
     BatchResult Evaluate(Tensor x, Tensor y, int batchSize, int[]? lengths) =>

@@ -47,6 +47,9 @@ public sealed partial class ModelCheckpoint : Callback
     public List<string> Saved { get; } = [];
 
     /// <inheritdoc/>
+    public override bool OnEveryReplica => false;
+
+    /// <inheritdoc/>
     public override void OnBatchEnd(int batch, IDictionary<string, double> logs)
     {
         if (_saveFrequency is int f && Trainer.Step % f == 0)

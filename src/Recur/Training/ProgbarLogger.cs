@@ -29,6 +29,9 @@ public sealed class ProgbarLogger : Callback
     }
 
     /// <inheritdoc/>
+    public override bool OnEveryReplica => false;
+
+    /// <inheritdoc/>
     public override void OnEpochBegin(int epoch)
     {
         if (Params.Epochs > 1)

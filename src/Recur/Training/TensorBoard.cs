@@ -49,6 +49,9 @@ public sealed class TensorBoard : Callback
     public string LogDir { get; }
 
     /// <inheritdoc/>
+    public override bool OnEveryReplica => false;
+
+    /// <inheritdoc/>
     public override JsonNode SaveState() => new JsonObject { ["global_batch"] = _globalBatch };
 
     /// <inheritdoc/>

@@ -30,6 +30,10 @@ public sealed class Trainer
     private const string StateFormat = "recur.trainer";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly List<Callback> _callbacks;
+    private List<Callback> _active; // the callbacks this process runs: all, or under Replicas on a rank other than 0 those OnEveryReplica
+    private GradientReduction? _reduction;
+    private Tensor? _shardX, _shardY;  // this process's rows of the batch, under Replicas
+    private SequenceMask? _shardMask;
     private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _validation = new(StringComparer.Ordinal);
     private readonly List<MetricTotal> _metricSums = []; // the epoch's totals of the metrics other than accuracy
@@ -50,6 +54,7 @@ public sealed class Trainer
         Data = data;
         History = new History();
         _callbacks = [.. callbacks ?? [], History];
+        _active = _callbacks;
     }
 
     /// <summary>The model.</summary>
@@ -84,6 +89,18 @@ public sealed class Trainer
 
     /// <summary>The batch size of validation.</summary>
     public int ValidationBatchSize { get; init; } = 1000;
+
+    /// <summary>
+    /// The processes of a data-parallel run, or null to train alone (the default). With a group of N: every process
+    /// reads the same batches (the global batch and the data order do not depend on N) and takes its shard of each
+    /// (<see cref="DataParallel.Shard"/>); the shards' gradients are summed by one allreduce per step
+    /// (<see cref="GradientReduction"/>) and every process takes the same optimizer step; validation is split across the
+    /// processes and summed. At the start every process takes rank 0's weights, optimizer state and resume state (only
+    /// rank 0 needs a checkpoint to resume from, and any N may resume it), after checking that every process runs the
+    /// same data, loop and callbacks. On ranks other than 0 only the callbacks <see cref="Callback.OnEveryReplica"/> run
+    /// (schedules, early stopping), so logs, progress and checkpoints are rank 0's alone.
+    /// </summary>
+    public IReplicaGroup? Replicas { get; init; }
 
     /// <summary>0 silent, 1 progress bar, 2 one line per epoch: what <see cref="FitParameters.Verbose"/> tells the callbacks.</summary>
     public int Verbose { get; init; }
@@ -138,9 +155,18 @@ public sealed class Trainer
             (c.Model, c.Params, c.Trainer) = (Model, parameters, this);
         }
 
-        foreach (Callback c in _callbacks)
+        bool parallel = Replicas is { Size: > 1 };
+        _active = parallel && Replicas!.Rank != 0 ? _callbacks.Where(c => c.OnEveryReplica).ToList() : _callbacks;
+        _reduction = parallel ? new GradientReduction(Replicas!) : null;
+        foreach (Callback c in _active)
         {
             resume ??= c.ResumeState();
+        }
+
+        if (parallel)
+        {
+            DataParallel.CheckSame(Replicas!, System.Text.Encoding.UTF8.GetBytes(Fingerprint(initialEpoch)), "data, loop settings or callbacks");
+            resume = DataParallel.ShareStart(Replicas!, Model, resume);
         }
 
         Step = initialEpoch * stepsPerEpoch;
@@ -155,7 +181,7 @@ public sealed class Trainer
         }
 
         Model.StopTraining = false;
-        foreach (Callback c in _callbacks)
+        foreach (Callback c in _active)
         {
             c.OnTrainBegin();
         }
@@ -173,7 +199,7 @@ public sealed class Trainer
         {
             if (BatchInEpoch == 0)
             {
-                foreach (Callback c in _callbacks)
+                foreach (Callback c in _active)
                 {
                     c.OnEpochBegin(Epoch);
                 }
@@ -184,7 +210,7 @@ public sealed class Trainer
                 _epochLearningRate = optimizer.LearningRate;
             }
 
-            foreach (Callback c in _callbacks)
+            foreach (Callback c in _active)
             {
                 c.OnBatchBegin(BatchInEpoch);
             }
@@ -195,7 +221,7 @@ public sealed class Trainer
             }
 
             _inBatchEnd = true;
-            foreach (Callback c in _callbacks)
+            foreach (Callback c in _active)
             {
                 c.OnBatchEnd(BatchInEpoch, _logs);
             }
@@ -208,7 +234,7 @@ public sealed class Trainer
             }
         }
 
-        foreach (Callback c in _callbacks)
+        foreach (Callback c in _active)
         {
             c.OnTrainEnd(_logs);
         }
@@ -290,12 +316,12 @@ public sealed class Trainer
         BatchResult r;
         try
         {
-            r = Model.TrainOnBatch(x, y, Data.Mask);
+            r = _reduction is null ? Model.TrainOnBatch(x, y, Data.Mask) : TrainShard(x, y, Data.Mask, _reduction);
         }
         catch (DivergenceException e)
         {
             bool handled = false;
-            foreach (Callback c in _callbacks)
+            foreach (Callback c in _active)
             {
                 handled |= c.OnDivergence(e);
             }
@@ -344,6 +370,27 @@ public sealed class Trainer
         return true;
     }
 
+    /// <summary>Data-parallel: this process's rows of the batch <c>x [B, …]</c>, <c>y [B, …]</c>, mask <c>[B, T]</c>, one step with the gradients summed.</summary>
+    private BatchResult TrainShard(Tensor x, Tensor y, SequenceMask? mask, GradientReduction reduction)
+    {
+        (int start, int count) = DataParallel.Shard(x.Dim(0), reduction.Group.Rank, reduction.Group.Size);
+        SequenceMask? shardMask = null;
+        if (mask is not null)
+        {
+            mask.CopyRows(start, count, shardMask = _shardMask ??= new SequenceMask(count, mask.Steps));
+        }
+
+        return Model.TrainOnBatch(Buffers.Rows(x, start, count, ref _shardX), Buffers.Rows(y, start, count, ref _shardY), shardMask, reduction);
+    }
+
+    /// <summary>What every process of a data-parallel run must agree on at the start: the data, the loop's bounds, the callbacks and the model's shapes.</summary>
+    private string Fingerprint(int initialEpoch) => string.Join("\n",
+        Data.Count.ToString(Inv), Data.StepsPerEpoch.ToString(Inv), Data.SaveState().ToJsonString(), Epochs?.ToString(Inv), Steps?.ToString(Inv),
+        initialEpoch.ToString(Inv), ValidationFrequency?.ToString(Inv), ValidationBatchSize.ToString(Inv), ValidationData?.X.Dim(0).ToString(Inv),
+        string.Join(",", _callbacks.Select(c => c.GetType().FullName)),
+        string.Join(",", Model.Parameters.Select(p => p.Name + Tensor.FormatShape(p.Value.Shape))),
+        Model.Optimizer!.GetType().FullName);
+
     private void EndEpoch()
     {
         if (ValidationFrequency is null)
@@ -353,7 +400,7 @@ public sealed class Trainer
 
         _logs["lr"] = _epochLearningRate;
         Model.Epoch = Epoch + 1;
-        foreach (Callback c in _callbacks)
+        foreach (Callback c in _active)
         {
             c.OnEpochEnd(Epoch, _logs);
         }
@@ -370,7 +417,9 @@ public sealed class Trainer
             return;
         }
 
-        BatchResult v = Model.Evaluate(vx, vy, ValidationBatchSize, ValidationLengths);
+        BatchResult v = Replicas is { Size: > 1 } group
+            ? DataParallel.Evaluate(Model, group, vx, vy, ValidationBatchSize, ValidationLengths)
+            : Model.Evaluate(vx, vy, ValidationBatchSize, ValidationLengths);
         _validation["val_loss"] = v.Loss;
         if (Model.Metrics.Contains("accuracy"))
         {
@@ -457,7 +506,7 @@ public sealed class Trainer
 
         for (int i = 0; i < _callbacks.Count; i++)
         {
-            if (saved[i]!["state"] is JsonNode state)
+            if (saved[i]!["state"] is JsonNode state && _active.Contains(_callbacks[i]))
             {
                 _callbacks[i].RestoreState(state);
             }

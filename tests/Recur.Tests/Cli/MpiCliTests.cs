@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using Recur.Cli;
+using Recur.Data;
+using Recur.Models;
+using Recur.Tests.Data;
+using Recur.Tests.Training;
+using Xunit.Abstractions;
+
+namespace Recur.Tests.Cli;
+
+/// <summary>
+/// <c>mpirun.mpich -np 2 recur train</c> on the MNIST slice over loopback (MPICH, installed by <c>.ci/run</c>; without
+/// it these tests say so and skip): the same result as one process on two threads, rank 0 alone writing, a killed rank
+/// ending the job, and the run resumed under MPI as if it had never stopped.
+/// </summary>
+public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Mpirun = "/usr/bin/mpirun.mpich";
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>The slice's 1,500 training images as --data x.npy [N, 28, 28] with --labels y.npy, a small LSTM.</summary>
+    private string[] Options(int steps, string optimizer = "adam")
+    {
+        string x = _dir.File("x.npy"), y = _dir.File("y.npy"), testX = _dir.File("test-x.npy"), testY = _dir.File("test-y.npy");
+        if (!File.Exists(x))
+        {
+            MnistDataSets slice = MnistSlice.Load();
+            Npy.Write(x, new Recur.Tensors.Tensor(slice.Train.Images.Data, slice.Train.Count, 28, 28));
+            Npy.WriteLabels(y, slice.Train.Labels);
+            Npy.Write(testX, new Recur.Tensors.Tensor(slice.Test.Images.Data, slice.Test.Count, 28, 28));
+            Npy.WriteLabels(testY, slice.Test.Labels);
+        }
+
+        return ["train", "--data", x, "--labels", y, "--test-data", testX, "--test-labels", testY, "--hidden", "16", "--batch-size", "64", "--steps", steps.ToString(Inv),
+            "--optimizer", optimizer, "--display-step", "100", "--validation-step", "50"];
+    }
+
+    [Fact]
+    public void TwoRanksMatchTwoThreadsAndRankZeroAloneWrites()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        string[] options = Options(300, "sgd");
+        string alone = _dir.File("alone"), ranks = _dir.File("ranks");
+        var (aloneOut, aloneErr) = (new StringWriter(), new StringWriter());
+        Assert.True(Program.Run([.. options, "--threads", "2", "--out", alone], aloneOut, aloneErr) == 0, aloneErr.ToString());
+        (int code, string stdout, string stderr) = RunMpi([.. options, "--threads", "1", "--out", ranks]);
+        output.WriteLine(stdout + stderr);
+        Assert.True(code == 0, stderr);
+
+        float[][] a = Sequential.Load(alone).GetWeights(), b = Sequential.Load(ranks).GetWeights();
+        double worst = DataParallelTests.RelativeDifference(a, b);
+        output.WriteLine($"2 ranks × 1 thread against 1 process × 2 threads after 300 SGD steps: largest relative difference of a parameter {worst:E2}");
+        Assert.True(worst < 1e-6, $"relative difference {worst:E2}");
+        Assert.Equal(Line(aloneOut.ToString(), "Validation accuracy"), Line(stdout, "Validation accuracy"));
+        Assert.Equal(Line(aloneOut.ToString(), "Test accuracy"), Line(stdout, "Test accuracy")); // the 500 test images split across the ranks
+        output.WriteLine(Line(stdout, "Test accuracy"));
+
+        // Rank 0 alone prints and writes: one log, and the same files and metrics as the run alone.
+        Assert.Single(stdout.Split('\n'), l => l.StartsWith("Optimization Finished!", StringComparison.Ordinal));
+        Assert.Contains("Training on 2 MPI ranks", stdout);
+        Assert.Equal(File.ReadAllLines(Path.Combine(alone, "metrics.csv")).Length, File.ReadAllLines(Path.Combine(ranks, "metrics.csv")).Length);
+        Assert.Equal(Directory.GetFileSystemEntries(alone).Select(Path.GetFileName).Order(), Directory.GetFileSystemEntries(ranks).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task AKilledRankEndsTheJobAndTheRunResumesUnderMpiAsIfNeverStopped()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        string[] options = Options(300);
+        string whole = _dir.File("whole"), killed = _dir.File("killed");
+        (int code, string stdout, string stderr) = RunMpi([.. options, "--threads", "1", "--out", whole]);
+        Assert.True(code == 0, stderr);
+
+        // Kill rank 1 once the first checkpoint is written; mpirun must end the whole job, naming the dead process.
+        (int victim, string killedOut, int killedCode) = await RunAndSignalRankOne([.. options, "--threads", "1", "--out", killed], "KILL", "60");
+        output.WriteLine(killedOut);
+        Assert.NotEqual(0, killedCode);
+        Assert.Contains(string.Create(Inv, $"rank 1 PID {victim}"), killedOut); // rank 0's start-up line says which PID is rank 1 ...
+        Assert.Contains(string.Create(Inv, $"PID {victim} RUNNING AT"), killedOut); // ... and mpirun names the PID that died
+
+        (code, stdout, stderr) = RunMpi(["train", "--resume", killed, "--threads", "1"]);
+        output.WriteLine(stdout + stderr);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Resuming from step", stdout);
+        float[][] a = Sequential.Load(whole).GetWeights(), b = Sequential.Load(killed).GetWeights();
+        for (int p = 0; p < a.Length; p++)
+        {
+            Assert.Equal(a[p], b[p]); // bit for bit
+        }
+    }
+
+    [Fact]
+    public async Task AHungRankEndsTheJobAfterTheTimeout()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        // Rank 1 stopped (SIGSTOP) is alive but silent: rank 0's watchdog ends the job after RECUR_MPI_TIMEOUT seconds.
+        (_, string text, int code) = await RunAndSignalRankOne([.. Options(300), "--threads", "1", "--out", _dir.File("hung")], "STOP", "2");
+        output.WriteLine(text);
+        Assert.NotEqual(0, code);
+        Assert.Contains("recur train: rank 0 of 2 waited more than 2 s in MPI_Allreduce: another rank has died or hangs; ending the job", text);
+    }
+
+    /// <summary>
+    /// Starts a job, sends rank 1 the signal once the first checkpoint is written, and waits for the job to end (failing
+    /// after 60 s rather than hang): rank 1's PID, the job's output and its exit code.
+    /// </summary>
+    private async Task<(int Pid, string Output, int Code)> RunAndSignalRankOne(string[] args, string signal, string timeout)
+    {
+        string marker = Guid.NewGuid().ToString("N");
+        using Process job = StartMpi(args, marker, timeout);
+        Task<string> jobOut = job.StandardOutput.ReadToEndAsync(), jobErr = job.StandardError.ReadToEndAsync();
+        string checkpoints = Path.Combine(args[Array.IndexOf(args, "--out") + 1], "checkpoints");
+        for (var clock = Stopwatch.StartNew(); !(Directory.Exists(checkpoints) && Directory.GetDirectories(checkpoints).Length > 0) && !job.HasExited; await Task.Delay(20))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no checkpoint within 60 s");
+        }
+
+        int? victim = RankProcess(marker, 1);
+        Assert.True(victim is not null && !job.HasExited, "rank 1 had ended before it could be signalled; give the run more steps");
+        using (Process kill = Process.Start("kill", ["-" + signal, victim.Value.ToString(Inv)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        if (!job.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            job.Kill(entireProcessTree: true);
+            Process.Start("kill", ["-KILL", victim.Value.ToString(Inv)]).WaitForExit();
+            Assert.Fail($"the job went on for 60 s after rank 1 was sent SIG{signal}");
+        }
+
+        return (victim.Value, await jobOut + await jobErr, job.ExitCode);
+    }
+
+    private bool Available()
+    {
+        if (File.Exists(Mpirun))
+        {
+            return true;
+        }
+
+        output.WriteLine($"SKIPPED: no {Mpirun} (apt-get install mpich); the MPI runs were not tested.");
+        return false;
+    }
+
+    private static string Line(string text, string start) => text.Split('\n').Single(l => l.StartsWith(start, StringComparison.Ordinal)).Trim();
+
+    private static Process StartMpi(IEnumerable<string> args, string? marker = null, string timeout = "60")
+    {
+        var start = new ProcessStartInfo(Mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in (string[])["-np", "2", "dotnet", Path.Combine(AppContext.BaseDirectory, "Recur.Cli.dll"), .. args])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["RECUR_TEST_MARKER"] = marker ?? "";
+        start.Environment["RECUR_MPI_TIMEOUT"] = timeout;
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Runs a job to its end (or fails after 120 s rather than hang).</summary>
+    private static (int Code, string Out, string Err) RunMpi(IEnumerable<string> args)
+    {
+        using Process job = StartMpi(args);
+        Task<string> stdout = job.StandardOutput.ReadToEndAsync(), stderr = job.StandardError.ReadToEndAsync();
+        if (!job.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            job.Kill(entireProcessTree: true);
+            Assert.Fail("the MPI job did not end within 120 s");
+        }
+
+        return (job.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The process of the given rank of the job started with <paramref name="marker"/>, from the environment mpirun gave it.</summary>
+    private static int? RankProcess(string marker, int rank)
+    {
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                string[] environment = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+                if (environment.Contains("RECUR_TEST_MARKER=" + marker) && environment.Contains(string.Create(Inv, $"PMI_RANK={rank}")))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return null;
+    }
+}
