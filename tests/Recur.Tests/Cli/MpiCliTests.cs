@@ -110,7 +110,7 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
         }
 
         // Rank 1 stopped (SIGSTOP) is alive but silent: rank 0's watchdog ends the job after RECUR_MPI_TIMEOUT seconds.
-        (_, string text, int code) = await RunAndSignalRankOne([.. Options(300), "--threads", "1", "--out", _dir.File("hung")], "STOP", "2");
+        (_, string text, int code) = await RunAndSignalRankOne([.. Options(3000), "--threads", "1", "--out", _dir.File("hung")], "STOP", "2");
         output.WriteLine(text);
         Assert.NotEqual(0, code);
         Assert.Contains("recur train: rank 0 of 2 waited more than 2 s in MPI_Allreduce: another rank has died or hangs; ending the job", text);
@@ -132,7 +132,11 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
         }
 
         int? victim = RankProcess(marker, 1);
-        Assert.True(victim is not null && !job.HasExited, "rank 1 had ended before it could be signalled; give the run more steps");
+        if (victim is null || job.HasExited)
+        {
+            job.WaitForExit(TimeSpan.FromSeconds(60));
+            Assert.Fail($"rank 1 had ended before it could be signalled (job exited: {job.HasExited}, rank 1 found: {victim is not null}):\n{await jobOut}{await jobErr}");
+        }
         using (Process kill = Process.Start("kill", ["-" + signal, victim.Value.ToString(Inv)]))
         {
             await kill.WaitForExitAsync();
