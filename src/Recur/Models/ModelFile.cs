@@ -250,6 +250,7 @@ public static class ModelFile
                 }
 
                 p.Value.CopyFrom(value);
+                p.MarkChanged();
                 used++;
             }
         }

@@ -206,6 +206,7 @@ public sealed partial class Sequential
             }
 
             weights[i].CopyTo(p.Value.Span);
+            p.MarkChanged();
         }
     }
 
