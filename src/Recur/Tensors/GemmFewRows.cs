@@ -11,16 +11,14 @@ namespace Recur.Tensors;
 /// then merged as the kernel merges — without the micro-kernel's MR rows, of which one row would use a sixth.
 /// </summary>
 /// <remarks>
-/// The AVX2 path reads four 16-column micro-panels at once (eight accumulators, enough to hide the multiply-add's
-/// latency); other paths, and more than <see cref="MaxRows"/> rows, go to the general product, which is then the
-/// cheaper one (its MR-row tiles read each panel once for all rows).
+/// The AVX2 and AVX-512 paths read four micro-panels (of two vectors each) at once: eight accumulators, enough to hide
+/// the multiply-add's latency. The 128-bit and scalar paths, and more than <see cref="MaxRows"/> rows, go to the general
+/// product (which for more rows is the cheaper one: its MR-row tiles read each panel once for all rows).
 /// </remarks>
 internal static unsafe class GemmFewRows
 {
     /// <summary>The most rows that go row by row; more share each read of B in the general product's tiles.</summary>
     public const int MaxRows = 2;
-
-    private const int NR = 16; // GemmKernel256.NR
 
     /// <summary>
     /// <c>c [m, n] = a [m, k] · B + beta·c</c>, B the packed <c>[k, n]</c>; rows of a at stride <paramref name="lda"/>,
@@ -29,7 +27,7 @@ internal static unsafe class GemmFewRows
     /// <exception cref="ArgumentException">A size does not fit a span.</exception>
     public static void Multiply(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, float beta, Span<float> c, int ldc)
     {
-        if (b.Path != GemmPath.Vector256 || m > MaxRows)
+        if (b.Path is not (GemmPath.Vector256 or GemmPath.Vector512) || m > MaxRows)
         {
             Gemm.Multiply(false, m, 1f, a, lda, b, beta, c, ldc);
             return;
@@ -49,7 +47,8 @@ internal static unsafe class GemmFewRows
             return;
         }
 
-        nint kcMax = Gemm.DepthBlocks<GemmKernel256>(k).KcMax;
+        bool wide = b.Path == GemmPath.Vector512;
+        nint kcMax = wide ? Gemm.DepthBlocks<GemmKernel512>(k).KcMax : Gemm.DepthBlocks<GemmKernel256>(k).KcMax;
         fixed (float* pa = a, pc = c)
         {
             for (int i = 0; i < m; i++)
@@ -59,88 +58,163 @@ internal static unsafe class GemmFewRows
                     nint kc = Math.Min(kcMax, k - p0);
 
                     // The first depth block applies beta; later ones accumulate onto it, as in the general product.
-                    Row(kc, pa + (i * (nint)lda) + p0, b.Data + (p0 * b.PaddedColumns), n, pc + (i * (nint)ldc), p0 == 0 ? beta : 1f);
+                    float* ai = pa + (i * (nint)lda) + p0, block = b.Data + (p0 * b.PaddedColumns), ci = pc + (i * (nint)ldc);
+                    float blockBeta = p0 == 0 ? beta : 1f;
+                    if (wide)
+                    {
+                        Row<Vector512<float>, Panel512>(kc, ai, block, n, ci, blockBeta);
+                    }
+                    else
+                    {
+                        Row<Vector256<float>, Panel256>(kc, ai, block, n, ci, blockBeta);
+                    }
                 }
             }
         }
     }
 
-    /// <summary>One row: <c>c [n] = a [kc] · block + beta·c</c>, block being one depth block of packed panels (kc × 16 each).</summary>
+    /// <summary>
+    /// One row: <c>c [n] = a [kc] · block + beta·c</c>, block being one depth block of packed micro-panels, kc × NR each,
+    /// NR being two vectors (the AVX2 and AVX-512 kernels' register blocks are two vectors wide).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row(nint kc, float* a, float* block, nint n, float* c, float beta)
+    private static void Row<TV, TOps>(nint kc, float* a, float* block, nint n, float* c, float beta)
+        where TV : struct
+        where TOps : struct, IPanelVector<TV>
     {
-        nint panels = (n + NR - 1) / NR, stride = NR * kc, s = 0;
+        nint w = TOps.Count, nr = 2 * w, panels = (n + nr - 1) / nr, stride = nr * kc, s = 0;
         for (; s + 4 <= panels; s += 4)
         {
             float* b0 = block + (s * stride), b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride;
-            Vector256<float> c0 = Vector256<float>.Zero, c1 = Vector256<float>.Zero, c2 = Vector256<float>.Zero, c3 = Vector256<float>.Zero;
-            Vector256<float> c4 = Vector256<float>.Zero, c5 = Vector256<float>.Zero, c6 = Vector256<float>.Zero, c7 = Vector256<float>.Zero;
+            TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
             for (nint p = 0; p < kc; p++)
             {
-                Vector256<float> ap = Vector256.Create(a[p]);
-                nint o = p * NR;
-                c0 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b0 + o), c0);
-                c1 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b0 + o + 8), c1);
-                c2 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b1 + o), c2);
-                c3 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b1 + o + 8), c3);
-                c4 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b2 + o), c4);
-                c5 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b2 + o + 8), c5);
-                c6 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b3 + o), c6);
-                c7 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b3 + o + 8), c7);
+                TV ap = TOps.Broadcast(a[p]);
+                nint o = p * nr;
+                c0 = TOps.MultiplyAdd(ap, TOps.Load(b0 + o), c0);
+                c1 = TOps.MultiplyAdd(ap, TOps.Load(b0 + o + w), c1);
+                c2 = TOps.MultiplyAdd(ap, TOps.Load(b1 + o), c2);
+                c3 = TOps.MultiplyAdd(ap, TOps.Load(b1 + o + w), c3);
+                c4 = TOps.MultiplyAdd(ap, TOps.Load(b2 + o), c4);
+                c5 = TOps.MultiplyAdd(ap, TOps.Load(b2 + o + w), c5);
+                c6 = TOps.MultiplyAdd(ap, TOps.Load(b3 + o), c6);
+                c7 = TOps.MultiplyAdd(ap, TOps.Load(b3 + o + w), c7);
             }
 
-            nint j = s * NR;
-            Merge(c0, c1, c + j, n - j, beta);
-            Merge(c2, c3, c + j + NR, n - j - NR, beta);
-            Merge(c4, c5, c + j + (2 * NR), n - j - (2 * NR), beta);
-            Merge(c6, c7, c + j + (3 * NR), n - j - (3 * NR), beta);
+            nint j = s * nr;
+            Merge<TV, TOps>(c0, c1, c + j, n - j, beta);
+            Merge<TV, TOps>(c2, c3, c + j + nr, n - j - nr, beta);
+            Merge<TV, TOps>(c4, c5, c + j + (2 * nr), n - j - (2 * nr), beta);
+            Merge<TV, TOps>(c6, c7, c + j + (3 * nr), n - j - (3 * nr), beta);
         }
 
         for (; s < panels; s++)
         {
             float* b0 = block + (s * stride);
-            Vector256<float> c0 = Vector256<float>.Zero, c1 = Vector256<float>.Zero;
+            TV c0 = default, c1 = default;
             for (nint p = 0; p < kc; p++)
             {
-                Vector256<float> ap = Vector256.Create(a[p]);
-                c0 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b0 + (p * NR)), c0);
-                c1 = Vector256.MultiplyAddEstimate(ap, Vector256.Load(b0 + (p * NR) + 8), c1);
+                TV ap = TOps.Broadcast(a[p]);
+                c0 = TOps.MultiplyAdd(ap, TOps.Load(b0 + (p * nr)), c0);
+                c1 = TOps.MultiplyAdd(ap, TOps.Load(b0 + (p * nr) + w), c1);
             }
 
-            Merge(c0, c1, c + (s * NR), n - (s * NR), beta);
+            Merge<TV, TOps>(c0, c1, c + (s * nr), n - (s * nr), beta);
         }
     }
 
     /// <summary>
-    /// Merges a panel's 16 sums into <paramref name="c"/>, of which <paramref name="cols"/> (any number; at most 16
+    /// Merges a panel's NR sums into <paramref name="c"/>, of which <paramref name="cols"/> (any number; at most NR
     /// used) are C's: <c>c = acc</c>, or <c>acc + c·beta</c> — the kernel's <c>acc·1 + c·beta</c>, the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Merge(Vector256<float> lo, Vector256<float> hi, float* c, nint cols, float beta)
+    private static void Merge<TV, TOps>(TV lo, TV hi, float* c, nint cols, float beta)
+        where TV : struct
+        where TOps : struct, IPanelVector<TV>
     {
-        if (cols >= NR)
+        nint w = TOps.Count;
+        if (cols >= 2 * w)
         {
             if (beta == 0f)
             {
-                lo.Store(c);
-                hi.Store(c + 8);
+                TOps.Store(lo, c);
+                TOps.Store(hi, c + w);
             }
             else
             {
-                Vector256<float> vb = Vector256.Create(beta);
-                (lo + (Vector256.Load(c) * vb)).Store(c);
-                (hi + (Vector256.Load(c + 8) * vb)).Store(c + 8);
+                TOps.Store(TOps.AddScaled(lo, TOps.Load(c), beta), c);
+                TOps.Store(TOps.AddScaled(hi, TOps.Load(c + w), beta), c + w);
             }
 
             return;
         }
 
-        float* t = stackalloc float[NR];
-        lo.Store(t);
-        hi.Store(t + 8);
+        float* t = stackalloc float[32];
+        TOps.Store(lo, t);
+        TOps.Store(hi, t + w);
         for (nint j = 0; j < cols; j++)
         {
             c[j] = beta == 0f ? t[j] : t[j] + (c[j] * beta);
         }
+    }
+
+    /// <summary>The vector operations of a kernel's panel, with that kernel's multiply-add (fused or its estimate).</summary>
+    private interface IPanelVector<TV>
+        where TV : struct
+    {
+        static abstract int Count { get; }
+
+        static abstract TV Load(float* p);
+
+        static abstract void Store(TV v, float* p);
+
+        static abstract TV Broadcast(float x);
+
+        static abstract TV MultiplyAdd(TV a, TV b, TV c);
+
+        /// <summary><c>acc + c·beta</c>, lane by lane.</summary>
+        static abstract TV AddScaled(TV acc, TV c, float beta);
+    }
+
+    /// <summary>GemmKernel256's: <see cref="Vector256.MultiplyAddEstimate(Vector256{float}, Vector256{float}, Vector256{float})"/>.</summary>
+    private readonly struct Panel256 : IPanelVector<Vector256<float>>
+    {
+        public static int Count => 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load(float* p) => Vector256.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<float> v, float* p) => v.Store(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Broadcast(float x) => Vector256.Create(x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> AddScaled(Vector256<float> acc, Vector256<float> c, float beta) => acc + (c * Vector256.Create(beta));
+    }
+
+    /// <summary>GemmKernel512's: <see cref="Vector512.FusedMultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>.</summary>
+    private readonly struct Panel512 : IPanelVector<Vector512<float>>
+    {
+        public static int Count => 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load(float* p) => Vector512.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector512<float> v, float* p) => v.Store(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Broadcast(float x) => Vector512.Create(x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> AddScaled(Vector512<float> acc, Vector512<float> c, float beta) => acc + (c * Vector512.Create(beta));
     }
 }
