@@ -49,6 +49,9 @@ internal static unsafe class GemmFewRows
 
         bool wide = b.Path == GemmPath.Vector512;
         nint kcMax = wide ? Gemm.DepthBlocks<GemmKernel512>(k).KcMax : Gemm.DepthBlocks<GemmKernel256>(k).KcMax;
+
+        // The row of sums, in the room of the thread's A pack, which this product does not use.
+        float* sums = GemmWorkspace.Current.PackA(b.PaddedColumns);
         fixed (float* pa = a, pc = c)
         {
             for (int i = 0; i < m; i++)
@@ -62,11 +65,11 @@ internal static unsafe class GemmFewRows
                     float blockBeta = p0 == 0 ? beta : 1f;
                     if (wide)
                     {
-                        Row<Vector512<float>, Panel512>(kc, ai, block, n, ci, blockBeta);
+                        Row<Vector512<float>, Panel512>(kc, ai, block, n, ci, blockBeta, sums);
                     }
                     else
                     {
-                        Row<Vector256<float>, Panel256>(kc, ai, block, n, ci, blockBeta);
+                        Row<Vector256<float>, Panel256>(kc, ai, block, n, ci, blockBeta, sums);
                     }
                 }
             }
@@ -74,87 +77,87 @@ internal static unsafe class GemmFewRows
     }
 
     /// <summary>
-    /// One row: <c>c [n] = a [kc] · block + beta·c</c>, block being one depth block of packed micro-panels, kc × NR each,
-    /// NR being two vectors (the AVX2 and AVX-512 kernels' register blocks are two vectors wide).
+    /// One row and one depth block: <c>c [n] = a [kc] · block + beta·c</c>, block being <paramref name="kc"/> rows of
+    /// packed micro-panels, NR = two vectors wide (the AVX2 and AVX-512 kernels' register blocks), whose sums go to
+    /// <paramref name="sums"/> (room for every panel's NR columns) and are then merged into c.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row<TV, TOps>(nint kc, float* a, float* block, nint n, float* c, float beta)
+    private static void Row<TV, TOps>(nint kc, float* a, float* block, nint n, float* c, float beta, float* sums)
         where TV : struct
         where TOps : struct, IPanelVector<TV>
     {
-        nint w = TOps.Count, nr = 2 * w, panels = (n + nr - 1) / nr, stride = nr * kc, s = 0;
+        Sums<TV, TOps>(kc, a, block, (n + (2 * TOps.Count) - 1) / (2 * TOps.Count), sums);
+
+        // c = acc, or acc + c·beta: the kernel's acc·1 + c·beta, the same bits (no fused multiply-add here).
+        nint j = 0, w = TOps.Count;
+        if (beta == 0f)
+        {
+            new ReadOnlySpan<float>(sums, (int)n).CopyTo(new Span<float>(c, (int)n));
+            return;
+        }
+
+        for (; j + w <= n; j += w)
+        {
+            TOps.Store(TOps.AddScaled(TOps.Load(sums + j), TOps.Load(c + j), beta), c + j);
+        }
+
+        for (; j < n; j++)
+        {
+            c[j] = sums[j] + (c[j] * beta);
+        }
+    }
+
+    /// <summary>
+    /// The sums of one row against <paramref name="panels"/> micro-panels into <paramref name="sums"/>, four panels at a
+    /// time (eight accumulators). No call in here: a call would make the register allocator keep the accumulators in
+    /// memory (measured twice as slow), and pointers step down the panels rather than being indexed by depth.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sums<TV, TOps>(nint kc, float* a, float* block, nint panels, float* sums)
+        where TV : struct
+        where TOps : struct, IPanelVector<TV>
+    {
+        nint w = TOps.Count, nr = 2 * w, stride = nr * kc, s = 0;
         for (; s + 4 <= panels; s += 4)
         {
             float* b0 = block + (s * stride), b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride;
             TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-            for (nint p = 0; p < kc; p++)
+            for (nint p = 0; p < kc; p++, b0 += nr, b1 += nr, b2 += nr, b3 += nr)
             {
                 TV ap = TOps.Broadcast(a[p]);
-                nint o = p * nr;
-                c0 = TOps.MultiplyAdd(ap, TOps.Load(b0 + o), c0);
-                c1 = TOps.MultiplyAdd(ap, TOps.Load(b0 + o + w), c1);
-                c2 = TOps.MultiplyAdd(ap, TOps.Load(b1 + o), c2);
-                c3 = TOps.MultiplyAdd(ap, TOps.Load(b1 + o + w), c3);
-                c4 = TOps.MultiplyAdd(ap, TOps.Load(b2 + o), c4);
-                c5 = TOps.MultiplyAdd(ap, TOps.Load(b2 + o + w), c5);
-                c6 = TOps.MultiplyAdd(ap, TOps.Load(b3 + o), c6);
-                c7 = TOps.MultiplyAdd(ap, TOps.Load(b3 + o + w), c7);
+                c0 = TOps.MultiplyAdd(ap, TOps.Load(b0), c0);
+                c1 = TOps.MultiplyAdd(ap, TOps.Load(b0 + w), c1);
+                c2 = TOps.MultiplyAdd(ap, TOps.Load(b1), c2);
+                c3 = TOps.MultiplyAdd(ap, TOps.Load(b1 + w), c3);
+                c4 = TOps.MultiplyAdd(ap, TOps.Load(b2), c4);
+                c5 = TOps.MultiplyAdd(ap, TOps.Load(b2 + w), c5);
+                c6 = TOps.MultiplyAdd(ap, TOps.Load(b3), c6);
+                c7 = TOps.MultiplyAdd(ap, TOps.Load(b3 + w), c7);
             }
 
-            nint j = s * nr;
-            Merge<TV, TOps>(c0, c1, c + j, n - j, beta);
-            Merge<TV, TOps>(c2, c3, c + j + nr, n - j - nr, beta);
-            Merge<TV, TOps>(c4, c5, c + j + (2 * nr), n - j - (2 * nr), beta);
-            Merge<TV, TOps>(c6, c7, c + j + (3 * nr), n - j - (3 * nr), beta);
+            float* t = sums + (s * nr);
+            TOps.Store(c0, t);
+            TOps.Store(c1, t + w);
+            TOps.Store(c2, t + nr);
+            TOps.Store(c3, t + nr + w);
+            TOps.Store(c4, t + (2 * nr));
+            TOps.Store(c5, t + (2 * nr) + w);
+            TOps.Store(c6, t + (3 * nr));
+            TOps.Store(c7, t + (3 * nr) + w);
         }
 
         for (; s < panels; s++)
         {
             float* b0 = block + (s * stride);
             TV c0 = default, c1 = default;
-            for (nint p = 0; p < kc; p++)
+            for (nint p = 0; p < kc; p++, b0 += nr)
             {
                 TV ap = TOps.Broadcast(a[p]);
-                c0 = TOps.MultiplyAdd(ap, TOps.Load(b0 + (p * nr)), c0);
-                c1 = TOps.MultiplyAdd(ap, TOps.Load(b0 + (p * nr) + w), c1);
+                c0 = TOps.MultiplyAdd(ap, TOps.Load(b0), c0);
+                c1 = TOps.MultiplyAdd(ap, TOps.Load(b0 + w), c1);
             }
 
-            Merge<TV, TOps>(c0, c1, c + (s * nr), n - (s * nr), beta);
-        }
-    }
-
-    /// <summary>
-    /// Merges a panel's NR sums into <paramref name="c"/>, of which <paramref name="cols"/> (any number; at most NR
-    /// used) are C's: <c>c = acc</c>, or <c>acc + c·beta</c> — the kernel's <c>acc·1 + c·beta</c>, the same bits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Merge<TV, TOps>(TV lo, TV hi, float* c, nint cols, float beta)
-        where TV : struct
-        where TOps : struct, IPanelVector<TV>
-    {
-        nint w = TOps.Count;
-        if (cols >= 2 * w)
-        {
-            if (beta == 0f)
-            {
-                TOps.Store(lo, c);
-                TOps.Store(hi, c + w);
-            }
-            else
-            {
-                TOps.Store(TOps.AddScaled(lo, TOps.Load(c), beta), c);
-                TOps.Store(TOps.AddScaled(hi, TOps.Load(c + w), beta), c + w);
-            }
-
-            return;
-        }
-
-        float* t = stackalloc float[32];
-        TOps.Store(lo, t);
-        TOps.Store(hi, t + w);
-        for (nint j = 0; j < cols; j++)
-        {
-            c[j] = beta == 0f ? t[j] : t[j] + (c[j] * beta);
+            TOps.Store(c0, sums + (s * nr));
+            TOps.Store(c1, sums + (s * nr) + w);
         }
     }
 
