@@ -30,7 +30,7 @@ internal static class BenchOnnx
     /// Writes the model of <paramref name="shape"/> to <paramref name="path"/> (ONNX; for a streaming shape with its states
     /// as inputs and outputs) and its check file: the tensors <c>x</c> (<c>[N, T, I]</c>: N is <see cref="CheckBatch"/>, or the batch if
     /// smaller; a stream's <c>[1, T, I]</c>) and <c>y</c> (Recur's output, <c>[N, C]</c>; for a stream <c>[T, C]</c>, each step's output through
-    /// <see cref="RecurrentLayer{TState}.Step"/> from zeros), and the metadata the peer reads (the shape's sizes, its
+    /// <see cref="RecurrentLayer{TState}.Step(Tensor, TState)"/> from zeros), and the metadata the peer reads (the shape's sizes, its
     /// FLOPs per batch, the graph's input, output and state names).
     /// </summary>
     public static void Write(BenchShape shape, ulong seed, string path)

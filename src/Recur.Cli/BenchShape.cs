@@ -25,7 +25,7 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     public bool Masked { get; init; } = true;
 
     /// <summary>
-    /// Whether the shape streams: batch 1 fed one step at a time through <see cref="Layers.RecurrentLayer{TState}.Step"/>,
+    /// Whether the shape streams: batch 1 fed one step at a time through <see cref="Layers.RecurrentLayer{TState}.Step(Tensors.Tensor, TState, TState)"/>,
     /// the state carried from step to step and each step's output into the Dense layer — the latency of one step. Its
     /// timed unit is a step, not a batch: <c>--batches N</c> times N × <see cref="StreamStepsPerBatch"/> steps.
     /// </summary>

@@ -160,6 +160,7 @@ public static class PyTorchStateDict
                 foreach (Parameter p in entry.Layer.Parameters)
                 {
                     p.Value.CopyFrom(stateDict[$"{entry.Module}.{p.Name}"]);
+                    p.MarkChanged();
                 }
 
                 continue;

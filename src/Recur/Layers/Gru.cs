@@ -93,6 +93,8 @@ public sealed class Gru : RecurrentLayer<Tensor>
             BiasIh.Value.Span[h + j] = MathF.Log(1f + (rng.NextFloat() * (maxSteps - 2)));
             BiasHh.Value.Span[h + j] = 0f;
         }
+
+        MarkWeightsChanged();
     }
 
     /// <summary>

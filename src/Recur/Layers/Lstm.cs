@@ -43,6 +43,7 @@ public sealed class Lstm : RecurrentLayer<LstmState>
     private Tensor? _stepTanhC; // [B, H]         inference: one step's tanh(c)
     private Tensor _runCells = null!, _runTanhC = null!; // the set the last Forward used
     private Tensor? _dc;        // [B, H]  backward: the gradient of c, from the last step back to c0
+    private Tensor? _streamTanhC; // [B, H]  Step: tanh(c'), which the step does not keep
 
     /// <summary>Creates the layer and initialises its weights.</summary>
     /// <param name="inputSize">I, features per step; positive.</param>
@@ -110,6 +111,8 @@ public sealed class Lstm : RecurrentLayer<LstmState>
             bias[j] = -log;                 // input gate
             bias[h + j] = log - ForgetBias; // forget gate: σ(bias + ForgetBias) = σ(log u)
         }
+
+        MarkWeightsChanged();
     }
 
     /// <summary>
@@ -122,43 +125,15 @@ public sealed class Lstm : RecurrentLayer<LstmState>
     /// <exception cref="ArgumentException">A gradient's shape differs from the output or state it belongs to.</exception>
     public Tensor Backward(Tensor? dy, Tensor? dFinalH, Tensor? dFinalC) => BackwardFromParts(dy, dFinalH, dFinalC);
 
-    /// <summary>
-    /// One step of the cell (TensorFlow's <c>cell(x_t, state)</c>): <c>x_t [B, I]</c>, <c>state (H, C: [B, H])</c>
-    /// → the new state, whose <c>H [B, H]</c> is the step's output. Its two products (x by W_ih, h by W_hh) round apart,
-    /// so it agrees with a step of Forward within rounding. Allocates new tensors and keeps nothing for Backward: it is
-    /// the inference and streaming API; train through Forward.
-    /// </summary>
-    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
-    public override LstmState Step(Tensor x, LstmState state)
+    /// <summary>The streaming step's cell: c from the state, c' and h' into <paramref name="into"/> (RecurrentLayer{TState}.Step).</summary>
+    private protected override unsafe void StepCell(Tensor gates, LstmState state, LstmState into)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Rank != 2 || x.Dim(1) != InputSize)
+        int b = gates.Dim(0), h = HiddenSize;
+        Tensor tanhC = Buffers.Ensure(ref _streamTanhC, b, h);
+        fixed (float* z = gates.Data, c = state.C.Data, cNext = into.C.Data, t = tanhC.Data, hNext = into.H.Data)
         {
-            throw ShapeCheck.Error(x, nameof(x), "Lstm.Step", $"[batch, {InputSize}]");
+            LstmCell.Forward(Simd.Default, z, c, cNext, t, hNext, h, b, h, ForgetBias);
         }
-        ArgumentNullException.ThrowIfNull(state);
-        int b = x.Dim(0), h = HiddenSize, g4 = 4 * h;
-        CheckState(state, b, nameof(state));
-
-        var z = new float[b * g4];
-        for (int i = 0; i < b; i++)
-        {
-            Bias.Value.Span.CopyTo(z.AsSpan(i * g4, g4));
-        }
-
-        Gemm.Multiply(false, true, b, g4, InputSize, 1f, x.Span, InputSize, WeightIh.Value.Span, InputSize, 1f, z, g4);
-        Gemm.Multiply(false, true, b, g4, h, 1f, state.H.Span, h, WeightHh.Value.Span, h, 1f, z, g4);
-        var next = LstmState.Zeros(b, h);
-        var tanhC = new float[b * h];
-        unsafe
-        {
-            fixed (float* pz = z, pc = state.C.Data, pn = next.C.Data, pt = tanhC, ph = next.H.Data)
-            {
-                LstmCell.Forward(Simd.Default, pz, pc, pn, pt, ph, h, b, h, ForgetBias);
-            }
-        }
-
-        return next;
     }
 
     /// <summary>Training keeps every step's cell state for Backward, inference two steps; c0 (or zeros) into the first block.</summary>

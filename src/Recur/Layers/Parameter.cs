@@ -21,14 +21,27 @@ public sealed class Parameter
     /// <summary>The name, unique within its layer (<c>weight</c>, <c>weight_ih</c>, <c>bias</c>, ...).</summary>
     public string Name { get; }
 
-    /// <summary>The value.</summary>
+    /// <summary>
+    /// The value. Code that writes it in place outside the library's own writers (optimizers, <c>CopyFromPyTorch</c>,
+    /// loading a model or a state dict, <c>SetWeights</c>) calls <see cref="MarkChanged"/> afterwards, so a layer that
+    /// keeps a packed copy (a recurrent layer's streaming <c>Step</c>) packs it again.
+    /// </summary>
     public Tensor Value { get; }
+
+    /// <summary>
+    /// How many times <see cref="Value"/> has been marked changed (<see cref="MarkChanged"/>): a layer that keeps a
+    /// copy of its weights in another layout compares it with the count it packed at.
+    /// </summary>
+    public long Version { get; private set; }
 
     /// <summary>The accumulated gradient of the loss with respect to <see cref="Value"/>; same shape.</summary>
     public Tensor Grad { get; }
 
     /// <summary>Whether optimizers update this parameter. Frozen parameters still accumulate gradients.</summary>
     public bool Trainable { get; set; } = true;
+
+    /// <summary>Records that <see cref="Value"/> changed (see <see cref="Version"/>); cheap, call it after every write.</summary>
+    public void MarkChanged() => Version++;
 
     /// <summary>Sets the gradient to zero.</summary>
     public void ZeroGrad() => Grad.Fill(0f);

@@ -186,6 +186,8 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
         {
             TensorPrimitives.Add(biasIh.Span, biasHh.Span, _biases[0].Value.Span);
         }
+
+        MarkWeightsChanged();
     }
 
     /// <summary>
@@ -232,6 +234,33 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
         }
 
         return (kernelInitializer, recurrentInitializer, biasInitializer);
+    }
+
+    /// <summary>
+    /// The sum of the parameters' <see cref="Parameter.Version"/>s: changes whenever one of them is marked changed, so
+    /// the streaming step's packed weights (RecurrentLoop.StepGates) know when to pack again.
+    /// </summary>
+    private protected long WeightsVersion
+    {
+        get
+        {
+            long version = 0;
+            foreach (Parameter p in _parameters)
+            {
+                version += p.Version;
+            }
+
+            return version;
+        }
+    }
+
+    /// <summary>Marks every parameter changed (<see cref="Parameter.MarkChanged"/>), after the layer wrote its weights.</summary>
+    private protected void MarkWeightsChanged()
+    {
+        foreach (Parameter p in _parameters)
+        {
+            p.MarkChanged();
+        }
     }
 
     /// <summary>

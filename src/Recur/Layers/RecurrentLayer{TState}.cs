@@ -6,7 +6,7 @@ namespace Recur.Layers;
 /// A recurrent layer whose state between steps is a <typeparamref name="TState"/>: <see cref="LstmState"/>
 /// <c>(H, C)</c> for <see cref="Lstm"/>, one <see cref="Tensor"/> h for <see cref="Gru"/> and <see cref="SimpleRnn"/>.
 /// It holds, once, the state-typed half of their API — Forward from an initial state, Backward with the final
-/// state's gradient, <see cref="FinalState"/>, <see cref="InitialStateGradient"/>, <see cref="Step"/>,
+/// state's gradient, <see cref="FinalState"/>, <see cref="InitialStateGradient"/>, <see cref="Step(Tensor, TState)"/> and <see cref="Step(Tensor, TState, TState)"/>,
 /// <see cref="Unroll"/>, <see cref="ZeroState"/> — so code and tests that drive any of them need no adapter
 /// (<c>RecurrentLayer&lt;Tensor&gt;</c> drives a GRU and a simple RNN alike).
 /// </summary>
@@ -104,15 +104,39 @@ public abstract class RecurrentLayer<TState> : RecurrentLayer
 
     /// <summary>
     /// One step of the cell (TensorFlow's <c>cell(x_t, state)</c>): <c>x_t [B, I]</c>, <c>state</c> (<c>[B, H]</c> each
-    /// part) → the new state, whose h <c>[B, H]</c> is the step's output — the numbers of a step of Forward (the same bits
-    /// for a GRU and a simple RNN). Allocates new tensors and keeps nothing for Backward: it is the inference and
-    /// streaming API. The default serves a cell without a state of its own; <see cref="Lstm"/> overrides it.
+    /// part) → a new state, whose h <c>[B, H]</c> is the step's output — the bits of a step of Forward. Allocates the new
+    /// state; <see cref="Step(Tensor, TState, TState)"/> writes into one of the caller's instead. Keeps nothing for
+    /// Backward: it is the inference and streaming API; train through Forward.
     /// </summary>
     /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
-    public virtual TState Step(Tensor x, TState state) => _parts.Make(Loop.Step(x, state is null ? null! : _parts.Hidden(state)), null);
+    public TState Step(Tensor x, TState state)
+    {
+        int b = Loop.CheckStepInput(x);
+        CheckState(state, b, nameof(state));
+        return Step(x, state, ZeroState(b));
+    }
 
     /// <summary>
-    /// TensorFlow's <c>static_rnn</c>: runs <see cref="Step"/> over a list of per-step inputs <c>[B, I]</c> from
+    /// One step of the cell written into <paramref name="into"/>, which it returns: <c>x_t [B, I]</c>, <c>state</c> and
+    /// <c>into</c> (<c>[B, H]</c> each part; <c>into</c> may be <c>state</c> itself, updated in place) — the streaming
+    /// step. The numbers are those of <see cref="Step(Tensor, TState)"/> and of a step of Forward, bit for bit. The
+    /// weights are packed once and used again while no parameter's <see cref="Parameter.Version"/> changes (an
+    /// optimizer step, <c>CopyFromPyTorch</c>, loading weights; code that writes <see cref="Parameter.Value"/> itself
+    /// calls <see cref="Parameter.MarkChanged"/>), and one or two rows are multiplied by a kernel of their own, so after
+    /// the first call of a batch size it allocates nothing. It uses buffers of the layer's: one call at a time per layer.
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
+    public TState Step(Tensor x, TState state, TState into)
+    {
+        int b = Loop.CheckStepInput(x);
+        CheckState(state, b, nameof(state));
+        CheckState(into, b, nameof(into));
+        StepCell(Loop.StepGates(x, _parts.Hidden(state), WeightsVersion), state, into);
+        return into;
+    }
+
+    /// <summary>
+    /// TensorFlow's <c>static_rnn</c>: runs <see cref="Step(Tensor, TState)"/> over a list of per-step inputs <c>[B, I]</c> from
     /// <paramref name="initialState"/> (or <see cref="ZeroState"/>) and returns the list of per-step outputs
     /// <c>[B, H]</c>; <paramref name="finalState"/> receives the last state.
     /// </summary>
@@ -178,6 +202,19 @@ public abstract class RecurrentLayer<TState> : RecurrentLayer
     /// <summary>Backward, after the loop: the gradient of the cell's own initial state into <paramref name="dc0"/> <c>[B, H]</c>.</summary>
     private protected virtual void CopyInitialCellGradient(Tensor dc0)
     {
+    }
+
+    /// <summary>
+    /// The streaming step's cell: from the pre-activations <paramref name="gates"/> <c>[B, G]</c> (RecurrentLoop.StepGates)
+    /// and <paramref name="state"/>, the new state into <paramref name="into"/> (which may be <paramref name="state"/>).
+    /// By default the layer's cell with h read from the state and written to <c>into</c> (row stride H).
+    /// </summary>
+    private protected virtual unsafe void StepCell(Tensor gates, TState state, TState into)
+    {
+        fixed (float* z = gates.Data, h = _parts.Hidden(state).Data, hNext = _parts.Hidden(into).Data)
+        {
+            CellForward(new RecurrentStep(z, h, hNext, null, HiddenSize, 0, gates.Dim(0), 0, 0, 0));
+        }
     }
 
     /// <summary><paramref name="state"/> when its parts are <c>[batch, H]</c>, else a new zero state of that shape.</summary>

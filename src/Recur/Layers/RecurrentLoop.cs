@@ -66,6 +66,7 @@ internal sealed class RecurrentLoop : IParallelWork
     private readonly string _layer;
     private readonly PackedMatrix[] _packedForward;         // per forward block, its transpose [Columns, Gates]
     private readonly PackedMatrix _packedRecurrent = new(); // the recurrent block [Gates, H], backward
+    private readonly PackedMatrix[] _streamPacked;          // per forward block, as _packedForward, for StepGates
     private readonly Tensor?[] _weightGrads;                // per gradient block [Gates, Columns], of one backward pass
 
     // Forward caches, time-major. B, T: the batch and steps of the last forward call.
@@ -81,6 +82,12 @@ internal sealed class RecurrentLoop : IParallelWork
     private Tensor? _inputWeightsT; // [I, InputBlock.Gates]  the input block transposed, for the input gradient of small inputs
     private bool _historyKept;  // whether the last forward pass kept every step for backward
     private bool _gatesHoldGradients;
+
+    // The streaming step's (StepGates): its weights, packed at _streamVersion, and one step's buffers.
+    private Tensor? _streamWeights; // [G, Width]
+    private long _streamVersion = -1;
+    private Tensor? _streamXh;      // [B, Width]
+    private Tensor? _streamGates;   // [B, G]
 
     // Backward buffers.
     private Tensor? _dh;        // [B, H]
@@ -130,9 +137,11 @@ internal sealed class RecurrentLoop : IParallelWork
         ReturnSequences = returnSequences;
         _weightGrads = new Tensor?[layout.GradientBlocks.Length];
         _packedForward = new PackedMatrix[layout.ForwardBlocks.Length];
+        _streamPacked = new PackedMatrix[layout.ForwardBlocks.Length];
         for (int k = 0; k < _packedForward.Length; k++)
         {
             _packedForward[k] = new PackedMatrix();
+            _streamPacked[k] = new PackedMatrix();
         }
     }
 
@@ -518,19 +527,27 @@ internal sealed class RecurrentLoop : IParallelWork
     /// <summary>Runs the forward pass set up by <see cref="Begin"/>; returns the output (owned by the loop).</summary>
     public Tensor RunForward(Tensor x)
     {
-        int g = _layout.Gates, ld = _layout.Width;
-        Span<float> weights = Buffers.Ensure(ref _weights, g, ld).Span;
-        _cell.FillWeights(weights);
-        for (int k = 0; k < _packedForward.Length; k++)
-        {
-            WeightBlock fb = _layout.ForwardBlocks[k];
-            _packedForward[k].Pack(Gemm.DefaultPath, true, fb.Columns, fb.Gates, weights[((fb.Gate0 * ld) + fb.Column0)..], ld);
-        }
-
+        PackWeights(ref _weights, _packedForward);
         _input = x;
         Start(Phase.RecurForward, WorkerPool.PartsFor(Batch, MinRowsPerShard));
         _input = null;
         return _output!;
+    }
+
+    /// <summary>
+    /// The layer's weights as the layout lays them out into <paramref name="weights"/> <c>[G, Width]</c>, and each forward
+    /// block of them packed, transposed, into <paramref name="packed"/> (one per block).
+    /// </summary>
+    private void PackWeights(ref Tensor? weights, PackedMatrix[] packed)
+    {
+        int ld = _layout.Width;
+        Span<float> w = Buffers.Ensure(ref weights, _layout.Gates, ld).Span;
+        _cell.FillWeights(w);
+        for (int k = 0; k < packed.Length; k++)
+        {
+            WeightBlock fb = _layout.ForwardBlocks[k];
+            packed[k].Pack(Gemm.DefaultPath, true, fb.Columns, fb.Gates, w[((fb.Gate0 * ld) + fb.Column0)..], ld);
+        }
     }
 
     /// <summary>
@@ -632,55 +649,61 @@ internal sealed class RecurrentLoop : IParallelWork
     }
 
     /// <summary>
-    /// One step outside the time loop, for a cell that keeps no state of its own: <c>x [B, I]</c>,
-    /// <c>h [B, H]</c> → a new <c>h' [B, H]</c>, the same numbers as a step of <see cref="RunForward"/>. Allocates
-    /// and keeps nothing for backward.
+    /// Throws unless <paramref name="x"/> is one step's input <c>[B, I]</c> with B ≥ 1; returns B. Allocates nothing
+    /// unless it throws.
     /// </summary>
-    /// <exception cref="ArgumentException">A shape differs from the one stated.</exception>
-    public unsafe Tensor Step(Tensor x, Tensor h)
+    /// <exception cref="ArgumentException">The shape differs.</exception>
+    public int CheckStepInput(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Rank != 2 || x.Dim(1) != _layout.Input)
+        if (x.Rank != 2 || x.Dim(1) != _layout.Input || x.Dim(0) == 0)
         {
-            throw ShapeCheck.Error(x, nameof(x), _layer + ".Step", $"[batch, {_layout.Input}]");
+            throw ShapeCheck.Error(x, nameof(x), _layer + ".Step", $"[batch, {_layout.Input}] with at least one row");
         }
 
+        return x.Dim(0);
+    }
+
+    /// <summary>
+    /// The pre-activations of one step outside the time loop, <c>x [B, I]</c> and <c>h [B, H]</c> (checked by the
+    /// caller) → <c>z [B, G]</c> (owned by the loop, reused by the next call; the cell then runs on it): the same
+    /// operand, the same packed weights and the same bits as a step of <see cref="RunForward"/>, one or two rows by
+    /// <see cref="GemmFewRows"/>. The weights are filled and packed into buffers of the streaming step's own (a
+    /// training pass's stay as they were for its backward pass) when <paramref name="weightsVersion"/> differs from
+    /// the one they were packed at, so a stream of steps packs them once; allocates nothing after the first call of a
+    /// batch size. One call at a time per layer.
+    /// </summary>
+    public Tensor StepGates(Tensor x, Tensor h, long weightsVersion)
+    {
         int b = x.Dim(0), hidden = _layout.Hidden, g = _layout.Gates, ld = _layout.Width, hc = _layout.HiddenColumn;
-        CheckState(h, b, "state");
-        var weights = new float[g * ld];
-        _cell.FillWeights(weights);
-        var xh = new float[2 * b * ld]; // block 0: [x, h, ones]; block 1: h'
+        if (weightsVersion != _streamVersion)
+        {
+            PackWeights(ref _streamWeights, _streamPacked);
+            _streamVersion = weightsVersion;
+        }
+
+        Span<float> xh = Buffers.Ensure(ref _streamXh, b, ld).Span;
+        ReadOnlySpan<float> xs = x.Span, hs = h.Span;
         for (int i = 0; i < b; i++)
         {
-            Span<float> row = xh.AsSpan(i * ld, ld);
-            x.Span.Slice(i * _layout.Input, _layout.Input).CopyTo(row);
-            h.Span.Slice(i * hidden, hidden).CopyTo(row[hc..]);
+            // [x, h, 1] (an LSTM's, a simple RNN's) or [x, 1, h, 1] (a GRU's), as the time loop's operand.
+            Span<float> row = xh.Slice(i * ld, ld);
+            xs.Slice(i * _layout.Input, _layout.Input).CopyTo(row);
+            hs.Slice(i * hidden, hidden).CopyTo(row[hc..]);
             foreach (int one in _layout.OnesColumns)
             {
                 row[one] = 1f;
             }
         }
 
-        var z = new float[b * g];
-        for (int k = 0; k < _layout.ForwardBlocks.Length; k++)
+        Tensor z = Buffers.Ensure(ref _streamGates, b, g);
+        for (int k = 0; k < _streamPacked.Length; k++)
         {
             WeightBlock fb = _layout.ForwardBlocks[k];
-            Gemm.Multiply(false, true, b, fb.Gates, fb.Columns, 1f, xh.AsSpan(fb.Column0), ld, weights.AsSpan((fb.Gate0 * ld) + fb.Column0), ld,
-                k == 0 ? 0f : 1f, z.AsSpan(fb.Gate0), g);
+            GemmFewRows.Multiply(b, xh[fb.Column0..], ld, _streamPacked[k], k == 0 ? 0f : 1f, z.Span[fb.Gate0..], g);
         }
 
-        fixed (float* pz = z, pxh = xh)
-        {
-            _cell.Forward(new RecurrentStep(pz, pxh + hc, pxh + (b * ld) + hc, null, ld, 0, b, 0, b, 0));
-        }
-
-        var next = new Tensor(b, hidden);
-        for (int i = 0; i < b; i++)
-        {
-            xh.AsSpan(((b + i) * ld) + hc, hidden).CopyTo(next.Row(i));
-        }
-
-        return next;
+        return z;
     }
 
     /// <summary>

@@ -256,6 +256,7 @@ public static class ModelFile
                 }
 
                 p.Value.CopyFrom(value);
+                p.MarkChanged();
                 used++;
             }
         }

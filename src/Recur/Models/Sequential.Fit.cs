@@ -212,6 +212,7 @@ public sealed partial class Sequential
             }
 
             weights[i].CopyTo(p.Value.Span);
+            p.MarkChanged();
         }
     }
 

@@ -159,6 +159,7 @@ public abstract class Optimizer
             if (p.Trainable)
             {
                 Update(p);
+                p.MarkChanged();
             }
         }
 
