@@ -65,8 +65,14 @@ public static class JsonFiles
     /// </summary>
     private static JsonException? OneLine(JsonException e) =>
         e.Message.Contains('\n') || e.Message.Length > 300
-            ? new JsonException($"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line", e.Path, e.LineNumber, e.BytePositionInLine, e)
+            ? new JsonException(Where(e), e.Path, e.LineNumber, e.BytePositionInLine, e)
             : null;
 
-    private static JsonDocumentOptions Options(ReadLimits limits) => new() { MaxDepth = limits.MaxJsonDepth };
+    /// <summary>The parser's message when it is short and on one line, else where the JSON went wrong: for a message quoted inside another.</summary>
+    internal static string Describe(JsonException e) => OneLine(e) is null ? e.Message : Where(e);
+
+    private static string Where(JsonException e) => $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line";
+
+    /// <summary>Depth bounded; a property named twice in one object is refused when parsed (otherwise it would throw later, when the object is read).</summary>
+    internal static JsonDocumentOptions Options(ReadLimits limits) => new() { MaxDepth = limits.MaxJsonDepth, AllowDuplicateProperties = false };
 }

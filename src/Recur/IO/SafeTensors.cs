@@ -289,7 +289,7 @@ public static class SafeTensors
         }
         catch (JsonException ex)
         {
-            throw Invalid(source, $"its header is not valid JSON ({ex.Message}); the file is corrupt");
+            throw Invalid(source, $"its header is not valid JSON ({JsonFiles.Describe(ex)}); the file is corrupt");
         }
 
         using (doc)

@@ -172,6 +172,7 @@ public static class DataParallel
         for (int i = 0; i < w.Count; i++)
         {
             FromBase64((string?)w[i], model.Parameters[i].Value.Span, What);
+            model.Parameters[i].MarkChanged(); // a streaming Step repacks what it reads next
         }
 
         var stateSlots = new SortedDictionary<string, float[]>(StringComparer.Ordinal);

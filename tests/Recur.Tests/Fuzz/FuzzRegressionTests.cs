@@ -27,6 +27,37 @@ public sealed class FuzzRegressionTests
     }
 
     [Fact]
+    public void ASafetensorsHeaderWithAnInvalidLiteralIsRefusedOnOneLine()
+    {
+        // Found by a 10-minute run of the safetensors harness: the parser's message quoted the rest of the header, line breaks and all.
+        using var dir = new TempDirectory();
+        string path = dir.File("bad.safetensors");
+        byte[] header = Encoding.UTF8.GetBytes("{\"__metadata__\":tadata__\":{\"forma{\"dtype\":\"F32\",\n\"shape\":[1],\n\"data_offsets\":[0,4]}}");
+        var bytes = new byte[8 + header.Length + 4];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+        Assert.Contains("its header is not valid JSON", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void AJsonPropertyNamedTwiceIsRefusedWhenRead()
+    {
+        // Found by a 10-minute run of the config harness: a metadata key written twice threw ArgumentException
+        // ("An item with the same key has already been added") when the model's metadata was read, not a refusal.
+        using var dir = new TempDirectory();
+        string path = dir.File("config.json");
+        File.WriteAllText(path, """
+            {"format": "recur.sequential", "version": 3, "layers": [], "metadata": {"sequence": "rows", "sequence": "pixels"}}
+            """);
+        var e = Assert.Throws<System.Text.Json.JsonException>(() => JsonFiles.Read(path));
+        Assert.Contains("sequence", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void AJsonFileOfInvalidUtf8IsRefused()
     {
         // Found by the config harness: a string with a byte that is not UTF-8 threw InvalidOperationException on reading it.
