@@ -456,8 +456,11 @@ public static partial class Npy
         _ => value.ToString() ?? "",
     };
 
-    /// <summary>A NumPy type string: optional byte order, kind, size (<c>&lt;f4</c>, <c>|u1</c>, <c>&lt;U10</c>; none for <c>|O</c>).</summary>
-    [GeneratedRegex(@"^([<>|=])?([a-zA-Z])(\d{0,9})$")]
+    /// <summary>
+    /// A NumPy type string: optional byte order, kind, size (<c>&lt;f4</c>, <c>|u1</c>, <c>&lt;U10</c>; none for <c>|O</c>).
+    /// <c>\z</c>, not <c>$</c>: <c>$</c> also matches before a final line break, which let <c>'&lt;i\n'</c> through.
+    /// </summary>
+    [GeneratedRegex(@"^([<>|=])?([a-zA-Z])(\d{0,9})\z")]
     private static partial Regex TypeString();
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]

@@ -118,6 +118,19 @@ public sealed class FuzzRegressionTests
     }
 
     [Fact]
+    public void ANpyTypeStringEndingInALineBreakIsNotAType()
+    {
+        // Found by a 10-minute run of the npy harness: '<i\n' matched the type pattern (its $ matches before a final
+        // line break), was read as int64, and the refusal quoted it over two lines.
+        using var dir = new TempDirectory();
+        string path = dir.File("x.npy");
+        WriteNpy(path, "{'descr': '<i\n', 'fortran_order': False, 'shape': (2,), }");
+        var e = Assert.Throws<DataFileException>(() => Npy.ReadFloat32(path));
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.DoesNotContain("int64", e.Message);
+    }
+
+    [Fact]
     public void ADamagedNpyHeaderIsQuotedOnOneLine()
     {
         // Found by the npy harness: the damaged header was quoted as it was, line breaks and all.
