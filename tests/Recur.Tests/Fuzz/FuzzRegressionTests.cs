@@ -58,6 +58,16 @@ public sealed class FuzzRegressionTests
     }
 
     [Fact]
+    public void TheByteMutationWritesItsBoundaryByte()
+    {
+        // Found by a 10-minute run of the config harness, in the harness itself: "Value % 5 switch { … }" parsed as
+        // Value % (5 switch { … }), which divided by zero for values below 256 and never wrote the boundary bytes.
+        Assert.Equal([0x80, 2, 3], new Mutation(1, 0, 3, 0).Apply([1, 2, 3]));
+        Assert.Equal([1, 0xFF, 3], new Mutation(1, 1, 6, 0).Apply([1, 2, 3]));
+        Assert.Equal([1, 2, 0x07], new Mutation(1, 2, 0x0702, 0).Apply([1, 2, 3])); // 0x0702 % 5 = 4: Value >> 8
+    }
+
+    [Fact]
     public void AJsonFileOfInvalidUtf8IsRefused()
     {
         // Found by the config harness: a string with a byte that is not UTF-8 threw InvalidOperationException on reading it.

@@ -32,7 +32,7 @@ internal sealed record Mutation(int Kind, int Position, int Value, int Length)
                 list[at] ^= (byte)(1 << (Value & 7));
                 break;
             case 1 when n > 0: // an interesting or random byte
-                list[at] = (byte)(Value % 5 switch { 0 => 0, 1 => 0xFF, 2 => 0x7F, 3 => 0x80, _ => Value >> 8 });
+                list[at] = (byte)((Value % 5) switch { 0 => 0, 1 => 0xFF, 2 => 0x7F, 3 => 0x80, _ => Value >> 8 }); // parenthesised: a switch binds tighter than %
                 break;
             case 2 when n >= 4: // an interesting 32-bit integer, big- or little-endian
             {
