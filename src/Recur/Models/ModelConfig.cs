@@ -100,6 +100,12 @@ internal static class ModelConfig
         {
             foreach (var (key, value) in meta)
             {
+                if (value is not null && value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+                {
+                    throw new InvalidDataException(
+                        $"{configPath}: metadata.{key} is a JSON {value.GetValueKind().ToString().ToLowerInvariant()}, but metadata values are strings; re-save the model.");
+                }
+
                 metadata[key] = value?.GetValue<string>() ?? "";
             }
         }

@@ -68,6 +68,20 @@ public sealed class FuzzRegressionTests
     }
 
     [Fact]
+    public void AMetadataValueThatIsNotAStringIsRefused()
+    {
+        // Found by a 10-minute run of the config harness: a number among the metadata values threw InvalidOperationException.
+        using var dir = new TempDirectory();
+        string path = dir.File("config.json");
+        File.WriteAllText(path, """
+            {"format": "recur.sequential", "version": 3, "layers": [], "metadata": {"sequence": 28}}
+            """);
+        var node = (System.Text.Json.Nodes.JsonObject)JsonFiles.Read(path)!;
+        var e = Assert.Throws<InvalidDataException>(() => Recur.Models.ModelConfig.FromJson(node, path));
+        Assert.Equal($"{path}: metadata.sequence is a JSON number, but metadata values are strings; re-save the model.", e.Message);
+    }
+
+    [Fact]
     public void AJsonFileOfInvalidUtf8IsRefused()
     {
         // Found by the config harness: a string with a byte that is not UTF-8 threw InvalidOperationException on reading it.
