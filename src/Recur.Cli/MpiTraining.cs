@@ -39,6 +39,17 @@ internal static class MpiTraining
             return new TrainRun(settings, output, error).Run();
         }
 
+        if (launch.Value.Size > 1 && settings.GradientShards > 1)
+        {
+            if (launch.Value.Rank == 0)
+            {
+                error.WriteLine(string.Create(Inv,
+                    $"recur train: --gradient-shards {settings.GradientShards} under MPI: each of the {launch.Value.Size} ranks is one shard of the batch already; leave --gradient-shards out (it gives one process the weights of that many ranks)."));
+            }
+
+            return ExitCodes.Usage;
+        }
+
         MpiWorld world;
         try
         {

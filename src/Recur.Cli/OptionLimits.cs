@@ -41,6 +41,9 @@ internal static class OptionLimits
     /// <summary><c>--mask-value</c>: any number but NaN.</summary>
     public static readonly OptionRange MaskValue = OptionRange.Numbers(decimal.MinValue, decimal.MaxValue);
 
+    /// <summary><c>--gradient-shards</c>: shards each batch's gradient is formed from, as that many MPI ranks form it.</summary>
+    public static readonly OptionRange GradientShards = OptionRange.Integers(1, 1_024);
+
     /// <summary><c>--seed</c> of <c>recur train</c>.</summary>
     public static readonly OptionRange Seed = OptionRange.Integers(0, ulong.MaxValue);
 

@@ -9,8 +9,9 @@ namespace Recur.Cli;
 /// <summary>
 /// <c>run.json</c> of a run directory: the <c>recur train</c> options the run was started with, as given on the command
 /// line, and whether it finished. <c>--resume DIR</c> starts the same run again from them, and refuses options that
-/// differ. <c>--out</c>, <c>--threads</c> and <c>--data-dir</c> are not part of a run's identity: results are the same
-/// on any thread count, and the data are checked by their SHA-256 wherever they are found.
+/// differ. <c>--out</c>, <c>--threads</c>, <c>--gradient-shards</c> and <c>--data-dir</c> are not part of a run's
+/// identity: results are the same on any thread count, the shards change the sums' rounding only (as the count of MPI
+/// ranks does, which may also change on resume), and the data are checked by their SHA-256 wherever they are found.
 /// </summary>
 internal static class RunOptions
 {
@@ -20,7 +21,7 @@ internal static class RunOptions
     private const string Format = "recur.run";
 
     /// <summary>The options that may differ between a run and its resumption.</summary>
-    public static readonly string[] Free = ["--out", "--threads", "--data-dir", "--resume", "--overwrite"];
+    public static readonly string[] Free = ["--out", "--threads", "--gradient-shards", "--data-dir", "--resume", "--overwrite"];
 
     /// <summary>The options given on <paramref name="parse"/>'s command line, by name, with their tokens (a flag: "true").</summary>
     public static SortedDictionary<string, string[]> Given(ParseResult parse, IEnumerable<Option> options)

@@ -52,6 +52,10 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "Run directory for the checkpoints, metrics.csv and accuracy.svg [default: runs/<timestamp>]." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Reuse an --out that holds an earlier run: its checkpoints are deleted once this run writes its first." };
         Option<int?> threads = ThreadsOption.Create();
+        var shards = OptionLimits.GradientShards.Attach(new Option<int?>("--gradient-shards")
+        {
+            Description = "Form each step's gradient as N shards of the batch added in rank order, as N MPI ranks do: the weights of 'mpirun -np N recur train', bit for bit, in one process [default: the whole batch at once].",
+        });
         var resume = new Option<string?>("--resume")
         {
             Description = "Continue the stopped or killed run in this run directory from its last checkpoint, with its options (recorded in its run.json); the result is bit-identical to a run that never stopped.",
@@ -60,7 +64,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences (--data), texts (--text) or a time series (--series).")
         {
             dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
-            clipNorm, seed, dataDir, output, overwrite, threads, resume,
+            clipNorm, seed, dataDir, output, overwrite, threads, shards, resume,
         };
         var files = new TrainDataOptions();
         foreach (Option option in files.All)
@@ -94,7 +98,7 @@ internal static class TrainCommand
                 // The run's own options, with where it is and how it may run now.
                 List<string> args = RunOptions.Arguments(options);
                 args.AddRange(["--out", directory]);
-                foreach (Option free in (Option[])[threads, dataDir])
+                foreach (Option free in (Option[])[threads, shards, dataDir])
                 {
                     if (parse.GetResult(free) is { Implicit: false } given)
                     {
@@ -149,6 +153,7 @@ internal static class TrainCommand
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 Overwrite = parse.GetValue(overwrite),
                 Threads = parse.GetValue(threads),
+                GradientShards = parse.GetValue(shards),
                 RunOptions = options,
                 Resume = resuming,
             };

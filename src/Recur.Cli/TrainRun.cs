@@ -135,6 +135,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             ValidationLengths = data.ValidationLengths,
             ValidationFrequency = settings.EffectiveValidationStep,
             Replicas = world,
+            GradientShards = settings.GradientShards,
         };
 
         var training = Stopwatch.StartNew();

@@ -36,6 +36,9 @@ internal sealed record TrainSettings
     public bool Overwrite { get; init; }
     public int? Threads { get; init; }
 
+    /// <summary><c>--gradient-shards</c>: shards each step's gradient is formed from in one process (<see cref="Trainer.GradientShards"/>), or null.</summary>
+    public int? GradientShards { get; init; }
+
     /// <summary>The options as given on the command line (for <c>run.json</c>); null when the settings were not parsed from one.</summary>
     public IReadOnlyDictionary<string, string[]>? RunOptions { get; init; }
 
@@ -121,6 +124,8 @@ internal sealed record TrainSettings
             ?? (ValidationStep is int v ? OptionLimits.Steps.Problem("--validation-step", v) : null)
             ?? (ClipNorm is float c ? OptionLimits.ClipNorm.Problem("--clip-norm", c) : null)
             ?? ThreadsOption.Problem(Threads)
+            ?? (GradientShards is int g ? OptionLimits.GradientShards.Problem("--gradient-shards", g) : null)
+            ?? (GradientShards > BatchSize ? $"--gradient-shards {GradientShards} is more than --batch-size {BatchSize}; every shard needs a row: give at most {BatchSize}." : null)
             ?? (MaskValue is float m ? OptionLimits.MaskValue.Problem("--mask-value", m) : null)
             ?? OptionLimits.ForgetBias.Problem("--forget-bias", ForgetBias);
         if (problem is not null) return problem;

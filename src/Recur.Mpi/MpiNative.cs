@@ -17,7 +17,6 @@ internal static partial class MpiNative
     public const int Byte = 0x4c00010d;
     public const int Float = 0x4c00040a;
     public const int Double = 0x4c00080b;
-    public const int Sum = 0x58000003;
     public const int ErrorsReturn = 0x54000001;
     public const int ThreadFunneled = 1;
     public const int ThreadMultiple = 3;
@@ -47,7 +46,10 @@ internal static partial class MpiNative
     public static partial int MPI_Comm_set_errhandler(int comm, int errhandler);
 
     [LibraryImport(Library)]
-    public static unsafe partial int MPI_Allreduce(void* sendbuf, void* recvbuf, int count, int datatype, int op, int comm);
+    public static unsafe partial int MPI_Alltoall(void* sendbuf, int sendcount, int sendtype, void* recvbuf, int recvcount, int recvtype, int comm);
+
+    [LibraryImport(Library)]
+    public static unsafe partial int MPI_Allgather(void* sendbuf, int sendcount, int sendtype, void* recvbuf, int recvcount, int recvtype, int comm);
 
     [LibraryImport(Library)]
     public static unsafe partial int MPI_Bcast(void* buffer, int count, int datatype, int root, int comm);
@@ -60,9 +62,6 @@ internal static partial class MpiNative
 
     [LibraryImport(Library)]
     public static unsafe partial int MPI_Error_string(int errorcode, byte* text, out int length);
-
-    /// <summary>MPI_IN_PLACE in MPICH: <c>(void *) -1</c>.</summary>
-    public static unsafe void* InPlace => (void*)-1;
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {

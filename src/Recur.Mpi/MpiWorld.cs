@@ -6,8 +6,8 @@ using Recur.Training;
 namespace Recur.Mpi;
 
 /// <summary>
-/// <c>MPI_COMM_WORLD</c> as Recur's <see cref="IReplicaGroup"/>: <c>MPI_Allreduce</c> in place with <c>MPI_SUM</c>,
-/// <c>MPI_Bcast</c> from rank 0. Every collective runs under a watchdog: one that has not returned after
+/// <c>MPI_COMM_WORLD</c> as Recur's <see cref="IReplicaGroup"/>: a sum in rank order made of <c>MPI_Alltoall</c> and
+/// <c>MPI_Allgather</c>, <c>MPI_Bcast</c> from rank 0. Every collective runs under a watchdog: one that has not returned after
 /// <see cref="Timeout"/> (a peer died or hangs) writes which rank waited in which call and ends the whole job with
 /// <c>MPI_Abort</c>, so a job never hangs silently. (A peer that exits is seen sooner by the launcher, which ends the
 /// job and names the process.) Errors come back as return codes (<c>MPI_ERRORS_RETURN</c>) and are thrown as
@@ -22,6 +22,8 @@ public sealed unsafe class MpiWorld : IReplicaGroup, IDisposable
     private long _deadline = long.MaxValue; // Stopwatch ticks by which the running collective must return
     private string _call = "";
     private volatile bool _closed;
+    private float[] _floatSend = [], _floatReceive = [];   // SumInRankOrder's buffers, kept from step to step
+    private double[] _doubleSend = [], _doubleReceive = [];
 
     private MpiWorld(int rank, int size, bool canAbortFromWatchdog, TimeSpan timeout, TextWriter error)
     {
@@ -71,26 +73,14 @@ public sealed unsafe class MpiWorld : IReplicaGroup, IDisposable
     public void AllreduceSum(Span<float> buffer)
     {
         long start = Stopwatch.GetTimestamp();
-        fixed (float* p = buffer)
-        {
-            Begin("MPI_Allreduce");
-            End(MpiNative.MPI_Allreduce(MpiNative.InPlace, p, buffer.Length, MpiNative.Float, MpiNative.Sum, MpiNative.CommWorld), "MPI_Allreduce");
-        }
-
+        SumInRankOrder(buffer, MpiNative.Float, ref _floatSend, ref _floatReceive);
         AllreduceTime += Stopwatch.GetElapsedTime(start);
         AllreduceBytes += (long)buffer.Length * sizeof(float);
         Allreduces++;
     }
 
     /// <inheritdoc/>
-    public void AllreduceSum(Span<double> buffer)
-    {
-        fixed (double* p = buffer)
-        {
-            Begin("MPI_Allreduce");
-            End(MpiNative.MPI_Allreduce(MpiNative.InPlace, p, buffer.Length, MpiNative.Double, MpiNative.Sum, MpiNative.CommWorld), "MPI_Allreduce");
-        }
-    }
+    public void AllreduceSum(Span<double> buffer) => SumInRankOrder(buffer, MpiNative.Double, ref _doubleSend, ref _doubleReceive);
 
     /// <inheritdoc/>
     public void Broadcast(Span<byte> buffer)
@@ -100,6 +90,50 @@ public sealed unsafe class MpiWorld : IReplicaGroup, IDisposable
             Begin("MPI_Bcast");
             End(MpiNative.MPI_Bcast(p, buffer.Length, MpiNative.Byte, 0, MpiNative.CommWorld), "MPI_Bcast");
         }
+    }
+
+    /// <summary>
+    /// The allreduce in rank order: the buffer cut into <see cref="Size"/> segments, segment j of every rank sent to
+    /// rank j (<c>MPI_Alltoall</c>), which adds them in rank order, and the sums gathered back to every rank
+    /// (<c>MPI_Allgather</c>) — the bandwidth of MPI's own long-message allreduce (reduce-scatter, then allgather),
+    /// with the order of the additions fixed, which <c>MPI_Allreduce</c> leaves to the implementation.
+    /// </summary>
+    private void SumInRankOrder<T>(Span<T> buffer, int type, ref T[] send, ref T[] receive)
+        where T : unmanaged, System.Numerics.IAdditionOperators<T, T, T>
+    {
+        if (Size == 1)
+        {
+            return;
+        }
+
+        int segment = (buffer.Length + Size - 1) / Size, all = segment * Size;
+        if (send.Length < all)
+        {
+            (send, receive) = (new T[all], new T[all]);
+        }
+
+        buffer.CopyTo(send);
+        send.AsSpan(buffer.Length, all - buffer.Length).Clear();
+        fixed (T* s = send, r = receive)
+        {
+            Begin("MPI_Alltoall");
+            End(MpiNative.MPI_Alltoall(s, segment, type, r, segment, type, MpiNative.CommWorld), "MPI_Alltoall");
+            Span<T> sum = send.AsSpan(0, segment);
+            receive.AsSpan(0, segment).CopyTo(sum);
+            for (int rank = 1; rank < Size; rank++)
+            {
+                ReadOnlySpan<T> part = receive.AsSpan(rank * segment, segment);
+                for (int i = 0; i < segment; i++)
+                {
+                    sum[i] += part[i];
+                }
+            }
+
+            Begin("MPI_Allgather");
+            End(MpiNative.MPI_Allgather(s, segment, type, r, segment, type, MpiNative.CommWorld), "MPI_Allgather");
+        }
+
+        receive.AsSpan(0, buffer.Length).CopyTo(buffer);
     }
 
     /// <summary>Ends the whole job at once (<c>MPI_Abort</c>): for a rank that cannot go on while the others wait for it.</summary>

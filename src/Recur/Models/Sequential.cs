@@ -38,6 +38,8 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     private SequenceMask? _batchMask; // [b, T]  Evaluate's and Predict's mask of one batch, from lengths
     private Metric[] _metrics = [];       // the compiled metrics other than accuracy, in Metrics order
     private MetricTotal[] _batchTotals = []; // TrainOnBatch's totals, reused from step to step
+    private Tensor? _shardX, _shardY;         // a shard's rows, under a GradientReduction with a shard count
+    private SequenceMask? _shardMask;
 
     /// <summary>Creates an empty model named <c>sequential</c> whose layers are initialised from seed 0.</summary>
     public Sequential()
@@ -373,12 +375,58 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
     /// One step of data-parallel training on this process's shard <c>x [b, …]</c>, <c>y</c>, <paramref name="mask"/>
     /// <c>[b, T]</c> of a batch: as <see cref="TrainOnBatch(Tensor, Tensor, SequenceMask?)"/>, with the gradients, loss
     /// and metrics summed over the group by <paramref name="reduction"/> between the backward pass and clipping, so every
-    /// process takes the same step (<see cref="Trainer.Replicas"/> runs it).
+    /// process takes the same step (<see cref="Trainer.Replicas"/> runs it). A reduction made with a shard count (no
+    /// group) takes the whole batch instead and runs each of its shards in turn (<see cref="Trainer.GradientShards"/>).
     /// </summary>
     /// <exception cref="DivergenceException">The loss or the gradients are NaN or infinite; the weights are left as they were before this step.</exception>
     public BatchResult TrainOnBatch(Tensor x, Tensor y, SequenceMask? mask, GradientReduction? reduction)
     {
         (ILoss loss, Optimizer optimizer) = RequireCompiled();
+        if (reduction is { Group: null })
+        {
+            return TrainOnShards(x, y, mask, reduction, loss, optimizer);
+        }
+
+        (float value, float accuracy, int units) = ForwardBackward(x, y, mask, loss, optimizer);
+        if (reduction is not null)
+        {
+            (value, accuracy) = reduction.Reduce(_parameters, value, accuracy, _batchTotals, units);
+        }
+
+        return ClipAndStep(value, accuracy, optimizer);
+    }
+
+    /// <summary>
+    /// The step of a reduction made with a shard count: forward and backward on each shard of the batch in turn
+    /// (<see cref="DataParallel.Shard"/>), each added to the reduction, then the step on their sum, as that many
+    /// processes take it.
+    /// </summary>
+    private BatchResult TrainOnShards(Tensor x, Tensor y, SequenceMask? mask, GradientReduction reduction, ILoss loss, Optimizer optimizer)
+    {
+        CheckSameCount(x, y);
+        bool noAccuracy = false;
+        for (int s = 0; s < reduction.Shards; s++)
+        {
+            (int start, int count) = DataParallel.Shard(x.Dim(0), s, reduction.Shards);
+            SequenceMask? shardMask = null;
+            if (mask is not null)
+            {
+                mask.CopyRows(start, count, shardMask = _shardMask ??= new SequenceMask(count, mask.Steps));
+            }
+
+            (float value, float accuracy, int units) = ForwardBackward(
+                Buffers.Rows(x, start, count, ref _shardX), Buffers.Rows(y, start, count, ref _shardY), shardMask, loss, optimizer);
+            noAccuracy = float.IsNaN(accuracy);
+            reduction.AddShard(s, _parameters, value, accuracy, _batchTotals, units);
+        }
+
+        (float sumValue, float sumAccuracy) = reduction.Finish(_parameters, _batchTotals, noAccuracy);
+        return ClipAndStep(sumValue, sumAccuracy, optimizer);
+    }
+
+    /// <summary>Zeroes the gradients, runs forward, the loss, the metrics and backward: the batch's mean loss, accuracy and units.</summary>
+    private (float Loss, float Accuracy, int Units) ForwardBackward(Tensor x, Tensor y, SequenceMask? mask, ILoss loss, Optimizer optimizer)
+    {
         optimizer.ZeroGrad(_parameters);
         Tensor predictions = Forward(x, mask, training: true);
         mask = OutputMask;
@@ -390,11 +438,12 @@ public sealed partial class Sequential : IEnumerable<ILayer>, ITrainable
         }
 
         Backward(loss.Gradient);
-        if (reduction is not null)
-        {
-            (value, accuracy) = reduction.Reduce(_parameters, value, accuracy, _batchTotals, Losses.Loss.CountValid(mask, predictions.Dim(0)));
-        }
+        return (value, accuracy, Losses.Loss.CountValid(mask, predictions.Dim(0)));
+    }
 
+    /// <summary>Clipping, the divergence check and the optimizer step on the gradients in the parameters.</summary>
+    private BatchResult ClipAndStep(float value, float accuracy, Optimizer optimizer)
+    {
         float norm = ClipNorm is float max
             ? GradientClipping.ClipByGlobalNorm(_parameters, max)
             : GlobalNorm(_parameters);

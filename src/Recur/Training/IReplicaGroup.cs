@@ -15,10 +15,14 @@ public interface IReplicaGroup
     /// <summary>The number of processes.</summary>
     int Size { get; }
 
-    /// <summary>Replaces <paramref name="buffer"/> on every process by the element-wise sum of every process's buffer; every process gets the same bits.</summary>
+    /// <summary>
+    /// Replaces <paramref name="buffer"/> on every process by the element-wise sum of every process's buffer, added in
+    /// rank order — <c>((b₀ + b₁) + b₂) + …</c> — so every process gets the same bits, and the bits one process gets by
+    /// adding the same buffers in that order (<see cref="GradientReduction(int)"/>).
+    /// </summary>
     void AllreduceSum(Span<float> buffer);
 
-    /// <summary>As <see cref="AllreduceSum(Span{float})"/>, in double precision (evaluation totals).</summary>
+    /// <summary>As <see cref="AllreduceSum(Span{float})"/>, in double precision (evaluation totals), in the same order.</summary>
     void AllreduceSum(Span<double> buffer);
 
     /// <summary>Replaces <paramref name="buffer"/> on every process by rank 0's.</summary>

@@ -45,7 +45,9 @@ public interface ITrainable
     /// <summary>
     /// One optimisation step of data-parallel training on this process's shard of a batch, under a mask <c>[b, T]</c>
     /// (null: every step valid): forward and backward on the shard, then <paramref name="reduction"/> sums the shards'
-    /// gradients and measurements over its group, then clipping and the update on the whole batch's gradients.
+    /// gradients and measurements over its group, then clipping and the update on the whole batch's gradients. A
+    /// reduction made with a shard count (<see cref="GradientReduction.Group"/> null) is given the whole batch and runs
+    /// its shards one after the other.
     /// </summary>
     /// <returns>The whole batch's loss and accuracy (over every shard), measured before the update.</returns>
     /// <exception cref="NotSupportedException">The model does not support data-parallel training.</exception>

@@ -102,6 +102,15 @@ public sealed class Trainer
     /// </summary>
     public IReplicaGroup? Replicas { get; init; }
 
+    /// <summary>
+    /// Forms each step's gradient on this one process as this many shards of the batch, one after the other, added in
+    /// rank order (<see cref="GradientReduction(int)"/>): the gradient a data-parallel run of that many processes
+    /// (<see cref="Replicas"/>) forms, so the two give the same weights bit for bit, on any thread count. Null or 1: the
+    /// whole batch at once (the default, a little faster; its sums differ from N shards' in rounding). Not with a
+    /// <see cref="Replicas"/> group of more than one process, where each process is one shard.
+    /// </summary>
+    public int? GradientShards { get; init; }
+
     /// <summary>0 silent, 1 progress bar, 2 one line per epoch: what <see cref="FitParameters.Verbose"/> tells the callbacks.</summary>
     public int Verbose { get; init; }
 
@@ -157,7 +166,14 @@ public sealed class Trainer
 
         bool parallel = Replicas is { Size: > 1 };
         _active = parallel && Replicas!.Rank != 0 ? _callbacks.Where(c => c.OnEveryReplica).ToList() : _callbacks;
-        _reduction = parallel ? new GradientReduction(Replicas!) : null;
+        if (GradientShards is int shards && (shards < 1 || (parallel && shards > 1)))
+        {
+            throw new ArgumentException(shards < 1
+                ? string.Create(Inv, $"Trainer: GradientShards must be at least 1, not {shards}.")
+                : string.Create(Inv, $"Trainer: GradientShards {shards} with {Replicas!.Size} replicas; in a data-parallel run each process is one shard, so leave GradientShards unset."), nameof(GradientShards));
+        }
+
+        _reduction = parallel ? new GradientReduction(Replicas!) : GradientShards is > 1 ? new GradientReduction(GradientShards.Value) : null;
         foreach (Callback c in _active)
         {
             resume ??= c.ResumeState();
@@ -316,7 +332,9 @@ public sealed class Trainer
         BatchResult r;
         try
         {
-            r = _reduction is null ? Model.TrainOnBatch(x, y, Data.Mask) : TrainShard(x, y, Data.Mask, _reduction);
+            r = _reduction is null ? Model.TrainOnBatch(x, y, Data.Mask)
+                : _reduction.Group is null ? Model.TrainOnBatch(x, y, Data.Mask, _reduction)
+                : TrainShard(x, y, Data.Mask, _reduction);
         }
         catch (DivergenceException e)
         {
@@ -373,7 +391,7 @@ public sealed class Trainer
     /// <summary>Data-parallel: this process's rows of the batch <c>x [B, …]</c>, <c>y [B, …]</c>, mask <c>[B, T]</c>, one step with the gradients summed.</summary>
     private BatchResult TrainShard(Tensor x, Tensor y, SequenceMask? mask, GradientReduction reduction)
     {
-        (int start, int count) = DataParallel.Shard(x.Dim(0), reduction.Group.Rank, reduction.Group.Size);
+        (int start, int count) = DataParallel.Shard(x.Dim(0), reduction.Group!.Rank, reduction.Group.Size);
         SequenceMask? shardMask = null;
         if (mask is not null)
         {

@@ -47,18 +47,24 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
             return;
         }
 
-        string[] options = Options(300, "sgd");
-        string alone = _dir.File("alone"), ranks = _dir.File("ranks");
+        // Adam, 300 steps: one process on 2 threads forming the gradient as 2 shards gives the 2 ranks' weights bit for bit.
+        string[] options = Options(300);
+        string alone = _dir.File("alone"), whole = _dir.File("whole"), ranks = _dir.File("ranks");
         var (aloneOut, aloneErr) = (new StringWriter(), new StringWriter());
-        Assert.True(Program.Run([.. options, "--threads", "2", "--out", alone], aloneOut, aloneErr) == 0, aloneErr.ToString());
+        Assert.True(Program.Run([.. options, "--threads", "2", "--gradient-shards", "2", "--out", alone], aloneOut, aloneErr) == 0, aloneErr.ToString());
+        Assert.True(Program.Run([.. options, "--threads", "2", "--out", whole], new StringWriter(), aloneErr) == 0, aloneErr.ToString());
         (int code, string stdout, string stderr) = RunMpi([.. options, "--threads", "1", "--out", ranks]);
         output.WriteLine(stdout + stderr);
         Assert.True(code == 0, stderr);
 
         float[][] a = Sequential.Load(alone).GetWeights(), b = Sequential.Load(ranks).GetWeights();
-        double worst = DataParallelTests.RelativeDifference(a, b);
-        output.WriteLine($"2 ranks × 1 thread against 1 process × 2 threads after 300 SGD steps: largest relative difference of a parameter {worst:E2}");
-        Assert.True(worst < 1e-6, $"relative difference {worst:E2}");
+        for (int p = 0; p < a.Length; p++)
+        {
+            Bits.AssertEqual(a[p], b[p], $"parameter {p}");
+        }
+
+        double apart = DataParallelTests.RelativeDifference(Sequential.Load(whole).GetWeights(), b);
+        output.WriteLine($"2 ranks × 1 thread = 1 process × 2 threads with --gradient-shards 2, bit for bit, after 300 Adam steps; without --gradient-shards the process is {apart:E2} (relative) from them");
         Assert.Equal(Line(aloneOut.ToString(), "Validation accuracy"), Line(stdout, "Validation accuracy"));
         Assert.Equal(Line(aloneOut.ToString(), "Test accuracy"), Line(stdout, "Test accuracy")); // the 500 test images split across the ranks
         output.WriteLine(Line(stdout, "Test accuracy"));
@@ -68,6 +74,11 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("Training on 2 MPI ranks", stdout);
         Assert.Equal(File.ReadAllLines(Path.Combine(alone, "metrics.csv")).Length, File.ReadAllLines(Path.Combine(ranks, "metrics.csv")).Length);
         Assert.Equal(Directory.GetFileSystemEntries(alone).Select(Path.GetFileName).Order(), Directory.GetFileSystemEntries(ranks).Select(Path.GetFileName).Order());
+
+        // Sharding a process is refused under MPI, where every rank is a shard.
+        (code, _, stderr) = RunMpi([.. options, "--gradient-shards", "2", "--out", _dir.File("refused")]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("recur train: --gradient-shards 2 under MPI: each of the 2 ranks is one shard of the batch already", stderr);
     }
 
     [Fact]
@@ -90,14 +101,21 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(string.Create(Inv, $"rank 1 PID {victim}"), killedOut); // rank 0's start-up line says which PID is rank 1 ...
         Assert.Contains(string.Create(Inv, $"PID {victim} RUNNING AT"), killedOut); // ... and mpirun names the PID that died
 
+        // The killed run resumed twice: under MPI, and in one process on 2 threads forming 2 shards (another N).
+        string alone = _dir.File("alone");
+        CopyDirectory(killed, alone);
         (code, stdout, stderr) = RunMpi(["train", "--resume", killed, "--threads", "1"]);
         output.WriteLine(stdout + stderr);
         Assert.True(code == 0, stderr);
         Assert.Contains("Resuming from step", stdout);
-        float[][] a = Sequential.Load(whole).GetWeights(), b = Sequential.Load(killed).GetWeights();
+        var (aloneOut, aloneErr) = (new StringWriter(), new StringWriter());
+        Assert.True(Program.Run(["train", "--resume", alone, "--threads", "2", "--gradient-shards", "2"], aloneOut, aloneErr) == 0, aloneErr.ToString());
+        Assert.Contains("Resuming from step", aloneOut.ToString());
+        float[][] a = Sequential.Load(whole).GetWeights(), b = Sequential.Load(killed).GetWeights(), c = Sequential.Load(alone).GetWeights();
         for (int p = 0; p < a.Length; p++)
         {
-            Assert.Equal(a[p], b[p]); // bit for bit
+            Bits.AssertEqual(a[p], b[p], $"resumed under MPI, parameter {p}");
+            Bits.AssertEqual(a[p], c[p], $"resumed in one process, parameter {p}");
         }
     }
 
@@ -113,11 +131,21 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
         (_, string text, int code) = await RunAndSignalRankOne([.. Options(3000), "--threads", "1", "--out", _dir.File("hung")], "STOP", "2");
         output.WriteLine(text);
         Assert.NotEqual(0, code);
-        Assert.Contains("recur train: rank 0 of 2 waited more than 2 s in MPI_Allreduce: another rank has died or hangs; ending the job", text);
+        Assert.Matches(@"recur train: rank 0 of 2 waited more than 2 s in MPI_All(toall|gather): another rank has died or hangs; ending the job", text); // the two halves of the sum
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string path in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, path));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(path, target);
+        }
     }
 
     /// <summary>
-    /// Starts a job, sends rank 1 the signal once the first checkpoint is written, and waits for the job to end (failing
+    /// Starts a job, sends rank 1 the signal once the first checkpoint is written (its pointer file), and waits for the job to end (failing
     /// after 60 s rather than hang): rank 1's PID, the job's output and its exit code.
     /// </summary>
     private async Task<(int Pid, string Output, int Code)> RunAndSignalRankOne(string[] args, string signal, string timeout)
@@ -125,8 +153,9 @@ public sealed class MpiCliTests(ITestOutputHelper output) : IDisposable
         string marker = Guid.NewGuid().ToString("N");
         using Process job = StartMpi(args, marker, timeout);
         Task<string> jobOut = job.StandardOutput.ReadToEndAsync(), jobErr = job.StandardError.ReadToEndAsync();
-        string checkpoints = Path.Combine(args[Array.IndexOf(args, "--out") + 1], "checkpoints");
-        for (var clock = Stopwatch.StartNew(); !(Directory.Exists(checkpoints) && Directory.GetDirectories(checkpoints).Length > 0) && !job.HasExited; await Task.Delay(20))
+        // The run's checkpoint pointer, written after the checkpoint's folder: until it exists there is nothing to resume from.
+        string pointer = Path.Combine(args[Array.IndexOf(args, "--out") + 1], Recur.IO.CheckpointDirectory.PointerFileName);
+        for (var clock = Stopwatch.StartNew(); !File.Exists(pointer) && !job.HasExited; await Task.Delay(20))
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no checkpoint within 60 s");
         }

@@ -35,6 +35,8 @@ public sealed class OptionRangeCliTests(ITestOutputHelper log) : IDisposable
     [InlineData("--hidden", "12.5", "out of range; give a whole number from 1 to 8,192.")]
     [InlineData("--hidden", "99999999999999999999", "out of range; give a whole number from 1 to 8,192.")]
     [InlineData("--hidden", "abc", "not a number; give a whole number from 1 to 8,192.")]
+    [InlineData("--gradient-shards", "0", "out of range; give a whole number from 1 to 1,024.")]
+    [InlineData("--gradient-shards", "5000", "out of range; give a whole number from 1 to 1,024.")]
     [InlineData("--batch-size", "100000000", "out of range; give a whole number from 1 to 65,536.")]
     [InlineData("--batch-size", "-1", "out of range; give a whole number from 1 to 65,536.")]
     [InlineData("--layers", "100000", "out of range; give a whole number from 1 to 64.")]
@@ -59,6 +61,11 @@ public sealed class OptionRangeCliTests(ITestOutputHelper log) : IDisposable
     [InlineData("--seed", "-1", "out of range; give a whole number from 0 to 18,446,744,073,709,551,615.")]
     public void TrainOptionsOutOfRangeAreRefusedBeforeAnyData(string option, string value, string expected) =>
         AssertRefused(["train", option, value], $"{option} {value}: {expected}");
+
+    [Fact]
+    public void MoreGradientShardsThanRowsAreRefused() =>
+        AssertRefused(["train", "--batch-size", "8", "--gradient-shards", "9"],
+            "--gradient-shards 9 is more than --batch-size 8; every shard needs a row: give at most 8.");
 
     [Theory]
     [InlineData("--features", "0", "out of range; give a whole number from 1 to 65,536.")]

@@ -25,15 +25,16 @@ public class DataParallelTests(ITestOutputHelper output)
         return model;
     }
 
-    private static (float[][] Weights, double ValidationLoss) Train(Sequential model, IReplicaGroup? group, int batchSize = 16)
+    private static (float[][] Weights, double ValidationLoss) Train(Sequential model, IReplicaGroup? group, int batchSize = 16, int steps = 30, int? shards = null, int[]? lengths = null)
     {
-        var trainer = new Trainer(model, new TensorBatches(Data.X, Data.Y, batchSize, shuffle: true, seed: 3))
+        var trainer = new Trainer(model, new TensorBatches(Data.X, Data.Y, batchSize, shuffle: true, seed: 3, lengths: lengths))
         {
-            Steps = 30,
+            Steps = steps,
             ValidationData = (Data.X, Data.Y),
             ValidationFrequency = 10,
             ValidationBatchSize = 50,
             Replicas = group,
+            GradientShards = shards,
         };
         trainer.Run();
         return (model.GetWeights(), trainer.LastValidation["val_loss"]);
@@ -57,6 +58,39 @@ public class DataParallelTests(ITestOutputHelper output)
         Assert.True(worst > 0 || alone.Zip(ranks[0].Weights).All(w => w.First.AsSpan().SequenceEqual(w.Second)));
         Assert.Equal(aloneLoss, ranks[0].ValidationLoss, 1e-6);
         Assert.Equal(ranks[0].ValidationLoss, ranks[1].ValidationLoss);
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    public void OneProcessWithNShardsTakesTheWeightsOfNRanksBitForBit(int n, bool masked)
+    {
+        // Adam, which turns a gradient's last bit into a step of the learning rate's size, over 60 steps of batches of 17
+        // (shards of 5 and 6 rows); masked: sequences of 1 to 4 valid steps, so the shards' units differ.
+        int[]? lengths = masked ? Enumerable.Range(0, Data.X.Dim(0)).Select(i => 1 + (i * 7 % 4)).ToArray() : null;
+        (float[][] shards, double shardsLoss) = Train(Compiled(1, new Adam(0.01)), null, batchSize: 17, steps: 60, shards: n, lengths: lengths);
+        var ranks = new ThreadReplicas(n).Run(group => Train(Compiled(1, new Adam(0.01)), group, batchSize: 17, steps: 60, lengths: lengths));
+        (float[][] whole, _) = Train(Compiled(1, new Adam(0.01)), null, batchSize: 17, steps: 60, lengths: lengths);
+
+        for (int p = 0; p < shards.Length; p++)
+        {
+            Bits.AssertEqual(ranks[0].Weights[p], shards[p], $"parameter {p}"); // the same bits: one process on every thread it has, n ranks on one each
+        }
+
+        double apart = RelativeDifference(whole, shards);
+        output.WriteLine($"{n} shards in one process = {n} ranks, bit for bit, after 60 Adam steps{(masked ? " under a mask" : "")}; the whole batch at once is {apart:E2} (relative) from them; val_loss {shardsLoss:R} and {ranks[0].ValidationLoss:R}");
+        Assert.True(apart > 0, "the whole batch at once should differ from n shards in rounding: the shards would then prove nothing");
+        Assert.True(apart < 1e-2, $"relative difference {apart:E2}");
+    }
+
+    [Fact]
+    public void ShardsAreRefusedUnderReplicasAndBelowOne()
+    {
+        var error = Assert.Throws<AggregateException>(() => new ThreadReplicas(2).Run(group => Train(Compiled(1, new Sgd(0.2)), group, shards: 2)));
+        Assert.All(error.InnerExceptions, e => Assert.Contains("GradientShards 2 with 2 replicas; in a data-parallel run each process is one shard", e.Message));
+        var below = Assert.Throws<ArgumentException>(() => Train(Compiled(1, new Sgd(0.2)), null, shards: 0));
+        Assert.Contains("GradientShards must be at least 1, not 0", below.Message);
     }
 
     [Fact]

@@ -70,8 +70,8 @@ internal sealed class ThreadReplicas
         {
             group._floats[rank] = buffer.ToArray();
             group._barrier.SignalAndWait();
-            buffer.Clear();
-            for (int r = 0; r < group.Size; r++)
+            group._floats[0].CopyTo(buffer); // in rank order, as the interface promises: ((b0 + b1) + b2) + …
+            for (int r = 1; r < group.Size; r++)
             {
                 for (int i = 0; i < buffer.Length; i++)
                 {
@@ -86,8 +86,8 @@ internal sealed class ThreadReplicas
         {
             group._doubles[rank] = buffer.ToArray();
             group._barrier.SignalAndWait();
-            buffer.Clear();
-            for (int r = 0; r < group.Size; r++)
+            group._doubles[0].CopyTo(buffer); // in rank order, as the interface promises: ((b0 + b1) + b2) + …
+            for (int r = 1; r < group.Size; r++)
             {
                 for (int i = 0; i < buffer.Length; i++)
                 {
