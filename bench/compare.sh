@@ -14,6 +14,10 @@
 # model and a check batch with Recur's output; the peer checks ONNX Runtime against it, then times it with
 # IntraOpNumThreads = --threads, InterOpNumThreads = 1, sequential execution, ORT_ENABLE_ALL.
 #
+# Recur also runs on 1 thread (the same shapes) for the scaling of its threads, and `recur bench --gemm` measures the
+# machine's FMA peak just before and just after Recur's runs; each shape's GFLOP/s is given as a share of the lower
+# of the two peaks on its thread count (the yardstick of issue 15: bench/README.md's FLOP formula, unchanged).
+#
 # Usage: bench/compare.sh [--shape rows,pixels] [--batches N] [--warmup N] [--threads N] [--seed N]
 # The options go to every program; --threads defaults to the number of cores for all.
 # Needs the .NET 10 SDK and the peer: apt-get install python3-torch libopenblas0-pthread
@@ -60,8 +64,20 @@ ort=(dotnet bench/peers/OnnxRuntimePeer/bin/Release/net10.0/OnnxRuntimePeer.dll)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+threads=$(nproc)
+one=()   # args with --threads 1, for Recur's 1-thread pass
+for ((k = 0; k < ${#args[@]}; k++)); do
+  if [ "${args[k]}" = --threads ]; then threads="${args[k + 1]}"; k=$((k + 1)); else one+=("${args[k]}"); fi
+done
+one+=(--threads 1)
+echo "recur bench --gemm --threads $threads (the FMA peak, before) ..." >&2
+"${recur[@]}" bench --gemm --json --threads "$threads" >"$work/peak-before.json"
 echo "recur bench ${args[*]} ..." >&2
 "${recur[@]}" bench --json "${args[@]}" >"$work/recur.json"
+echo "recur bench ${one[*]} ..." >&2
+"${recur[@]}" bench --json "${one[@]}" >"$work/recur-1.json"
+echo "recur bench --gemm --threads $threads (the FMA peak, after) ..." >&2
+"${recur[@]}" bench --gemm --json --threads "$threads" >"$work/peak-after.json"
 echo "pytorch_lstm.py ${args[*]} ..." >&2
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" bench/peers/pytorch_lstm.py --json "${args[@]}" >"$work/peer.json"
 echo "OMP_WAIT_POLICY=PASSIVE pytorch_lstm.py ${args[*]} ..." >&2
@@ -131,4 +147,23 @@ for r, p, t, o in streams:
 if ort:
     print("ONNX Runtime against Recur on a check batch, largest difference: "
           + ", ".join(f"{name} {r['max_abs_diff']:.2g}" for name, r in ort.items()))
+
+# Recur against the machine: the FMA peak measured before and after its runs, and its 1-thread figures.
+peaks = [json.load(open(os.path.join(work, f"peak-{when}.json"))) for when in ("before", "after")]
+peak_n = min(p["peak_gflops_n"] for p in peaks)
+peak_1 = min(p["peak_gflops1"] for p in peaks)
+single = {r["shape"]: r for r in json.load(open(os.path.join(work, "recur-1.json")))["results"]}
+print()
+print(f"FMA peak (recur bench --gemm), before / after: {peaks[0]['peak_gflops1']:.0f} / {peaks[1]['peak_gflops1']:.0f} GFLOP/s on 1 thread, "
+      f"{peaks[0]['peak_gflops_n']:.0f} / {peaks[1]['peak_gflops_n']:.0f} on {first['threads']}; shares are of the lower")
+head = (f"{'shape':<18} {'mode':<6} {'GFLOP/s':>8} {'% peak':>6} {'1-thread/s':>10} {'1-thread GFLOP/s':>16} {'% peak':>6}"
+        f" {'threads/1':>9}")
+print(head)
+print("-" * len(head))
+for r in recur["results"]:
+    o = single.get(r["shape"])
+    scale = "—" if o is None else f"{r['samples_per_s'] / o['samples_per_s']:.2f}x"
+    share1 = "—" if o is None else f"{100 * o['gflops'] / peak_1:.0f}"
+    print(f"{r['shape']:<18} {r['mode']:<6} {r['gflops']:>8.1f} {100 * r['gflops'] / peak_n:>6.0f} {rate(o):>10}"
+          f" {number(o, 'gflops', 1):>16} {share1:>6} {scale:>9}")
 PY
