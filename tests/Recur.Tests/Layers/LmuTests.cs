@@ -229,5 +229,9 @@ public class LmuTests(ITestOutputHelper output)
         (Sequential again, _) = ModelFile.Load(dir.Path);
         Assert.Equal(model.Configs, again.Configs);
         Fixture.AssertClose("output", y, again.Predict(x), 0, output, "loaded");
+
+        // No torch module: a PyTorch state dict carries its parameters under their own names.
+        var state = Recur.Export.PyTorchStateDict.From(model);
+        Assert.Equal(model.Layers[0].Parameters.Select(p => "lmu." + p.Name).Order(StringComparer.Ordinal), state.Keys.Where(k => k.StartsWith("lmu.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 }
