@@ -263,7 +263,9 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             }
             else
             {
-                shape = Add(model, recurrent with { Name = recurrent.BaseName + suffix }, shape, rng);
+                // An LMU first is built for the run's length, so its parallel form exports to ONNX (its impulse response needs T).
+                LayerConfig named = recurrent is LmuLayer && model.Layers.Count == 0 ? recurrent with { InputShape = shape } : recurrent;
+                shape = Add(model, named with { Name = recurrent.BaseName + suffix }, shape, rng);
             }
 
             if (settings.Dropout > 0)
