@@ -35,6 +35,12 @@ internal static class OptionLimits
     /// <summary><c>--clip-norm</c>: the global gradient norm clipped to.</summary>
     public static readonly OptionRange ClipNorm = OptionRange.Numbers(0, 1_000_000, aboveMin: true);
 
+    /// <summary><c>--order</c>: the LMU's memory order.</summary>
+    public static readonly OptionRange Order = OptionRange.Integers(1, 8_192);
+
+    /// <summary><c>--theta</c>: the LMU's window, in steps.</summary>
+    public static readonly OptionRange Theta = OptionRange.Numbers(0, 1_000_000_000, aboveMin: true);
+
     /// <summary><c>--forget-bias</c>: a constant on the LSTM's forget gate.</summary>
     public static readonly OptionRange ForgetBias = OptionRange.Numbers(-100, 100);
 

@@ -32,8 +32,13 @@ internal static class RunMemory
 
         for (int k = 0; k < settings.Layers; k++)
         {
-            RecurrentLayerConfig recurrent = TrainRun.Recurrent(settings, returnSequences: labelSteps || k < settings.Layers - 1, steps);
+            LayerConfig recurrent = TrainRun.Recurrent(settings, returnSequences: labelSteps || k < settings.Layers - 1, steps);
             records.Add(settings.Bidirectional ? new BidirectionalLayer(recurrent) : recurrent);
+        }
+
+        if (settings.Model == "lmu" && settings.MemoryOnly)
+        {
+            records.Add(TrainRun.MemoryHead(settings));
         }
 
         records.Add(new DenseLayer(classes));

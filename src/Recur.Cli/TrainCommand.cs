@@ -18,7 +18,7 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "rows",
         };
         sequence.AcceptOnlyFromAmong("rows", "pixels", "permuted-pixels");
-        var modelKind = new Option<string>("--model") { Description = "The recurrent layer: lstm (TensorFlow's BasicLSTMCell), gru (PyTorch's GRU) or rnn (a simple tanh RNN).", DefaultValueFactory = _ => "lstm" };
+        var modelKind = new Option<string>("--model") { Description = "The recurrent layer: lstm (TensorFlow's BasicLSTMCell), gru (PyTorch's GRU), rnn (a simple tanh RNN) or lmu (a Legendre Memory Unit; see --order, --theta, --memory-only).", DefaultValueFactory = _ => "lstm" };
         modelKind.AcceptOnlyFromAmong(TrainRun.RecurrentKinds);
         var layers = OptionLimits.Layers.Attach(new Option<int>("--layers") { Description = "Recurrent layers stacked; each but the last passes its whole sequence to the next.", DefaultValueFactory = _ => 1 });
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Read each sequence both ways in every recurrent layer and concatenate the two outputs (2 × --hidden features)." };
@@ -30,6 +30,12 @@ internal static class TrainCommand
         });
         var chrono = new Option<bool>("--chrono-init") { Description = "Chrono initialisation of the gate biases (Tallec and Ollivier, 2018) for dependencies as long as the sequence: helps the 784-step pixel tasks. LSTM and GRU." };
         var hidden = OptionLimits.Hidden.Attach(new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 });
+        var order = OptionLimits.Order.Attach(new Option<int>("--order") { Description = "The LMU's memory order d (Legendre polynomials kept); --model lmu only.", DefaultValueFactory = _ => 256 });
+        var theta = OptionLimits.Theta.Attach(new Option<float?>("--theta") { Description = "The LMU's window θ in steps [default: the sequence length]; --model lmu only." });
+        var memoryOnly = new Option<bool>("--memory-only")
+        {
+            Description = "An LMU without a hidden cell (Chilkuri and Eliasmith 2021): its last memory m_T, computed as one matrix product, into Dense(--hidden, relu) and the output layer; --model lmu only.",
+        };
         var forgetBias = OptionLimits.ForgetBias.Attach(new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f });
         var projection = new Option<bool>("--input-projection") { Description = "A Dense layer (random-normal weights, 0.1 biases) on every step before the LSTM, as in the static_rnn tutorial." };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (GradientDescent).", DefaultValueFactory = _ => "adam" };
@@ -63,7 +69,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences (--data), texts (--text) or a time series (--series).")
         {
-            dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
+            dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, order, theta, memoryOnly, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, overwrite, threads, shards, resume,
         };
         var files = new TrainDataOptions();
@@ -138,6 +144,9 @@ internal static class TrainCommand
                 ChronoInit = parse.GetValue(chrono),
                 Hidden = parse.GetValue(hidden),
                 ForgetBias = parse.GetValue(forgetBias),
+                Order = parse.GetValue(order),
+                Theta = parse.GetValue(theta),
+                MemoryOnly = parse.GetValue(memoryOnly),
                 InputProjection = parse.GetValue(projection),
                 Optimizer = parse.GetValue(optimizer)!,
                 LearningRate = parse.GetValue(lr) ?? TrainSettings.DefaultLearningRate(parse.GetValue(optimizer)!, parse.GetValue(schedule) == "cosine"),

@@ -213,7 +213,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     }
 
     /// <summary>The values of <c>--model</c>.</summary>
-    internal static readonly string[] RecurrentKinds = ["lstm", "gru", "rnn"];
+    internal static readonly string[] RecurrentKinds = ["lstm", "gru", "rnn", "lmu"];
 
     /// <summary>
     /// The tutorial model, [Embedding | Masking →] [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
@@ -251,7 +251,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         for (int k = 0; k < settings.Layers; k++)
         {
             string suffix = k == 0 ? "" : string.Create(Inv, $"_{k}");
-            RecurrentLayerConfig recurrent = Recurrent(settings, returnSequences: task == TrainTask.Label || k < settings.Layers - 1, layout.Steps);
+            LayerConfig recurrent = Recurrent(settings, returnSequences: task == TrainTask.Label || k < settings.Layers - 1, layout.Steps);
             if (settings.Bidirectional)
             {
                 // Both directions draw from the run's source, forward first (a BidirectionalLayer would fork one per direction).
@@ -264,13 +264,20 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             }
             else
             {
-                shape = Add(model, recurrent with { Name = recurrent.BaseName + suffix }, shape, rng);
+                // An LMU first is built for the run's length, so its parallel form exports to ONNX (its impulse response needs T).
+                LayerConfig named = recurrent is LmuLayer && model.Layers.Count == 0 ? recurrent with { InputShape = shape } : recurrent;
+                shape = Add(model, named with { Name = recurrent.BaseName + suffix }, shape, rng);
             }
 
             if (settings.Dropout > 0)
             {
                 shape = Add(model, new DropoutLayer(settings.Dropout) { Name = "dropout" + suffix }, shape, rng.Fork());
             }
+        }
+
+        if (settings.Model == "lmu" && settings.MemoryOnly)
+        {
+            shape = Add(model, MemoryHead(settings), shape, rng);
         }
 
         Add(model, new DenseLayer(classes) { KernelInitializer = new TorchUniform(), BiasInitializer = new TorchUniform() }, shape, rng);
@@ -288,8 +295,14 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     /// The record of one recurrent layer of <c>--model</c>'s kind: the engine classes' initializers (Glorot uniform,
     /// orthogonal, zero biases or chrono), TensorFlow 1's constant forget bias rather than Keras's unit forget bias.
     /// </summary>
-    internal static RecurrentLayerConfig Recurrent(TrainSettings settings, bool returnSequences, int steps)
+    internal static LayerConfig Recurrent(TrainSettings settings, bool returnSequences, int steps)
     {
+        if (settings.Model == "lmu")
+        {
+            // keras-lmu's default connections: the memory reads x alone, so a memory-only layer runs the parallel form.
+            return new LmuLayer(settings.Order, settings.Theta ?? steps, settings.MemoryOnly ? null : settings.Hidden, returnSequences);
+        }
+
         IInitializer bias = settings.ChronoInit ? new Chrono(Math.Max(steps, 3)) : new Zeros();
         return settings.Model switch
         {
@@ -303,6 +316,9 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             _ => throw new ArgumentException($"recur train: unknown --model '{settings.Model}'; use {string.Join(", ", RecurrentKinds)}."),
         };
     }
+
+    /// <summary>Chilkuri and Eliasmith's dense layer on a memory-only LMU's memory: Dense(<c>--hidden</c>, relu).</summary>
+    internal static DenseLayer MemoryHead(TrainSettings settings) => new(settings.Hidden, Activation.Relu) { Name = "memory_dense" };
 
     /// <summary>What evaluate and predict need to feed images to the saved model.</summary>
     internal static Dictionary<string, string> ModelMetadata(TrainSettings settings, SequenceLayout layout) => new()

@@ -20,6 +20,15 @@ internal sealed record TrainSettings
     public bool ChronoInit { get; init; }
     public int Hidden { get; init; } = 128;
     public float ForgetBias { get; init; } = 1f;
+
+    /// <summary>The LMU's memory order (<c>--order</c>).</summary>
+    public int Order { get; init; } = 256;
+
+    /// <summary>The LMU's window in steps (<c>--theta</c>); null for the sequence length.</summary>
+    public float? Theta { get; init; }
+
+    /// <summary>An LMU without a hidden cell, its memory into Dense(<see cref="Hidden"/>, relu) (<c>--memory-only</c>).</summary>
+    public bool MemoryOnly { get; init; }
     public bool InputProjection { get; init; }
     public string Optimizer { get; init; } = "adam";
     public double LearningRate { get; init; } = 0.001;
@@ -127,8 +136,13 @@ internal sealed record TrainSettings
             ?? (GradientShards is int g ? OptionLimits.GradientShards.Problem("--gradient-shards", g) : null)
             ?? (GradientShards > BatchSize ? $"--gradient-shards {GradientShards} is more than --batch-size {BatchSize}; every shard needs a row: give at most {BatchSize}." : null)
             ?? (MaskValue is float m ? OptionLimits.MaskValue.Problem("--mask-value", m) : null)
-            ?? OptionLimits.ForgetBias.Problem("--forget-bias", ForgetBias);
+            ?? OptionLimits.ForgetBias.Problem("--forget-bias", ForgetBias)
+            ?? OptionLimits.Order.Problem("--order", Order)
+            ?? (Theta is float th ? OptionLimits.Theta.Problem("--theta", th) : null);
         if (problem is not null) return problem;
+        if (Model == "lmu" && ChronoInit) return "--chrono-init sets gate biases, and an LMU has no gates; use it with --model lstm or gru.";
+        if (Model == "lmu" && Bidirectional) return "--bidirectional needs a recurrent layer that runs both ways, and the LMU does not; drop --bidirectional or use --model lstm, gru or rnn.";
+        if (Model != "lmu" && MemoryOnly) return "--memory-only is an option of the LMU; add --model lmu or drop --memory-only.";
         if (ChronoInit && Model == "rnn") return "--chrono-init sets gate biases, and a simple RNN has no gates; use it with --model lstm or gru.";
         if (Steps is not null && Epochs is not null) return "give either --steps or --epochs, not both.";
         if (Epochs is double epochs && Data is null && Text is null && Series is null) return StepsOfEpochs(epochs, TrainImages, BatchSize).Problem;

@@ -13,6 +13,7 @@ internal sealed partial class OnnxModelBuilder
     private readonly OnnxGraph _graph = new();
     private readonly OnnxExportOptions _options;
     private readonly List<string> _stateNames = [];
+    private int? _steps; // the model's steps per sequence when fixed, for the LMU's impulse response
 
     /// <param name="options">The opset (already checked), lengths and states.</param>
     public OnnxModelBuilder(OnnxExportOptions options) => _options = options;
@@ -73,6 +74,7 @@ internal sealed partial class OnnxModelBuilder
     {
         ILayer first = model.Layers[0] is Chain chain ? chain.First : model.Layers[0];
         IReadOnlyList<int>? shape = model.InputShape;
+        _steps = shape is { Count: 2 } && shape[0] > 0 ? shape[0] : null;
         OnnxFlow flow = (first, shape) switch
         {
             (Embedding, _) => new OnnxFlow("input", OnnxLayout.Ids, 0, null),
@@ -107,8 +109,9 @@ internal sealed partial class OnnxModelBuilder
         Embedding embedding => EmbeddingNodes(embedding, flow),
         Masking masking => MaskingNodes(masking, flow),
         Bidirectional bi => RecurrentNodes(bi.Name, [Cell(bi.ForwardLayer, bi), Cell(bi.BackwardLayer, bi)], bi.Merge, flow),
+        Lmu lmu => LmuNodes(lmu, flow),
         RecurrentLayer recurrent => RecurrentNodes(recurrent.Name, [recurrent], BidirectionalMerge.Concat, flow),
-        _ => throw Unsupported(layer, "the exporter knows Lstm, Gru, SimpleRnn, Bidirectional, Dense, the activations, Softmax, Identity, Dropout, Embedding and Masking"),
+        _ => throw Unsupported(layer, "the exporter knows Lstm, Gru, SimpleRnn, Bidirectional, Dense, the activations, Softmax, Identity, Dropout, Embedding, Masking and the memory-only LMU"),
     };
 
     /// <summary>Gemm on <c>[batch, in]</c>; MatMul by the transposed weight, then Add, on every step of a sequence.</summary>

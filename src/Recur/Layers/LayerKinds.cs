@@ -29,6 +29,7 @@ public static class LayerKinds
         layers.Register<BidirectionalLayer>("Bidirectional");
         layers.Register<EmbeddingLayer>("Embedding");
         layers.Register<MaskingLayer>("Masking");
+        layers.Register<LmuLayer>("LMU");
         return layers;
     }
 

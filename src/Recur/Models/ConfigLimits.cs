@@ -40,6 +40,8 @@ internal static class ConfigLimits
         ["maxval"] = Value,
         ["stddev"] = new(0, 1e6, AboveMin: true),
         ["gain"] = new(0, 1e6, AboveMin: true),
+        ["order"] = Size,
+        ["theta"] = new(0, 1e9, AboveMin: true),
         ["max_steps"] = new(3, 1e9, Whole: true),
     };
 

@@ -102,6 +102,10 @@ public static class MemoryEstimate
             case DenseLayer d:
                 long rows = input.Length == 2 ? steps : 1;
                 return (((long)d.Units * features) + (d.UseBias ? d.Units : 0), rows * (features + d.Units), d.Units * features);
+            case LmuLayer m:
+                long hu = m.Units ?? 0, order = m.Order;
+                long lmuParameters = features + (m.HiddenToMemory ? hu : 0) + (m.MemoryToMemory ? order : 0) + (hu * (order + hu + 1)) + (m.InputToHidden ? hu * features : 0);
+                return (lmuParameters, (steps * (order + hu + features)) + (steps * order), Math.Max(Math.Max(order * order, steps * order), hu * Math.Max(order, hu)));
             case EmbeddingLayer e:
                 return ((long)e.InputDim * e.OutputDim, steps * e.OutputDim, (long)e.InputDim * e.OutputDim);
             default:

@@ -59,6 +59,10 @@ public sealed class OptionRangeCliTests(ITestOutputHelper log) : IDisposable
     [InlineData("--clip-norm", "0", "out of range; give a number above 0 and at most 1,000,000.")]
     [InlineData("--forget-bias", "1e9", "out of range; give a number at least -100 and at most 100.")]
     [InlineData("--seed", "-1", "out of range; give a whole number from 0 to 18,446,744,073,709,551,615.")]
+    [InlineData("--order", "0", "out of range; give a whole number from 1 to 8,192.")]
+    [InlineData("--order", "-3", "out of range; give a whole number from 1 to 8,192.")]
+    [InlineData("--theta", "0", "out of range; give a number above 0 and at most 1,000,000,000.")]
+    [InlineData("--theta", "-784", "out of range; give a number above 0 and at most 1,000,000,000.")]
     public void TrainOptionsOutOfRangeAreRefusedBeforeAnyData(string option, string value, string expected) =>
         AssertRefused(["train", option, value], $"{option} {value}: {expected}");
 
@@ -66,6 +70,13 @@ public sealed class OptionRangeCliTests(ITestOutputHelper log) : IDisposable
     public void MoreGradientShardsThanRowsAreRefused() =>
         AssertRefused(["train", "--batch-size", "8", "--gradient-shards", "9"],
             "--gradient-shards 9 is more than --batch-size 8; every shard needs a row: give at most 8.");
+
+    [Theory]
+    [InlineData(new[] { "--memory-only" }, "--memory-only is an option of the LMU; add --model lmu or drop --memory-only.")]
+    [InlineData(new[] { "--model", "lmu", "--bidirectional" }, "--bidirectional needs a recurrent layer that runs both ways, and the LMU does not; drop --bidirectional or use --model lstm, gru or rnn.")]
+    [InlineData(new[] { "--model", "lmu", "--chrono-init" }, "--chrono-init sets gate biases, and an LMU has no gates; use it with --model lstm or gru.")]
+    public void LmuOptionsThatDoNotGoTogetherAreRefused(string[] args, string expected) =>
+        AssertRefused(["train", .. args], expected);
 
     [Theory]
     [InlineData("--features", "0", "out of range; give a whole number from 1 to 65,536.")]

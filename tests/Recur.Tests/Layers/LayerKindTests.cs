@@ -29,6 +29,7 @@ public class LayerKindTests(ITestOutputHelper output)
         }, [4, 2]),
         ["Embedding"] = (new EmbeddingLayer(7, 3, MaskZero: true, PaddingIdx: -1) { EmbeddingsInitializer = new RandomNormal(0f, 0.5f) }, [4]),
         ["Masking"] = (new MaskingLayer(0.25f), [4, 2]),
+        ["LMU"] = (new LmuLayer(3, 4f, Units: 2, ReturnSequences: true, HiddenToMemory: true) { RecurrentInitializer = new Orthogonal(0.9f) }, [4, 2]),
         ["Scale"] = (new ScaleLayer(0.5f), [4, 2]),
     };
 
