@@ -29,6 +29,15 @@ internal static class TrainCommand
             DefaultValueFactory = _ => 0f,
         });
         var chrono = new Option<bool>("--chrono-init") { Description = "Chrono initialisation of the gate biases (Tallec and Ollivier, 2018) for dependencies as long as the sequence: helps the 784-step pixel tasks. LSTM and GRU." };
+        var layerNorm = new Option<bool>("--layer-norm")
+        {
+            Description = "Layer-normalised cells (Ba, Kiros and Hinton 2016): the input and recurrent products normalised apart over the gate units (and the LSTM's cell state before its tanh), with trained gains and shifts. LSTM and GRU.",
+        };
+        var layerNormEpsilon = OptionLimits.LayerNormEpsilon.Attach(new Option<float>("--layer-norm-epsilon")
+        {
+            Description = "ε of --layer-norm's normalisations, added to the variance under the square root.",
+            DefaultValueFactory = _ => 1e-5f,
+        });
         var hidden = OptionLimits.Hidden.Attach(new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 });
         var forgetBias = OptionLimits.ForgetBias.Attach(new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f });
         var projection = new Option<bool>("--input-projection") { Description = "A Dense layer (random-normal weights, 0.1 biases) on every step before the LSTM, as in the static_rnn tutorial." };
@@ -59,7 +68,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences (--data), texts (--text) or a time series (--series).")
         {
-            dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
+            dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, layerNorm, layerNormEpsilon, hidden, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, overwrite, threads, resume,
         };
         var files = new TrainDataOptions();
@@ -132,6 +141,8 @@ internal static class TrainCommand
                 Dropout = parse.GetValue(dropout),
                 RecurrentDropout = parse.GetValue(recurrentDropout),
                 ChronoInit = parse.GetValue(chrono),
+                LayerNorm = parse.GetValue(layerNorm),
+                LayerNormEpsilon = parse.GetValue(layerNormEpsilon),
                 Hidden = parse.GetValue(hidden),
                 ForgetBias = parse.GetValue(forgetBias),
                 InputProjection = parse.GetValue(projection),

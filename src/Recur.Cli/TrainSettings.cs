@@ -18,6 +18,8 @@ internal sealed record TrainSettings
     public float Dropout { get; init; }
     public float RecurrentDropout { get; init; }
     public bool ChronoInit { get; init; }
+    public bool LayerNorm { get; init; }
+    public float LayerNormEpsilon { get; init; } = 1e-5f;
     public int Hidden { get; init; } = 128;
     public float ForgetBias { get; init; } = 1f;
     public bool InputProjection { get; init; }
@@ -122,9 +124,11 @@ internal sealed record TrainSettings
             ?? (ClipNorm is float c ? OptionLimits.ClipNorm.Problem("--clip-norm", c) : null)
             ?? ThreadsOption.Problem(Threads)
             ?? (MaskValue is float m ? OptionLimits.MaskValue.Problem("--mask-value", m) : null)
-            ?? OptionLimits.ForgetBias.Problem("--forget-bias", ForgetBias);
+            ?? OptionLimits.ForgetBias.Problem("--forget-bias", ForgetBias)
+            ?? OptionLimits.LayerNormEpsilon.Problem("--layer-norm-epsilon", LayerNormEpsilon);
         if (problem is not null) return problem;
         if (ChronoInit && Model == "rnn") return "--chrono-init sets gate biases, and a simple RNN has no gates; use it with --model lstm or gru.";
+        if (LayerNorm && Model == "rnn") return "--layer-norm normalises an LSTM's or a GRU's gate products, and a simple RNN has no layer-normalised cell here; use it with --model lstm or gru.";
         if (Steps is not null && Epochs is not null) return "give either --steps or --epochs, not both.";
         if (Epochs is double epochs && Data is null && Text is null && Series is null) return StepsOfEpochs(epochs, TrainImages, BatchSize).Problem;
         return null;
