@@ -16,6 +16,20 @@ namespace Recur.Layers;
 /// </code>
 /// Input <c>[B, T, I]</c>; output <c>[B, H]</c> (the last step) or <c>[B, T, H]</c> with
 /// <see cref="RecurrentLayer.ReturnSequences"/>; optional initial state <c>[B, H]</c>; the final state is kept in <see cref="RecurrentLayer{TState}.FinalState"/>.
+/// <para>With <c>layerNorm: true</c> the two products are each layer-normalised over their 3H units before the biases
+/// (Ba, Kiros and Hinton 2016, §3.3, carried to the GRU), and PyTorch's reset placement is kept — r multiplies the whole
+/// normalised recurrent part of the candidate, its bias <c>b_hn</c> included:
+/// <code>
+/// a_x = LN(W_ih·x; α_ih, β_ih) + b_ih,   a_h = LN(W_hh·h; α_hh, β_hh) + b_hh     (each [3H]: r, z, n)
+/// r  = σ(a_x,r + a_h,r)
+/// z  = σ(a_x,z + a_h,z)
+/// n  = tanh(a_x,n + r ⊙ a_h,n)
+/// h' = (1 − z) ⊙ n + z ⊙ h
+/// </code>
+/// with <c>LN(v; α, β) = α ⊙ (v − mean(v)) / √(var(v) + ε) + β</c>; the gains (<c>ln_ih_gain</c>, <c>ln_hh_gain</c>
+/// <c>[3H]</c>) start at 1, the shifts (<c>ln_ih_shift</c>, <c>ln_hh_shift</c>) at 0. There is no cell state to normalise;
+/// h' is a convex mix of n and h, both bounded. torch.nn has no such module: <see cref="RecurrentLayer.ToPyTorch"/> and
+/// <see cref="RecurrentLayer.CopyFromPyTorch"/> refuse the layer.</para>
 /// </summary>
 /// <remarks>
 /// <para>Layouts are PyTorch's: <c>weight_ih [3H, I]</c>, <c>weight_hh [3H, H]</c>, <c>bias_ih [3H]</c>,

@@ -15,6 +15,20 @@ namespace Recur.Layers;
 /// <see cref="RecurrentLayer.ReturnSequences"/>; optional initial state; the final state is kept in <see cref="RecurrentLayer{TState}.FinalState"/>.
 /// </summary>
 /// <remarks>
+/// <para>With <c>layerNorm: true</c> the cell is Ba, Kiros and Hinton's LN-LSTM (<i>Layer Normalization</i>, 2016, §3.3), with
+/// <c>LN(v; α, β) = α ⊙ (v − mean(v)) / √(var(v) + ε) + β</c> over all of v's elements (biased variance, as
+/// <c>torch.nn.functional.layer_norm</c>):
+/// <code>
+/// z  = LN(x_t·W_ihᵀ; α_ih, β_ih) + LN(h·W_hhᵀ; α_hh, β_hh) + bias      (each over the whole 4H; gates i, f, g, o)
+/// c' = c·σ(f + forgetBias) + σ(i)·tanh(g)
+/// h' = σ(o)·tanh(LN(c'; α_c, β_c))                                      (over H; c' itself is carried, unnormalised)
+/// </code>
+/// The gains α start at 1 and the shifts β at 0; they are the parameters <c>ln_ih_gain</c>, <c>ln_ih_shift</c>,
+/// <c>ln_hh_gain</c>, <c>ln_hh_shift</c> <c>[4H]</c> and <c>ln_c_gain</c>, <c>ln_c_shift</c> <c>[H]</c> after the bias. Each
+/// product is normalised over all 4H units, not per gate: the paper's LN-LSTM, PyTorch's own LayerNormLSTMCell
+/// (benchmarks/fastrnns) and TensorFlow Addons' LayerNormLSTMCell do so. torch.nn has no such module, so
+/// <see cref="RecurrentLayer.ToPyTorch"/> and <see cref="RecurrentLayer.CopyFromPyTorch"/> refuse the layer.</para>
+/// 
 /// <para>Layouts are PyTorch's: <c>weight_ih [4H, I]</c>, <c>weight_hh [4H, H]</c>, gate order i, f, g, o,
 /// so weights move to and from <c>torch.nn.LSTM</c> without shuffling. There is one <c>bias [4H]</c>, as in
 /// TensorFlow and Keras (LSTM(128) on 28 inputs has 80,384 parameters): to PyTorch, set
