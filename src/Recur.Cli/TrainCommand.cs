@@ -36,7 +36,7 @@ internal static class TrainCommand
         var layerNormEpsilon = OptionLimits.LayerNormEpsilon.Attach(new Option<float>("--layer-norm-epsilon")
         {
             Description = "ε of --layer-norm's normalisations, added to the variance under the square root.",
-            DefaultValueFactory = _ => 1e-5f,
+            DefaultValueFactory = _ => 1e-3f,
         });
         var hidden = OptionLimits.Hidden.Attach(new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 });
         var forgetBias = OptionLimits.ForgetBias.Attach(new Option<float>("--forget-bias") { Description = "Added to the LSTM's forget gate (TensorFlow's BasicLSTMCell); LSTM only.", DefaultValueFactory = _ => 1f });

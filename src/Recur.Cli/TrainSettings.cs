@@ -19,7 +19,7 @@ internal sealed record TrainSettings
     public float RecurrentDropout { get; init; }
     public bool ChronoInit { get; init; }
     public bool LayerNorm { get; init; }
-    public float LayerNormEpsilon { get; init; } = 1e-5f;
+    public float LayerNormEpsilon { get; init; } = 1e-3f;
     public int Hidden { get; init; } = 128;
     public float ForgetBias { get; init; } = 1f;
     public bool InputProjection { get; init; }

@@ -63,7 +63,7 @@ public sealed class Gru : RecurrentLayer<Tensor>
     /// <param name="rng">The random source for initialisation, kept for the dropout masks of <see cref="RecurrentLayer.Dropout"/> and <see cref="RecurrentLayer.RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     /// <param name="layerNorm">Layer-normalise the cell (<see cref="RecurrentLayer.LayerNorm"/>; the equations are in the summary).</param>
-    /// <param name="layerNormEpsilon">ε of the normalisations, finite and above 0 (PyTorch's <c>layer_norm</c> default 1e-5); read only with <paramref name="layerNorm"/>.</param>
+    /// <param name="layerNormEpsilon">ε of the normalisations, finite and above 0 (default 1e-3, as Lstm's); read only with <paramref name="layerNorm"/>.</param>
     public Gru(
         int inputSize,
         int hiddenSize,
@@ -74,7 +74,7 @@ public sealed class Gru : RecurrentLayer<Tensor>
         Rng? rng = null,
         string name = "gru",
         bool layerNorm = false,
-        float layerNormEpsilon = 1e-5f)
+        float layerNormEpsilon = 1e-3f)
         : base(StateParts.Hidden, inputSize, hiddenSize, 3 * hiddenSize, ["bias_ih", "bias_hh"], layerNorm ? NormalizedLayout : Layout, returnSequences, name,
             layerNorm ? NormParameters(hiddenSize) : null)
     {

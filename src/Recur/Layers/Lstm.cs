@@ -70,7 +70,7 @@ public sealed class Lstm : RecurrentLayer<LstmState>
     /// <param name="rng">The random source for initialisation, kept for the dropout masks of <see cref="RecurrentLayer.Dropout"/> and <see cref="RecurrentLayer.RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
     /// <param name="layerNorm">Layer-normalise the cell (<see cref="RecurrentLayer.LayerNorm"/>; the equations are in the remarks).</param>
-    /// <param name="layerNormEpsilon">ε of the normalisations, finite and above 0 (PyTorch's <c>layer_norm</c> default 1e-5); read only with <paramref name="layerNorm"/>.</param>
+    /// <param name="layerNormEpsilon">ε of the normalisations, finite and above 0 (default Keras's and TensorFlow Addons' default 1e-3, not PyTorch's 1e-5: from a zero state a blank input step (MNIST's first rows) makes every unit's pre-activation equal, and a constant vector's normalisation has slope 1/√ε, compounded step after step); read only with <paramref name="layerNorm"/>.</param>
     public Lstm(
         int inputSize,
         int hiddenSize,
@@ -82,7 +82,7 @@ public sealed class Lstm : RecurrentLayer<LstmState>
         Rng? rng = null,
         string name = "lstm",
         bool layerNorm = false,
-        float layerNormEpsilon = 1e-5f)
+        float layerNormEpsilon = 1e-3f)
         : base(StateParts.Lstm, inputSize, hiddenSize, 4 * hiddenSize, ["bias"], layerNorm ? NormalizedLayout : static (i, h) => RecurrentLayout.Stacked(i, h, 4 * h),
             returnSequences, name, layerNorm ? NormParameters(hiddenSize) : null)
     {

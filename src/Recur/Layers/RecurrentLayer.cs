@@ -248,7 +248,7 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
         float.IsFinite(epsilon) && epsilon > 0f
             ? epsilon
             : throw new ArgumentOutOfRangeException("layerNormEpsilon", epsilon,
-                $"{TypeName}: layerNormEpsilon is added to the variance under the square root and must be finite and above 0 (1e-5 is usual); received {epsilon}.");
+                $"{TypeName}: layerNormEpsilon is added to the variance under the square root and must be finite and above 0 (1e-3 by default); received {epsilon}.");
 
     /// <summary>Pointers to the gains, shifts and biases of a layer-normalised cell, all pinned (<see cref="Parameter.Pinned"/>), and ε.</summary>
     private protected unsafe NormWeights NormPointers() => new(

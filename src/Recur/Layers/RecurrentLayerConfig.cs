@@ -33,9 +33,9 @@ public abstract record RecurrentLayerConfig(int Units, bool ReturnSequences, flo
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool LayerNorm { get; init; }
 
-    /// <summary>ε of the normalisations, finite and above 0 (PyTorch's <c>layer_norm</c> default, 1e-5); read and written only with <see cref="LayerNorm"/>.</summary>
+    /// <summary>ε of the normalisations, finite and above 0 (1e-3 by default, Keras's; <see cref="Lstm"/>'s constructor says why); read and written only with <see cref="LayerNorm"/>.</summary>
     [JsonIgnore]
-    public float LayerNormEpsilon { get; init; } = 1e-5f;
+    public float LayerNormEpsilon { get; init; } = 1e-3f;
 
     /// <summary><see cref="LayerNormEpsilon"/> as <c>config.json</c> holds it: present only with <see cref="LayerNorm"/>.</summary>
     [JsonInclude]
@@ -43,7 +43,7 @@ public abstract record RecurrentLayerConfig(int Units, bool ReturnSequences, flo
     private float? LayerNormEpsilonInFile
     {
         get => LayerNorm ? LayerNormEpsilon : null;
-        init => LayerNormEpsilon = value ?? 1e-5f;
+        init => LayerNormEpsilon = value ?? 1e-3f;
     }
 
     /// <summary>True: a recurrent layer reads its sequence step by step.</summary>
@@ -63,7 +63,7 @@ public abstract record RecurrentLayerConfig(int Units, bool ReturnSequences, flo
         if (LayerNorm && !(float.IsFinite(LayerNormEpsilon) && LayerNormEpsilon > 0f))
         {
             throw new ArgumentOutOfRangeException(nameof(LayerNormEpsilon), LayerNormEpsilon,
-                $"Layer '{LayerName}' ({ClassName}): LayerNormEpsilon must be finite and above 0 (1e-5 is usual); received {LayerNormEpsilon}.");
+                $"Layer '{LayerName}' ({ClassName}): LayerNormEpsilon must be finite and above 0 (1e-3 by default); received {LayerNormEpsilon}.");
         }
         if (inputShape.Length != 2 || inputShape[1] <= 0)
         {
