@@ -189,8 +189,8 @@ internal static class BenchRunner
     /// <summary>One direction's recurrent layer of <paramref name="shape"/>.</summary>
     private static IRecurrentLayer Recurrent(BenchShape shape, Rng rng, string name) => shape.Cell switch
     {
-        "lstm" => new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng, name: name),
-        "gru" => new Gru(shape.Input, shape.Hidden, rng: rng, name: name),
+        "lstm" => new Lstm(shape.Input, shape.Hidden, forgetBias: 1f, rng: rng, name: name, layerNorm: shape.LayerNorm),
+        "gru" => new Gru(shape.Input, shape.Hidden, rng: rng, name: name, layerNorm: shape.LayerNorm),
         _ => throw new ArgumentException($"recur bench: shape {shape.Name} has an unknown cell '{shape.Cell}'."),
     };
 }

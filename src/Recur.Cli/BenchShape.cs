@@ -12,6 +12,9 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
     /// <summary>The recurrent layer: <c>lstm</c> or <c>gru</c>.</summary>
     public string Cell { get; init; } = "lstm";
 
+    /// <summary>Whether the cell is layer-normalised (<c>layerNorm: true</c>); no peer defines these shapes, so bench/compare.sh leaves them out.</summary>
+    public bool LayerNorm { get; init; }
+
     /// <summary>Whether the layer reads the sequence both ways (Keras's Bidirectional, concatenated).</summary>
     public bool Bidirectional { get; init; }
 
@@ -57,6 +60,8 @@ internal sealed record BenchShape(string Name, bool Training, int Batch, int Ste
         new("rows-ragged", true, 128, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, LSTM(128), batch 128, training") { Ragged = true },
         new("rows-ragged-padded", true, 128, 28, 28, 128, "the same ragged batches without a mask: every padded step runs, the last step's output is used") { Ragged = true, Masked = false },
         new("rows-ragged-infer", false, 1000, 28, 28, 128, "rows with lengths 1…27 (mean 14) as a mask, inference on batches of 1000") { Ragged = true },
+        new("rows-ln", true, 128, 28, 28, 128, "the tutorial with a layer-normalised LSTM(128): MNIST rows, batch 128, training") { LayerNorm = true },
+        new("gru-rows-ln", true, 128, 28, 28, 128, "the tutorial with a layer-normalised GRU(128): MNIST rows, batch 128, training") { Cell = "gru", LayerNorm = true },
     ];
 
     /// <summary>

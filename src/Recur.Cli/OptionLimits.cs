@@ -44,6 +44,9 @@ internal static class OptionLimits
     /// <summary><c>--forget-bias</c>: a constant on the LSTM's forget gate.</summary>
     public static readonly OptionRange ForgetBias = OptionRange.Numbers(-100, 100);
 
+    /// <summary><c>--layer-norm-epsilon</c>: added to the variance under the square root, so above 0.</summary>
+    public static readonly OptionRange LayerNormEpsilon = OptionRange.Numbers(0, 1, aboveMin: true);
+
     /// <summary><c>--mask-value</c>: any number but NaN.</summary>
     public static readonly OptionRange MaskValue = OptionRange.Numbers(decimal.MinValue, decimal.MaxValue);
 

@@ -29,6 +29,15 @@ internal static class TrainCommand
             DefaultValueFactory = _ => 0f,
         });
         var chrono = new Option<bool>("--chrono-init") { Description = "Chrono initialisation of the gate biases (Tallec and Ollivier, 2018) for dependencies as long as the sequence: helps the 784-step pixel tasks. LSTM and GRU." };
+        var layerNorm = new Option<bool>("--layer-norm")
+        {
+            Description = "Layer-normalised cells (Ba, Kiros and Hinton 2016): the input and recurrent products normalised apart over the gate units (and the LSTM's cell state before its tanh), with trained gains and shifts. LSTM and GRU.",
+        };
+        var layerNormEpsilon = OptionLimits.LayerNormEpsilon.Attach(new Option<float>("--layer-norm-epsilon")
+        {
+            Description = "ε of --layer-norm's normalisations, added to the variance under the square root.",
+            DefaultValueFactory = _ => 1e-3f,
+        });
         var hidden = OptionLimits.Hidden.Attach(new Option<int>("--hidden") { Description = "Units of each recurrent layer (of each direction).", DefaultValueFactory = _ => 128 });
         var order = OptionLimits.Order.Attach(new Option<int>("--order") { Description = "The LMU's memory order d (Legendre polynomials kept); --model lmu only.", DefaultValueFactory = _ => 256 });
         var theta = OptionLimits.Theta.Attach(new Option<float?>("--theta") { Description = "The LMU's window θ in steps [default: the sequence length]; --model lmu only." });
@@ -69,7 +78,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences (--data), texts (--text) or a time series (--series).")
         {
-            dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, hidden, order, theta, memoryOnly, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
+            dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, layerNorm, layerNormEpsilon, hidden, order, theta, memoryOnly, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
             clipNorm, seed, dataDir, output, overwrite, threads, shards, resume,
         };
         var files = new TrainDataOptions();
@@ -142,6 +151,9 @@ internal static class TrainCommand
                 Dropout = parse.GetValue(dropout),
                 RecurrentDropout = parse.GetValue(recurrentDropout),
                 ChronoInit = parse.GetValue(chrono),
+                LayerNorm = parse.GetValue(layerNorm),
+                LayerNormEpsilon = parse.GetValue(layerNormEpsilon),
+                LayerNormEpsilonGiven = parse.GetResult(layerNormEpsilon) is { Implicit: false },
                 Hidden = parse.GetValue(hidden),
                 ForgetBias = parse.GetValue(forgetBias),
                 Order = parse.GetValue(order),

@@ -219,7 +219,8 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
     /// The tutorial model, [Embedding | Masking →] [Dense projection →] Lstm → Dense(classes), generalised: <c>--layers</c> recurrent layers of
     /// <c>--model</c>'s kind, each wrapped in a <see cref="Bidirectional"/> with <c>--bidirectional</c> and followed by a
     /// <see cref="Dropout"/> with <c>--dropout</c>; <c>--recurrent-dropout</c> sets every recurrent layer's <c>RecurrentDropout</c>
-    /// (its masks drawn, in training, from the run's random source), <c>--chrono-init</c> gives the gated layers a
+    /// (its masks drawn, in training, from the run's random source), <c>--layer-norm</c> layer-normalises them,
+    /// <c>--chrono-init</c> gives the gated layers a
     /// <see cref="Chrono"/> bias. Every layer is built from its record with the run's one random source, in order, so
     /// with the defaults the weights are drawn exactly as the tutorial model's.
     /// </summary>
@@ -304,7 +305,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         }
 
         IInitializer bias = settings.ChronoInit ? new Chrono(Math.Max(steps, 3)) : new Zeros();
-        return settings.Model switch
+        RecurrentLayerConfig layer = settings.Model switch
         {
             "lstm" => new LstmLayer(settings.Hidden, settings.ForgetBias, returnSequences, RecurrentDropout: settings.RecurrentDropout)
             {
@@ -315,6 +316,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
             "rnn" => new SimpleRnnLayer(settings.Hidden, RnnActivation.Tanh, returnSequences, RecurrentDropout: settings.RecurrentDropout),
             _ => throw new ArgumentException($"recur train: unknown --model '{settings.Model}'; use {string.Join(", ", RecurrentKinds)}."),
         };
+        return settings.LayerNorm ? layer with { LayerNorm = true, LayerNormEpsilon = settings.LayerNormEpsilon } : layer;
     }
 
     /// <summary>Chilkuri and Eliasmith's dense layer on a memory-only LMU's memory: Dense(<c>--hidden</c>, relu).</summary>

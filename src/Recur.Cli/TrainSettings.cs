@@ -18,6 +18,11 @@ internal sealed record TrainSettings
     public float Dropout { get; init; }
     public float RecurrentDropout { get; init; }
     public bool ChronoInit { get; init; }
+    public bool LayerNorm { get; init; }
+    public float LayerNormEpsilon { get; init; } = 1e-3f;
+
+    /// <summary>Whether <c>--layer-norm-epsilon</c> was given (it means nothing without <c>--layer-norm</c>).</summary>
+    public bool LayerNormEpsilonGiven { get; init; }
     public int Hidden { get; init; } = 128;
     public float ForgetBias { get; init; } = 1f;
 
@@ -138,12 +143,17 @@ internal sealed record TrainSettings
             ?? (MaskValue is float m ? OptionLimits.MaskValue.Problem("--mask-value", m) : null)
             ?? OptionLimits.ForgetBias.Problem("--forget-bias", ForgetBias)
             ?? OptionLimits.Order.Problem("--order", Order)
-            ?? (Theta is float th ? OptionLimits.Theta.Problem("--theta", th) : null);
+            ?? (Theta is float th ? OptionLimits.Theta.Problem("--theta", th) : null)
+            ?? OptionLimits.LayerNormEpsilon.Problem("--layer-norm-epsilon", LayerNormEpsilon);
+
         if (problem is not null) return problem;
         if (Model == "lmu" && ChronoInit) return "--chrono-init sets gate biases, and an LMU has no gates; use it with --model lstm or gru.";
         if (Model == "lmu" && Bidirectional) return "--bidirectional needs a recurrent layer that runs both ways, and the LMU does not; drop --bidirectional or use --model lstm, gru or rnn.";
         if (Model != "lmu" && MemoryOnly) return "--memory-only is an option of the LMU; add --model lmu or drop --memory-only.";
         if (ChronoInit && Model == "rnn") return "--chrono-init sets gate biases, and a simple RNN has no gates; use it with --model lstm or gru.";
+        if (LayerNormEpsilonGiven && !LayerNorm) return "--layer-norm-epsilon sets the ε of --layer-norm's normalisations; add --layer-norm or drop --layer-norm-epsilon.";
+        if (LayerNorm && Model == "lmu") return "--layer-norm normalises an LSTM's or a GRU's gate products, and the LMU has no layer-normalised form here; use it with --model lstm or gru.";
+        if (LayerNorm && Model == "rnn") return "--layer-norm normalises an LSTM's or a GRU's gate products, and a simple RNN has no layer-normalised cell here; use it with --model lstm or gru.";
         if (Steps is not null && Epochs is not null) return "give either --steps or --epochs, not both.";
         if (Epochs is double epochs && Data is null && Text is null && Series is null) return StepsOfEpochs(epochs, TrainImages, BatchSize).Problem;
         return null;

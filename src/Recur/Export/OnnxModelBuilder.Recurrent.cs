@@ -23,6 +23,12 @@ internal sealed partial class OnnxModelBuilder
         RecurrentLayer first = directions[0];
         Require(flow, first, OnnxLayout.BatchMajor, OnnxLayout.TimeMajor);
         CheckDirections(name, directions);
+        if (Array.Exists(directions, d => d.LayerNorm))
+        {
+            throw new NotSupportedException(
+                $"OnnxExporter: layer '{name}' is layer-normalised, which ONNX's {(first is Gru ? "GRU" : "LSTM")} operator cannot express (it has no normalisation inside the recurrence); train it without layer normalisation to export it.");
+        }
+
         flow = Transpose(flow, OnnxLayout.TimeMajor, name);
         int dirs = directions.Length, h = first.HiddenSize, i = first.InputSize;
         (string op, int[] order) = first switch

@@ -34,7 +34,8 @@ namespace Recur.Export;
 /// (bias_hh_f − c)</c>): a model written and read back has the same bits.</para>
 /// <para><b>Not exported:</b> a <see cref="Bidirectional"/> with <see cref="BidirectionalMerge.Sum"/> (torch's
 /// <c>bidirectional=True</c> concatenates; no one module sums), and recurrent layers other than
-/// <see cref="Lstm"/>, <see cref="Gru"/> and <see cref="SimpleRnn"/>. Both are refused with the layer's name.</para>
+/// <see cref="Lstm"/>, <see cref="Gru"/> and <see cref="SimpleRnn"/>; a layer-normalised <see cref="Lstm"/> or <see cref="Gru"/>
+/// (<see cref="RecurrentLayer.LayerNorm"/>). All are refused with the layer's name.</para>
 /// <para>Reading is <c>load_state_dict(strict=True)</c>: every key used, every parameter set, shapes checked; a file
 /// that does not fit is refused whole (the model is left as it was) with the missing and unexpected keys and every
 /// shape that differs, in one line.</para>
@@ -314,6 +315,12 @@ public static class PyTorchStateDict
     /// <summary>The one or two directions of a recurrent layer, each an <see cref="Lstm"/>, <see cref="Gru"/> or <see cref="SimpleRnn"/>.</summary>
     private static (RecurrentLayer Forward, RecurrentLayer? Backward) Directions(ILayer layer)
     {
+        if (layer is RecurrentLayer { LayerNorm: true } or Bidirectional { ForwardLayer: RecurrentLayer { LayerNorm: true } } or Bidirectional { BackwardLayer: RecurrentLayer { LayerNorm: true } })
+        {
+            throw new NotSupportedException(
+                $"PyTorchStateDict: layer '{layer.Name}' is layer-normalised, which no torch module computes (nn.LSTM and nn.GRU have no layer normalisation); save the model with ModelFile instead.");
+        }
+
         switch (layer)
         {
             case RecurrentLayer recurrent:

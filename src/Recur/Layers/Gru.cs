@@ -16,6 +16,20 @@ namespace Recur.Layers;
 /// </code>
 /// Input <c>[B, T, I]</c>; output <c>[B, H]</c> (the last step) or <c>[B, T, H]</c> with
 /// <see cref="RecurrentLayer.ReturnSequences"/>; optional initial state <c>[B, H]</c>; the final state is kept in <see cref="RecurrentLayer{TState}.FinalState"/>.
+/// <para>With <c>layerNorm: true</c> the two products are each layer-normalised over their 3H units before the biases
+/// (Ba, Kiros and Hinton 2016, §3.3, carried to the GRU), and PyTorch's reset placement is kept — r multiplies the whole
+/// normalised recurrent part of the candidate, its bias <c>b_hn</c> included:
+/// <code>
+/// a_x = LN(W_ih·x; α_ih, β_ih) + b_ih,   a_h = LN(W_hh·h; α_hh, β_hh) + b_hh     (each [3H]: r, z, n)
+/// r  = σ(a_x,r + a_h,r)
+/// z  = σ(a_x,z + a_h,z)
+/// n  = tanh(a_x,n + r ⊙ a_h,n)
+/// h' = (1 − z) ⊙ n + z ⊙ h
+/// </code>
+/// with <c>LN(v; α, β) = α ⊙ (v − mean(v)) / √(var(v) + ε) + β</c>; the gains (<c>ln_ih_gain</c>, <c>ln_hh_gain</c>
+/// <c>[3H]</c>) start at 1, the shifts (<c>ln_ih_shift</c>, <c>ln_hh_shift</c>) at 0. There is no cell state to normalise;
+/// h' is a convex mix of n and h, both bounded. torch.nn has no such module: <see cref="RecurrentLayer.ToPyTorch"/> and
+/// <see cref="RecurrentLayer.CopyFromPyTorch"/> refuse the layer.</para>
 /// </summary>
 /// <remarks>
 /// <para>Layouts are PyTorch's: <c>weight_ih [3H, I]</c>, <c>weight_hh [3H, H]</c>, <c>bias_ih [3H]</c>,
@@ -48,6 +62,8 @@ public sealed class Gru : RecurrentLayer<Tensor>
     /// <param name="biasInitializer">For <c>bias_ih</c> and <c>bias_hh</c>; zeros when null; <see cref="Chrono"/> runs <see cref="InitializeChrono"/> with a fork of <paramref name="rng"/>.</param>
     /// <param name="rng">The random source for initialisation, kept for the dropout masks of <see cref="RecurrentLayer.Dropout"/> and <see cref="RecurrentLayer.RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
+    /// <param name="layerNorm">Layer-normalise the cell (<see cref="RecurrentLayer.LayerNorm"/>; the equations are in the summary).</param>
+    /// <param name="layerNormEpsilon">ε of the normalisations, finite and above 0 (default 1e-3, as Lstm's); read only with <paramref name="layerNorm"/>.</param>
     public Gru(
         int inputSize,
         int hiddenSize,
@@ -56,9 +72,17 @@ public sealed class Gru : RecurrentLayer<Tensor>
         IInitializer? recurrentInitializer = null,
         IInitializer? biasInitializer = null,
         Rng? rng = null,
-        string name = "gru")
-        : base(StateParts.Hidden, inputSize, hiddenSize, 3 * hiddenSize, ["bias_ih", "bias_hh"], Layout, returnSequences, name)
+        string name = "gru",
+        bool layerNorm = false,
+        float layerNormEpsilon = 1e-3f)
+        : base(StateParts.Hidden, inputSize, hiddenSize, 3 * hiddenSize, ["bias_ih", "bias_hh"], layerNorm ? NormalizedLayout : Layout, returnSequences, name,
+            layerNorm ? NormParameters(hiddenSize) : null)
     {
+        if (layerNorm)
+        {
+            LayerNormEpsilon = CheckLayerNormEpsilon(layerNormEpsilon);
+        }
+
         (IInitializer kernel, IInitializer recurrent, IInitializer bias) = Initialize(kernelInitializer, recurrentInitializer, biasInitializer, rng, InitializeChrono);
         CurrentOptions = GruLayer.Of(this, kernel, recurrent, bias);
     }
@@ -103,6 +127,12 @@ public sealed class Gru : RecurrentLayer<Tensor>
     /// </summary>
     private protected override void AddWeightGradients()
     {
+        if (LayerNorm)
+        {
+            base.AddWeightGradients();
+            return;
+        }
+
         int i = InputSize, h = HiddenSize;
         Span<float> dWih = WeightIh.Grad.Span, dWhh = WeightHh.Grad.Span, dBih = BiasIh.Grad.Span, dBhh = BiasHh.Grad.Span;
 
@@ -151,6 +181,12 @@ public sealed class Gru : RecurrentLayer<Tensor>
     /// </summary>
     private protected override void FillWeights(Span<float> weights)
     {
+        if (LayerNorm)
+        {
+            base.FillWeights(weights);
+            return;
+        }
+
         int i = InputSize, h = HiddenSize, ld = i + h + 2;
         ReadOnlySpan<float> wih = WeightIh.Value.Span, whh = WeightHh.Value.Span, bih = BiasIh.Value.Span, bhh = BiasHh.Value.Span;
         weights.Clear();
@@ -170,10 +206,39 @@ public sealed class Gru : RecurrentLayer<Tensor>
     }
 
     /// <summary>The fused cell update of one step.</summary>
-    private protected override unsafe void CellForward(in RecurrentStep step) =>
-        GruCell.Forward(Simd.Default, step.Gates, step.HPrev, step.HNext, step.Ld, step.Rows, HiddenSize);
+    private protected override unsafe void CellForward(in RecurrentStep step)
+    {
+        if (LayerNorm)
+        {
+            LayerNormCell.GruForward(Simd.Default, step.Gates, LayerNormCell.GruGates(HiddenSize), step.HPrev, step.HNext, step.Ld, step.Rows, HiddenSize, NormPointers());
+        }
+        else
+        {
+            GruCell.Forward(Simd.Default, step.Gates, step.HPrev, step.HNext, step.Ld, step.Rows, HiddenSize);
+        }
+    }
 
     /// <summary>The cell backward of one step; leaves <c>dh'·z</c> in dh for the recurrent product to add to.</summary>
-    private protected override unsafe void CellBackward(in RecurrentStep step) =>
-        GruCell.Backward(Simd.Default, step.Gates, step.HPrev, step.Ld, step.Dh, step.Gates, step.Rows, HiddenSize);
+    private protected override unsafe void CellBackward(in RecurrentStep step)
+    {
+        if (!LayerNorm)
+        {
+            GruCell.Backward(Simd.Default, step.Gates, step.HPrev, step.Ld, step.Dh, step.Gates, step.Rows, HiddenSize);
+            return;
+        }
+
+        fixed (float* accumulators = NormGradients.Data)
+        {
+            LayerNormCell.GruBackward(Simd.Default, step.Gates, LayerNormCell.GruGates(HiddenSize), step.HPrev, step.Ld, step.Dh,
+                accumulators + (step.Row0 * (nint)LayerNormCell.GruAccumulators(HiddenSize)), step.Rows, HiddenSize, NormPointers());
+        }
+    }
+
+    /// <summary>The layer-normalised cell's layout: p_x and p_h apart in 3H gate columns each (gates r, z, n), then the cell's own (LayerNormCell.cs).</summary>
+    private static RecurrentLayout NormalizedLayout(int input, int hidden) =>
+        RecurrentLayout.Normalized(input, hidden, 3 * hidden, LayerNormCell.GruGates(hidden), true);
+
+    /// <summary>The gains (ones) and shifts (zeros) of the input and recurrent normalisations.</summary>
+    private static (string, int, float)[] NormParameters(int hidden) =>
+        [("ln_ih_gain", 3 * hidden, 1f), ("ln_ih_shift", 3 * hidden, 0f), ("ln_hh_gain", 3 * hidden, 1f), ("ln_hh_shift", 3 * hidden, 0f)];
 }

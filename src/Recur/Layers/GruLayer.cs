@@ -29,7 +29,7 @@ public sealed record GruLayer(int Units, bool ReturnSequences = false, float Dro
     /// <inheritdoc/>
     protected override ILayer CreateLayer(int[] inputShape, Rng rng)
     {
-        var gru = new Gru(inputShape[1], Units, ReturnSequences, KernelInitializer, RecurrentInitializer, BiasInitializer, rng, LayerName)
+        var gru = new Gru(inputShape[1], Units, ReturnSequences, KernelInitializer, RecurrentInitializer, BiasInitializer, rng, LayerName, LayerNorm, LayerNormEpsilon)
         {
             Dropout = Dropout,
             RecurrentDropout = RecurrentDropout,

@@ -15,6 +15,20 @@ namespace Recur.Layers;
 /// <see cref="RecurrentLayer.ReturnSequences"/>; optional initial state; the final state is kept in <see cref="RecurrentLayer{TState}.FinalState"/>.
 /// </summary>
 /// <remarks>
+/// <para>With <c>layerNorm: true</c> the cell is Ba, Kiros and Hinton's LN-LSTM (<i>Layer Normalization</i>, 2016, §3.3), with
+/// <c>LN(v; α, β) = α ⊙ (v − mean(v)) / √(var(v) + ε) + β</c> over all of v's elements (biased variance, as
+/// <c>torch.nn.functional.layer_norm</c>):
+/// <code>
+/// z  = LN(x_t·W_ihᵀ; α_ih, β_ih) + LN(h·W_hhᵀ; α_hh, β_hh) + bias      (each over the whole 4H; gates i, f, g, o)
+/// c' = c·σ(f + forgetBias) + σ(i)·tanh(g)
+/// h' = σ(o)·tanh(LN(c'; α_c, β_c))                                      (over H; c' itself is carried, unnormalised)
+/// </code>
+/// The gains α start at 1 and the shifts β at 0; they are the parameters <c>ln_ih_gain</c>, <c>ln_ih_shift</c>,
+/// <c>ln_hh_gain</c>, <c>ln_hh_shift</c> <c>[4H]</c> and <c>ln_c_gain</c>, <c>ln_c_shift</c> <c>[H]</c> after the bias. Each
+/// product is normalised over all 4H units, not per gate: the paper's LN-LSTM, PyTorch's own LayerNormLSTMCell
+/// (benchmarks/fastrnns) and TensorFlow Addons' LayerNormLSTMCell do so. torch.nn has no such module, so
+/// <see cref="RecurrentLayer.ToPyTorch"/> and <see cref="RecurrentLayer.CopyFromPyTorch"/> refuse the layer.</para>
+/// 
 /// <para>Layouts are PyTorch's: <c>weight_ih [4H, I]</c>, <c>weight_hh [4H, H]</c>, gate order i, f, g, o,
 /// so weights move to and from <c>torch.nn.LSTM</c> without shuffling. There is one <c>bias [4H]</c>, as in
 /// TensorFlow and Keras (LSTM(128) on 28 inputs has 80,384 parameters): to PyTorch, set
@@ -55,6 +69,8 @@ public sealed class Lstm : RecurrentLayer<LstmState>
     /// <param name="biasInitializer">For <c>bias</c>; zeros when null; <see cref="Chrono"/> runs <see cref="InitializeChrono"/> with a fork of <paramref name="rng"/>.</param>
     /// <param name="rng">The random source for initialisation, kept for the dropout masks of <see cref="RecurrentLayer.Dropout"/> and <see cref="RecurrentLayer.RecurrentDropout"/> (drawn from only while a rate is above 0); <c>new Rng(0)</c> when null.</param>
     /// <param name="name">The layer name.</param>
+    /// <param name="layerNorm">Layer-normalise the cell (<see cref="RecurrentLayer.LayerNorm"/>; the equations are in the remarks).</param>
+    /// <param name="layerNormEpsilon">ε of the normalisations, finite and above 0 (default Keras's and TensorFlow Addons' default 1e-3, not PyTorch's 1e-5: from a zero state a blank input step (MNIST's first rows) makes every unit's pre-activation equal, and a constant vector's normalisation has slope 1/√ε, compounded step after step); read only with <paramref name="layerNorm"/>.</param>
     public Lstm(
         int inputSize,
         int hiddenSize,
@@ -64,9 +80,17 @@ public sealed class Lstm : RecurrentLayer<LstmState>
         IInitializer? recurrentInitializer = null,
         IInitializer? biasInitializer = null,
         Rng? rng = null,
-        string name = "lstm")
-        : base(StateParts.Lstm, inputSize, hiddenSize, 4 * hiddenSize, ["bias"], static (i, h) => RecurrentLayout.Stacked(i, h, 4 * h), returnSequences, name)
+        string name = "lstm",
+        bool layerNorm = false,
+        float layerNormEpsilon = 1e-3f)
+        : base(StateParts.Lstm, inputSize, hiddenSize, 4 * hiddenSize, ["bias"], layerNorm ? NormalizedLayout : static (i, h) => RecurrentLayout.Stacked(i, h, 4 * h),
+            returnSequences, name, layerNorm ? NormParameters(hiddenSize) : null)
     {
+        if (layerNorm)
+        {
+            LayerNormEpsilon = CheckLayerNormEpsilon(layerNormEpsilon);
+        }
+
         if (!float.IsFinite(forgetBias))
         {
             throw new ArgumentOutOfRangeException(nameof(forgetBias), forgetBias, $"Lstm: forgetBias must be finite; received {forgetBias}.");
@@ -76,6 +100,15 @@ public sealed class Lstm : RecurrentLayer<LstmState>
         (IInitializer kernel, IInitializer recurrent, IInitializer bias) = Initialize(kernelInitializer, recurrentInitializer, biasInitializer, rng, InitializeChrono);
         CurrentOptions = LstmLayer.Of(this, kernel, recurrent, bias);
     }
+
+    /// <summary>The layer-normalised cell's layout: p_x and p_h apart in 4H gate columns each, then the cell's own (LayerNormCell.cs).</summary>
+    private static RecurrentLayout NormalizedLayout(int input, int hidden) =>
+        RecurrentLayout.Normalized(input, hidden, 4 * hidden, LayerNormCell.LstmGates(hidden), false);
+
+    /// <summary>The gains (ones) and shifts (zeros) of the input, recurrent and cell-state normalisations.</summary>
+    private static (string, int, float)[] NormParameters(int hidden) =>
+        [("ln_ih_gain", 4 * hidden, 1f), ("ln_ih_shift", 4 * hidden, 0f), ("ln_hh_gain", 4 * hidden, 1f), ("ln_hh_shift", 4 * hidden, 0f),
+         ("ln_c_gain", hidden, 1f), ("ln_c_shift", hidden, 0f)];
 
     /// <summary>The constant added to the forget gate's pre-activation (TensorFlow's <c>forget_bias</c>).</summary>
     public float ForgetBias { get; }
@@ -132,7 +165,14 @@ public sealed class Lstm : RecurrentLayer<LstmState>
         Tensor tanhC = Buffers.Ensure(ref _streamTanhC, b, h);
         fixed (float* z = gates.Data, c = state.C.Data, cNext = into.C.Data, t = tanhC.Data, hNext = into.H.Data)
         {
-            LstmCell.Forward(Simd.Default, z, c, cNext, t, hNext, h, b, h, ForgetBias);
+            if (LayerNorm)
+            {
+                LayerNormCell.LstmForward(Simd.Default, z, gates.Dim(1), c, cNext, t, hNext, h, b, h, ForgetBias, NormPointers());
+            }
+            else
+            {
+                LstmCell.Forward(Simd.Default, z, c, cNext, t, hNext, h, b, h, ForgetBias);
+            }
         }
     }
 
@@ -178,6 +218,13 @@ public sealed class Lstm : RecurrentLayer<LstmState>
         nint h = HiddenSize;
         fixed (float* cells = _runCells.Data, tanhC = _runTanhC.Data)
         {
+            if (LayerNorm)
+            {
+                LayerNormCell.LstmForward(Simd.Default, step.Gates, LayerNormCell.LstmGates(HiddenSize), cells + (step.StateRow * h), cells + (step.NextRow * h),
+                    tanhC + (step.GateRow * h), step.HNext, step.Ld, step.Rows, HiddenSize, ForgetBias, NormPointers());
+                return;
+            }
+
             LstmCell.Forward(Simd.Default, step.Gates, cells + (step.StateRow * h), cells + (step.NextRow * h), tanhC + (step.GateRow * h),
                 step.HNext, step.Ld, step.Rows, HiddenSize, ForgetBias);
         }
@@ -187,8 +234,15 @@ public sealed class Lstm : RecurrentLayer<LstmState>
     private protected override unsafe void CellBackward(in RecurrentStep step)
     {
         nint h = HiddenSize;
-        fixed (float* cells = _cells!.Data, tanhC = _tanhC!.Data, dc = _dc!.Data)
+        fixed (float* cells = _cells!.Data, tanhC = _tanhC!.Data, dc = _dc!.Data, accumulators = LayerNorm ? NormGradients.Data : null)
         {
+            if (LayerNorm)
+            {
+                LayerNormCell.LstmBackward(Simd.Default, step.Gates, LayerNormCell.LstmGates(HiddenSize), cells + (step.StateRow * h), tanhC + (step.GateRow * h),
+                    step.Dh, dc + (step.Row0 * h), accumulators + (step.Row0 * (nint)LayerNormCell.LstmAccumulators(HiddenSize)), step.Rows, HiddenSize, NormPointers());
+                return;
+            }
+
             LstmCell.Backward(Simd.Default, step.Gates, cells + (step.StateRow * h), tanhC + (step.GateRow * h), step.Dh, dc + (step.Row0 * h),
                 step.Gates, step.Rows, HiddenSize);
         }

@@ -52,7 +52,8 @@ public sealed record LstmLayer(int Units, float ForgetBias = 0f, bool ReturnSequ
     /// <inheritdoc/>
     protected override ILayer CreateLayer(int[] inputShape, Rng rng)
     {
-        var lstm = new Lstm(inputShape[1], Units, ForgetBias, ReturnSequences, KernelInitializer, RecurrentInitializer, BiasInitializer, rng, LayerName)
+        var lstm = new Lstm(inputShape[1], Units, ForgetBias, ReturnSequences, KernelInitializer, RecurrentInitializer, BiasInitializer, rng, LayerName,
+            LayerNorm, LayerNormEpsilon)
         {
             Dropout = Dropout,
             RecurrentDropout = RecurrentDropout,

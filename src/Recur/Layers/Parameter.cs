@@ -18,6 +18,20 @@ public sealed class Parameter
         Grad = new Tensor(shape);
     }
 
+    /// <summary>
+    /// Creates a vector parameter of <paramref name="length"/> elements whose value lives in the pinned object heap, so a
+    /// kernel may keep a pointer to it for the parameter's lifetime (a layer-normalised cell's gains, shifts and biases).
+    /// </summary>
+    internal static Parameter Pinned(string name, int length) => new(name, new Tensor(GC.AllocateArray<float>(length, pinned: true), length));
+
+    private Parameter(string name, Tensor value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+        Value = value;
+        Grad = new Tensor(value.Length);
+    }
+
     /// <summary>The name, unique within its layer (<c>weight</c>, <c>weight_ih</c>, <c>bias</c>, ...).</summary>
     public string Name { get; }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Recur.Initializers;
 using Recur.Tensors;
@@ -24,9 +26,12 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
 {
     private readonly Parameter[] _parameters;
     private readonly Parameter[] _biases;
+    private readonly Parameter[] _norms;
     private readonly RecurrentLoop _loop;
     private readonly Rng[] _randomSources = [null!];
     private RecurrentLayerConfig _options = null!;
+    private Tensor? _normGradients; // [B, K]  a layer-normalised cell's: per row, its gains' and shifts' gradients summed over the steps
+    private Tensor? _normTotals;    // [K]     their sum over the rows
 
     /// <summary>
     /// Checks the sizes (messages name the derived type) and creates the loop and the parameters, uninitialised:
@@ -39,8 +44,9 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
     /// <param name="layout">How the loop lays out the step's products (a function of I and H: no check has run yet).</param>
     /// <param name="returnSequences">Return every step's output.</param>
     /// <param name="name">The layer name.</param>
+    /// <param name="norms">The gains and shifts of a layer-normalised cell, by name, length and initial value, after the biases; none otherwise.</param>
     private protected RecurrentLayer(int inputSize, int hiddenSize, int gateRows, string[] biasNames, Func<int, int, RecurrentLayout> layout,
-        bool returnSequences, string name)
+        bool returnSequences, string name, (string Name, int Length, float Value)[]? norms = null)
     {
         TypeName = GetType().Name;
         ShapeCheck.Positive(inputSize, nameof(inputSize), TypeName);
@@ -51,8 +57,14 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
         Name = name;
         WeightIh = new Parameter("weight_ih", gateRows, inputSize);
         WeightHh = new Parameter("weight_hh", gateRows, hiddenSize);
-        _biases = Array.ConvertAll(biasNames, bias => new Parameter(bias, gateRows));
-        _parameters = [WeightIh, WeightHh, .. _biases];
+        _biases = Array.ConvertAll(biasNames, bias => norms is null ? new Parameter(bias, gateRows) : Parameter.Pinned(bias, gateRows));
+        _norms = Array.ConvertAll(norms ?? [], norm =>
+        {
+            var parameter = Parameter.Pinned(norm.Name, norm.Length);
+            parameter.Value.Fill(norm.Value);
+            return parameter;
+        });
+        _parameters = [WeightIh, WeightHh, .. _biases, .. _norms];
         _loop = new RecurrentLoop(this, layout(inputSize, hiddenSize), returnSequences, TypeName);
     }
 
@@ -121,13 +133,23 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
     /// <summary>The mask of the last output: the input's with <see cref="ReturnSequences"/>, none for the last step alone.</summary>
     public SequenceMask? OutputMask => ReturnSequences ? InputMask : null;
 
+    /// <summary>
+    /// Whether the cell is layer-normalised (Ba, Kiros and Hinton 2016): the input and the recurrent products each
+    /// normalised over their gate units before they are added (and an LSTM's cell state before its output tanh), with
+    /// gains and shifts of their own among <see cref="Parameters"/>. The layer's remarks give its equations.
+    /// </summary>
+    public bool LayerNorm => _norms.Length > 0;
+
+    /// <summary>ε of the layer normalisations (added to the variance under the square root); 0 without <see cref="LayerNorm"/>.</summary>
+    public float LayerNormEpsilon { get; private protected init; }
+
     /// <summary><c>weight_ih [G, I]</c>, PyTorch's layout and gate order (see the remarks).</summary>
     public Parameter WeightIh { get; }
 
     /// <summary><c>weight_hh [G, H]</c>, PyTorch's layout and gate order (see the remarks).</summary>
     public Parameter WeightHh { get; }
 
-    /// <summary><see cref="WeightIh"/>, <see cref="WeightHh"/>, then the bias or the two biases.</summary>
+    /// <summary><see cref="WeightIh"/>, <see cref="WeightHh"/>, then the bias or the two biases, then a layer-normalised cell's gains and shifts.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <summary>The generator of the dropout masks (the one given to the constructor), drawn from only in training passes with a rate above 0.</summary>
@@ -168,9 +190,11 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
     /// a layer with one bias takes <c>bias = bias_ih_l0 + bias_hh_l0</c>, a GRU both as they are (each <c>[G]</c>).
     /// </summary>
     /// <exception cref="ArgumentException">A tensor's shape differs from the one stated.</exception>
+    /// <exception cref="NotSupportedException">The layer is layer-normalised: torch.nn's modules have no such cell.</exception>
     public void CopyFromPyTorch(Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
     {
         string where = TypeName + ".CopyFromPyTorch";
+        ThrowIfLayerNorm(where);
         ShapeCheck.Like(weightIh, WeightIh.Value, nameof(weightIh), where);
         ShapeCheck.Like(weightHh, WeightHh.Value, nameof(weightHh), where);
         ShapeCheck.Like(biasIh, _biases[0].Value, nameof(biasIh), where);
@@ -194,13 +218,96 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
     /// The weights as the PyTorch module's state dict for one layer (copies): <c>weight_ih_l0</c>, <c>weight_hh_l0</c>,
     /// <c>bias_ih_l0</c> and <c>bias_hh_l0</c> — for a layer with one bias, <c>bias_ih_l0 = bias</c> and <c>bias_hh_l0 = 0</c>.
     /// </summary>
-    public IReadOnlyDictionary<string, Tensor> ToPyTorch() => new Dictionary<string, Tensor>
+    /// <exception cref="NotSupportedException">The layer is layer-normalised: torch.nn's modules have no such cell.</exception>
+    public IReadOnlyDictionary<string, Tensor> ToPyTorch()
     {
-        ["weight_ih_l0"] = WeightIh.Value.Clone(),
-        ["weight_hh_l0"] = WeightHh.Value.Clone(),
-        ["bias_ih_l0"] = _biases[0].Value.Clone(),
-        ["bias_hh_l0"] = _biases.Length == 2 ? _biases[1].Value.Clone() : new Tensor(WeightIh.Value.Dim(0)),
-    };
+        ThrowIfLayerNorm(TypeName + ".ToPyTorch");
+        return new Dictionary<string, Tensor>
+        {
+            ["weight_ih_l0"] = WeightIh.Value.Clone(),
+            ["weight_hh_l0"] = WeightHh.Value.Clone(),
+            ["bias_ih_l0"] = _biases[0].Value.Clone(),
+            ["bias_hh_l0"] = _biases.Length == 2 ? _biases[1].Value.Clone() : new Tensor(WeightIh.Value.Dim(0)),
+        };
+    }
+
+    /// <summary>Throws, naming the layer and <paramref name="where"/>, when the cell is layer-normalised.</summary>
+    /// <exception cref="NotSupportedException">The layer is layer-normalised.</exception>
+    private protected void ThrowIfLayerNorm(string where)
+    {
+        if (LayerNorm)
+        {
+            throw new NotSupportedException(
+                $"{where}: layer '{Name}' is layer-normalised, which torch.nn.{(TypeName == "Gru" ? "GRU" : "LSTM")} cannot express; save it with ModelFile (safetensors) instead.");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="epsilon"/> is finite and above 0; the message names the layer type.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is not.</exception>
+    private protected float CheckLayerNormEpsilon(float epsilon) =>
+        float.IsFinite(epsilon) && epsilon > 0f
+            ? epsilon
+            : throw new ArgumentOutOfRangeException("layerNormEpsilon", epsilon,
+                $"{TypeName}: layerNormEpsilon is added to the variance under the square root and must be finite and above 0 (1e-3 by default); received {epsilon}.");
+
+    /// <summary>Pointers to the gains, shifts and biases of a layer-normalised cell, all pinned (<see cref="Parameter.Pinned"/>), and ε.</summary>
+    private protected unsafe NormWeights NormPointers() => new(
+        PointerTo(_norms[0]), PointerTo(_norms[1]), PointerTo(_norms[2]), PointerTo(_norms[3]),
+        _norms.Length > 4 ? PointerTo(_norms[4]) : null, _norms.Length > 4 ? PointerTo(_norms[5]) : null,
+        PointerTo(_biases[0]), _biases.Length > 1 ? PointerTo(_biases[1]) : null, LayerNormEpsilon);
+
+    /// <summary>
+    /// A layer-normalised cell's per-row accumulators of its gains' and shifts' gradients, <c>[B, K]</c> with K the
+    /// parameters' total length (in the order the constructor named them), zeroed for a backward pass.
+    /// </summary>
+    private protected Tensor BeginNormGradients()
+    {
+        int k = 0;
+        foreach (Parameter p in _norms)
+        {
+            k += p.Value.Length;
+        }
+
+        Tensor accumulators = Buffers.Ensure(ref _normGradients, _loop.Batch, k);
+        accumulators.Fill(0f);
+        return accumulators;
+    }
+
+    /// <summary>The accumulators of <see cref="BeginNormGradients"/> (during a backward pass).</summary>
+    private protected Tensor NormGradients => _normGradients!;
+
+    /// <summary>
+    /// Adds the accumulators' rows, summed in row order, into the gains' and shifts' gradients, and each bias's gradient
+    /// (the gradient of the pre-activation it is added to, which is its shift's: an LSTM's bias the input shift's, a
+    /// GRU's <c>bias_ih</c> and <c>bias_hh</c> the input and recurrent shifts').
+    /// </summary>
+    private protected void AddNormGradients()
+    {
+        Tensor accumulators = _normGradients!;
+        int rows = accumulators.Dim(0), k = accumulators.Dim(1);
+        Span<float> total = Buffers.Ensure(ref _normTotals, k).Span;
+        total.Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.Add(total, accumulators.Span.Slice(r * k, k), total);
+        }
+
+        int offset = 0;
+        for (int n = 0; n < _norms.Length; n++)
+        {
+            Span<float> grad = _norms[n].Grad.Span, sum = total.Slice(offset, grad.Length);
+            TensorPrimitives.Add(grad, sum, grad);
+            if (n % 2 == 1 && n / 2 < _biases.Length)
+            {
+                Span<float> bias = _biases[n / 2].Grad.Span;
+                TensorPrimitives.Add(bias, sum, bias);
+            }
+
+            offset += grad.Length;
+        }
+    }
+
+    private static unsafe float* PointerTo(Parameter p) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(p.Value.Data));
 
     /// <summary>
     /// Initialises the weights from <paramref name="rng"/> (<c>new Rng(0)</c> when null), in this order: weight_ih by the
@@ -265,15 +372,38 @@ public abstract class RecurrentLayer : IRecurrentLayer, IRandomLayer, IRecurrent
 
     /// <summary>
     /// Adds the weight gradients of the last backward pass (<see cref="RecurrentLoop.WeightGradient"/>) into the
-    /// parameters: by default one block <c>d[W_ih, W_hh, bias]</c>, a <see cref="RecurrentLayout.Stacked"/> layout's.
+    /// parameters: by default one block <c>d[W_ih, W_hh, bias]</c>, a <see cref="RecurrentLayout.Stacked"/> layout's, or for a
+    /// layer-normalised cell <c>dW_ih</c> and <c>dW_hh</c> apart (<see cref="RecurrentLayout.Normalized"/>) and the gains', shifts' and biases'.
     /// </summary>
-    private protected virtual void AddWeightGradients() => StackedWeights.AddGradients(_loop.WeightGradient(0), WeightIh, WeightHh, _biases[0]);
+    private protected virtual void AddWeightGradients()
+    {
+        if (LayerNorm)
+        {
+            StackedWeights.AddGradientsApart(_loop, WeightIh, WeightHh);
+            AddNormGradients();
+        }
+        else
+        {
+            StackedWeights.AddGradients(_loop.WeightGradient(0), WeightIh, WeightHh, _biases[0]);
+        }
+    }
 
     /// <summary>
     /// Writes the weights as the layout lays them out (<see cref="IRecurrentCell.FillWeights"/>): by default
-    /// <c>[W_ih, W_hh, bias] [G, I + H + 1]</c>, a <see cref="RecurrentLayout.Stacked"/> layout's.
+    /// <c>[W_ih, W_hh, bias] [G, I + H + 1]</c>, a <see cref="RecurrentLayout.Stacked"/> layout's, or a layer-normalised
+    /// cell's <see cref="RecurrentLayout.Normalized"/> one.
     /// </summary>
-    private protected virtual void FillWeights(Span<float> weights) => StackedWeights.Fill(weights, WeightIh, WeightHh, _biases[0]);
+    private protected virtual void FillWeights(Span<float> weights)
+    {
+        if (LayerNorm)
+        {
+            StackedWeights.FillApart(weights, WeightIh, WeightHh);
+        }
+        else
+        {
+            StackedWeights.Fill(weights, WeightIh, WeightHh, _biases[0]);
+        }
+    }
 
     /// <summary>The cell's forward of one step (<see cref="IRecurrentCell.Forward"/>).</summary>
     private protected abstract void CellForward(in RecurrentStep step);

@@ -30,8 +30,8 @@ public abstract class RecurrentLayer<TState> : RecurrentLayer
     private TState? _initialStateGradient; // [B, H] each part
 
     private protected RecurrentLayer(StateParts<TState> parts, int inputSize, int hiddenSize, int gateRows, string[] biasNames,
-        Func<int, int, RecurrentLayout> layout, bool returnSequences, string name)
-        : base(inputSize, hiddenSize, gateRows, biasNames, layout, returnSequences, name) => _parts = parts;
+        Func<int, int, RecurrentLayout> layout, bool returnSequences, string name, (string Name, int Length, float Value)[]? norms = null)
+        : base(inputSize, hiddenSize, gateRows, biasNames, layout, returnSequences, name, norms) => _parts = parts;
 
     /// <summary>
     /// The state after the last step of the last forward pass, <c>[B, H]</c> each part (owned by the layer; the next
@@ -157,6 +157,11 @@ public abstract class RecurrentLayer<TState> : RecurrentLayer
         }
 
         BeginCellGradient(dFinalC);
+        if (LayerNorm)
+        {
+            BeginNormGradients();
+        }
+
         _initialStateGradient = Ensure(_initialStateGradient, Loop.Batch);
         Tensor dx = Loop.RunBackward(dy, dFinalH);
         Loop.InitialStateGradient.Span.CopyTo(_parts.Hidden(_initialStateGradient).Span);

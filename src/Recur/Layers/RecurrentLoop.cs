@@ -207,6 +207,9 @@ internal sealed class RecurrentLoop : IParallelWork
 
     private bool IsSmallInput => _layout.Input <= SmallInput;
 
+    /// <summary>The β of forward block <paramref name="k"/>'s product: the first overwrites, the others add (or each overwrites its own columns).</summary>
+    private float ProductBeta(int k) => k == 0 || _layout.ProductsApart ? 0f : 1f;
+
     /// <summary>The gradient of gradient block <paramref name="block"/> from the last backward pass <c>[Gates, Columns]</c>.</summary>
     public ReadOnlySpan<float> WeightGradient(int block) => _weightGrads[block]!.Span;
 
@@ -700,7 +703,7 @@ internal sealed class RecurrentLoop : IParallelWork
         for (int k = 0; k < _streamPacked.Length; k++)
         {
             WeightBlock fb = _layout.ForwardBlocks[k];
-            GemmFewRows.Multiply(b, xh[fb.Column0..], ld, _streamPacked[k], k == 0 ? 0f : 1f, z.Span[fb.Gate0..], g);
+            GemmFewRows.Multiply(b, xh[fb.Column0..], ld, _streamPacked[k], ProductBeta(k), z.Span[fb.Gate0..], g);
         }
 
         return z;
@@ -836,7 +839,7 @@ internal sealed class RecurrentLoop : IParallelWork
                 for (int k = 0; k < _packedForward.Length; k++)
                 {
                     WeightBlock fb = _layout.ForwardBlocks[k];
-                    Gemm.Multiply(false, run, 1f, xhs[((xhRow * ld) + fb.Column0)..], ld, _packedForward[k], k == 0 ? 0f : 1f,
+                    Gemm.Multiply(false, run, 1f, xhs[((xhRow * ld) + fb.Column0)..], ld, _packedForward[k], ProductBeta(k),
                         gs.Slice((gateRow * g) + fb.Gate0, ((run - 1) * g) + fb.Gates), g);
                 }
 

@@ -28,6 +28,11 @@ public sealed record SimpleRnnLayer(
     int Units, RnnActivation Activation = RnnActivation.Tanh, bool ReturnSequences = false, float Dropout = 0f, float RecurrentDropout = 0f)
     : RecurrentLayerConfig(Units, ReturnSequences, Dropout, RecurrentDropout)
 {
+    /// <inheritdoc/>
+    public override int[] OutputShape(int[] inputShape) => LayerNorm
+        ? throw new ArgumentException($"Layer '{LayerName}' (SimpleRNN): LayerNorm is for an LSTM or a GRU; a SimpleRNN has no layer-normalised cell. Set LayerNorm = false or use LSTM or GRU.", nameof(LayerNorm))
+        : base.OutputShape(inputShape);
+
     /// <summary><c>, relu</c> for a relu layer.</summary>
     protected override string DescribeArguments() => Activation == RnnActivation.Relu ? ", relu" : "";
 

@@ -35,4 +35,29 @@ internal static class StackedWeights
             dBias[g] += row[i + h];
         }
     }
+
+    /// <summary>
+    /// Writes the weights of a <see cref="RecurrentLayout.Normalized"/> layout into <paramref name="weights"/>
+    /// <c>[G, I + H]</c>: <c>W_ih [P, I]</c> in rows <c>[0, P)</c>, columns <c>[0, I)</c>; <c>W_hh [P, H]</c> in rows
+    /// <c>[P, 2P)</c>, columns <c>[I, I + H)</c>; zeros elsewhere.
+    /// </summary>
+    public static void FillApart(Span<float> weights, Parameter weightIh, Parameter weightHh)
+    {
+        int gates = weightIh.Value.Dim(0), i = weightIh.Value.Dim(1), h = weightHh.Value.Dim(1), ld = i + h;
+        ReadOnlySpan<float> wih = weightIh.Value.Span, whh = weightHh.Value.Span;
+        weights.Clear();
+        for (int g = 0; g < gates; g++)
+        {
+            wih.Slice(g * i, i).CopyTo(weights.Slice(g * ld, i));
+            whh.Slice(g * h, h).CopyTo(weights.Slice(((gates + g) * ld) + i, h));
+        }
+    }
+
+    /// <summary>Adds the two gradient blocks of a <see cref="RecurrentLayout.Normalized"/> layout, <c>dW_ih [P, I]</c> and <c>dW_hh [P, H]</c>, into the weights' gradients.</summary>
+    public static void AddGradientsApart(RecurrentLoop loop, Parameter weightIh, Parameter weightHh)
+    {
+        Span<float> dWih = weightIh.Grad.Span, dWhh = weightHh.Grad.Span;
+        TensorPrimitives.Add(dWih, loop.WeightGradient(0), dWih);
+        TensorPrimitives.Add(dWhh, loop.WeightGradient(1), dWhh);
+    }
 }

@@ -33,6 +33,7 @@ internal static class ConfigLimits
         ["dropout"] = Rate,
         ["recurrent_dropout"] = Rate,
         ["forget_bias"] = Value,
+        ["layer_norm_epsilon"] = new(0, 1, AboveMin: true),
         ["mask_value"] = new(double.MinValue, double.MaxValue),
         ["value"] = Value,
         ["mean"] = Value,

@@ -94,6 +94,8 @@ public static class MemoryEstimate
                 long h = r.Units;
                 var (gates, biases, kept) = r switch
                 {
+                    LstmLayer { LayerNorm: true } => (4L, 22L, 15L), // + gains and shifts 16H + 2H; gate rows 13H + 3 (LayerNormCell.cs)
+                    GruLayer { LayerNorm: true } => (3L, 18L, 10L),  // + 12H; gate rows 10H + 2
                     LstmLayer => (4L, 4L, 6L),
                     GruLayer => (3L, 6L, 4L),
                     _ => (1L, 1L, 1L),

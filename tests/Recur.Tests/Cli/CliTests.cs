@@ -38,6 +38,11 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     [InlineData(new[] { "train", "--recurrent-dropout", "1.5" }, "--recurrent-dropout 1.5: out of range")]
     [InlineData(new[] { "train", "--recurrent-dropout", "half" }, "--recurrent-dropout half: not a number")]
     [InlineData(new[] { "train", "--model", "rnn", "--chrono-init" }, "a simple RNN has no gates")]
+    [InlineData(new[] { "train", "--model", "rnn", "--layer-norm" }, "--layer-norm normalises an LSTM's or a GRU's gate products")]
+    [InlineData(new[] { "train", "--model", "lmu", "--layer-norm" }, "the LMU has no layer-normalised form here; use it with --model lstm or gru.")]
+    [InlineData(new[] { "train", "--layer-norm-epsilon", "0.01" }, "--layer-norm-epsilon sets the ε of --layer-norm's normalisations; add --layer-norm or drop --layer-norm-epsilon.")]
+    [InlineData(new[] { "train", "--layer-norm", "--layer-norm-epsilon", "0" }, "--layer-norm-epsilon 0: out of range; give a number above 0 and at most 1.")]
+    [InlineData(new[] { "train", "--layer-norm-epsilon", "-1e-5" }, "--layer-norm-epsilon -1e-5: out of range")]
     public void BadUsageIsOneLineAndExitCodeTwo(string[] args, string expected)
     {
         var (code, output, error) = Run(args);
@@ -60,6 +65,7 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
 
         Assert.Contains("--input-projection", Run("train", "--help").Out);
         Assert.Contains("--recurrent-dropout", Run("train", "--help").Out);
+        Assert.Contains("--layer-norm", Run("train", "--help").Out);
         Assert.Contains("--overwrite", Run("train", "--help").Out);
         Assert.Contains("--checkpoint", Run("evaluate", "--help").Out);
         Assert.Contains("--checkpoint", Run("predict", "--help").Out);
@@ -262,6 +268,20 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
         Assert.All(directions, g => Assert.True(g.BiasIh.Value.Span.Slice(8, 8).ToArray().All(v => v > 0f && v <= MathF.Log(783f))));
         Sequential plain = TrainRun.BuildModel(settings with { ChronoInit = false }, new SequenceLayout(SequenceView.Pixels));
         Assert.All(plain.Layers.OfType<Recur.Layers.Bidirectional>(), b => Assert.All(((Recur.Layers.Gru)b.ForwardLayer).BiasIh.Value.Data, v => Assert.Equal(0f, v)));
+    }
+
+    [Fact]
+    public void LayerNormReachesEveryDirectionOfEveryLayer()
+    {
+        var settings = new TrainSettings { Model = "lstm", Layers = 2, Bidirectional = true, LayerNorm = true, LayerNormEpsilon = 1e-3f, Hidden = 8 };
+        Sequential model = TrainRun.BuildModel(settings, new SequenceLayout(SequenceView.Rows));
+        var directions = model.Layers.OfType<Recur.Layers.Bidirectional>().SelectMany(b => new[] { b.ForwardLayer, b.BackwardLayer }).Cast<Recur.Layers.Lstm>().ToList();
+        Assert.Equal(4, directions.Count);
+        Assert.All(directions, l => Assert.Equal((true, 1e-3f), (l.LayerNorm, l.LayerNormEpsilon)));
+        Sequential gru = TrainRun.BuildModel(settings with { Model = "gru", Bidirectional = false }, new SequenceLayout(SequenceView.Rows));
+        Assert.All(gru.Layers.OfType<Recur.Layers.Gru>(), g => Assert.True(g.LayerNorm));
+        Assert.All(TrainRun.BuildModel(settings with { LayerNorm = false }, new SequenceLayout(SequenceView.Rows)).Layers.OfType<Recur.Layers.Bidirectional>(),
+            b => Assert.False(((Recur.Layers.Lstm)b.ForwardLayer).LayerNorm));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class LayerKindTests(ITestOutputHelper output)
     private static readonly Dictionary<string, (LayerConfig Config, int[] InputShape)> Samples = new(StringComparer.Ordinal)
     {
         ["LSTM"] = (new LstmLayer(3, ForgetBias: 0.5f, ReturnSequences: true, Dropout: 0.2f, RecurrentDropout: 0.3f) { KernelInitializer = new RandomNormal(0f, 0.5f) }, [4, 2]),
-        ["GRU"] = (new GruLayer(3, Dropout: 0.1f, RecurrentDropout: 0.2f) { BiasInitializer = new Chrono(4) }, [4, 2]),
+        ["GRU"] = (new GruLayer(3, Dropout: 0.1f, RecurrentDropout: 0.2f) { BiasInitializer = new Chrono(4), LayerNorm = true, LayerNormEpsilon = 1e-3f }, [4, 2]),
         ["SimpleRNN"] = (new SimpleRnnLayer(3, ReturnSequences: true, RecurrentDropout: 0.25f) { RecurrentInitializer = new Orthogonal(0.9f), BiasInitializer = new TorchUniform(3) }, [4, 2]),
         ["Dense"] = (new DenseLayer(3, Activation.Softmax) { BiasInitializer = new Constant(0.1f) }, [4, 2]),
         ["Activation"] = (new ActivationLayer(Activation.Softmax), [5]),

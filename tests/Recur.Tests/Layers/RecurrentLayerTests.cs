@@ -12,13 +12,14 @@ public class RecurrentLayerTests(ITestOutputHelper output)
     /// <summary>The layers whose state is h alone: <c>gru</c>, <c>rnn_tanh</c>, <c>rnn_relu</c>.</summary>
     public static TheoryData<string> Kinds => ["gru", "rnn_tanh", "rnn_relu"];
 
-    /// <summary>A <see cref="Gru"/> or a <see cref="SimpleRnn"/> (tanh or relu), as its base type.</summary>
+    /// <summary>A <see cref="Gru"/> (or a layer-normalised one, <c>gru_ln</c>, for LayerNormTests and the masked and streaming tests) or a <see cref="SimpleRnn"/> (tanh or relu), as its base type.</summary>
     internal static RecurrentLayer<Tensor> Create(string kind, int input, int hidden, bool returnSequences = false, Rng? rng = null) => kind switch
     {
         "gru" => new Gru(input, hidden, returnSequences, rng: rng),
+        "gru_ln" => new Gru(input, hidden, returnSequences, rng: rng, layerNorm: true),
         "rnn_tanh" => new SimpleRnn(input, hidden, RnnActivation.Tanh, returnSequences, rng: rng),
         "rnn_relu" => new SimpleRnn(input, hidden, RnnActivation.Relu, returnSequences, rng: rng),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "gru, rnn_tanh or rnn_relu"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "gru, rnn_tanh, rnn_relu or gru_ln"),
     };
 
     /// <summary>Sets every parameter of <paramref name="layer"/> to deterministic values of the given scale (seeds <paramref name="seed"/>, + 1, ...).</summary>

@@ -23,6 +23,9 @@ public class StreamingStepTests(ITestOutputHelper output)
         { "rnn_tanh", 1, 28, 128 },
         { "rnn_relu", 3, 4, 20 },
         { "lstm", 2, 3, 37 },
+        { "lstm_ln", 1, 28, 128 },
+        { "lstm_ln", 3, 5, 20 },
+        { "gru_ln", 2, 7, 20 },
     };
 
     [Theory]
@@ -199,8 +202,8 @@ public class StreamingStepTests(ITestOutputHelper output)
 
         public static Layer Create(string kind, int input, int hidden)
         {
-            RecurrentLayer layer = kind == "lstm"
-                ? new Lstm(input, hidden, forgetBias: 1f, returnSequences: true, rng: new Rng(11))
+            RecurrentLayer layer = kind.StartsWith("lstm", StringComparison.Ordinal)
+                ? new Lstm(input, hidden, forgetBias: 1f, returnSequences: true, rng: new Rng(11), layerNorm: kind == "lstm_ln")
                 : RecurrentLayerTests.Create(kind, input, hidden, returnSequences: true, new Rng(11));
             RecurrentLayerTests.SetWeights(layer, 0.5f);
             return new Layer(layer, null!, null);
