@@ -88,7 +88,7 @@ public sealed class PresetCliTests(ITestOutputHelper log) : IDisposable
     }
 
     private const int PresetBatch = 128;
-    private const double PresetLr = 0.005;
+    private const double PresetLr = 0.012;
     private const string PresetSchedule = "one-cycle";
     private const int PresetSteps = 3000;
 }
