@@ -52,10 +52,10 @@ internal static class TrainCommand
         var lr = OptionLimits.LearningRate.Attach(new Option<double?>("--lr") { Description = "Learning rate, the peak of the cosine schedule [default: adam 0.002 with cosine decay, 0.001 constant (the tutorial's); sgd 0.1]." });
         var schedule = new Option<string>("--lr-schedule")
         {
-            Description = "cosine: decay the learning rate from --lr to 0 over the run (the default); constant: keep --lr throughout, as the tutorial does.",
+            Description = "cosine: decay the learning rate from --lr to 0 over the run (the default); constant: keep --lr throughout, as the tutorial does; one-cycle: rise from --lr/25 to --lr over the first 30% of the run, then fall to --lr/250,000 (PyTorch's OneCycleLR, learning rate only).",
             DefaultValueFactory = _ => "cosine",
         };
-        schedule.AcceptOnlyFromAmong("cosine", "constant");
+        schedule.AcceptOnlyFromAmong("cosine", "constant", "one-cycle");
         var batchSize = OptionLimits.BatchSize.Attach(new Option<int>("--batch-size") { Description = "Images per training step.", DefaultValueFactory = _ => 128 });
         var steps = OptionLimits.Steps.Attach(new Option<int?>("--steps") { Description = "Training steps [default: 10000]." });
         var epochs = OptionLimits.Epochs.Attach(new Option<double?>("--epochs") { Description = "Train for this many passes over the 55,000 training images (or the training sequences of --data) instead of --steps." });
@@ -66,6 +66,11 @@ internal static class TrainCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the four IDX files are (or go when fetched) [default: $RECUR_DATA, then the user cache]." };
         var output = new Option<string?>("--out") { Description = "Run directory for the checkpoints, metrics.csv and accuracy.svg [default: runs/<timestamp>]." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Reuse an --out that holds an earlier run: its checkpoints are deleted once this run writes its first." };
+        var preset = new Option<string?>("--preset")
+        {
+            Description = $"A named set of the options above; options given explicitly override it. fast: the tutorial's model trained for time to accuracy ({TrainPreset.Fast.Describe()}).",
+        };
+        preset.AcceptOnlyFromAmong([.. TrainPreset.All.Select(p => p.Name)]);
         Option<int?> threads = ThreadsOption.Create();
         var shards = OptionLimits.GradientShards.Attach(new Option<int?>("--gradient-shards")
         {
@@ -79,7 +84,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recurrent network (an LSTM by default) to classify MNIST digits read as sequences (the TensorFlow RNN tutorial), or your own sequences (--data), texts (--text) or a time series (--series).")
         {
             dataset, sequence, modelKind, layers, bidirectional, dropout, recurrentDropout, chrono, layerNorm, layerNormEpsilon, hidden, order, theta, memoryOnly, forgetBias, projection, optimizer, lr, schedule, batchSize, steps, epochs, displayStep, validationStep,
-            clipNorm, seed, dataDir, output, overwrite, threads, shards, resume,
+            clipNorm, preset, seed, dataDir, output, overwrite, threads, shards, resume,
         };
         var files = new TrainDataOptions();
         foreach (Option option in files.All)
@@ -161,8 +166,8 @@ internal static class TrainCommand
                 MemoryOnly = parse.GetValue(memoryOnly),
                 InputProjection = parse.GetValue(projection),
                 Optimizer = parse.GetValue(optimizer)!,
-                LearningRate = parse.GetValue(lr) ?? TrainSettings.DefaultLearningRate(parse.GetValue(optimizer)!, parse.GetValue(schedule) == "cosine"),
-                CosineSchedule = parse.GetValue(schedule) == "cosine",
+                LearningRate = parse.GetValue(lr) ?? TrainSettings.DefaultLearningRate(parse.GetValue(optimizer)!, parse.GetValue(schedule) != "constant"),
+                Schedule = parse.GetValue(schedule)!,
                 BatchSize = parse.GetValue(batchSize),
                 Steps = parse.GetValue(steps),
                 Epochs = parse.GetValue(epochs),
@@ -178,6 +183,11 @@ internal static class TrainCommand
                 RunOptions = options,
                 Resume = resuming,
             };
+
+            if (TrainPreset.Named(parse.GetValue(preset)) is TrainPreset named)
+            {
+                settings = named.Apply(settings, [.. RunOptions.Given(parse, command.Options).Keys]);
+            }
 
             string? dataProblem = files.Read(parse, out DataSettings? data, out TextSettings? text, out SeriesSettings? series, dataset, sequence, dataDir);
             settings = settings with { Data = data, Text = text, Series = series, MaskValue = parse.GetValue(files.MaskValue) };

@@ -117,7 +117,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
 
         string what = resumeState is null ? world is { Size: > 1 } ? string.Create(Inv, $"Training on {world.Size} MPI ranks") : "Training" : string.Create(Inv, $"Resuming from step {(int?)resumeState["step"]}:");
         output.WriteLine(string.Create(Inv,
-            $"{what} {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{(settings.CosineSchedule ? " with cosine decay" : "")}, seed {settings.Seed}."));
+            $"{what} {Describe(model)} on {data.Description}: {total:N0} steps of {batch}, {settings.Optimizer} lr {settings.LearningRate}{settings.Schedule switch { "cosine" => " with cosine decay", "one-cycle" => " with a one-cycle schedule", _ => "" }}, seed {settings.Seed}."));
 
         Tensor validationX = data.Input(data.Validation.Images).Clone();
         var log = new TrainLog(settings, run, model, monitored);
@@ -128,7 +128,7 @@ internal sealed partial class TrainRun(TrainSettings settings, TextWriter output
         var trainer = new Trainer(
             model,
             batches,
-            [new ScheduledLearningRate(settings.CosineSchedule ? new CosineDecay(settings.LearningRate, total) : new ConstantRate(settings.LearningRate)), metrics, log]) // metrics before the checkpoints of log
+            [new ScheduledLearningRate(settings.LearningRates(total)), metrics, log]) // metrics before the checkpoints of log
         {
             Steps = total,
             ValidationData = (validationX, data.Targets(data.Validation)),

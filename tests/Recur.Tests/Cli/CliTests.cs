@@ -296,7 +296,7 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
             ValidationStep = 5,
             Optimizer = "sgd",
             LearningRate = 1e9,
-            CosineSchedule = false,
+            Schedule = "constant",
             Hidden = 8,
             OutputDirectory = run,
             DataOptions = MnistSlice.Options(validationSize: 100),

@@ -95,25 +95,27 @@ public class ResumeTests : IDisposable
     [InlineData("lstm-dropout", 5)] // after epoch 0's last batch, before its end
     [InlineData("lstm-dropout", 8)]
     [InlineData("bidirectional", 9)]
-    public void StreamedRunResumesFromCapturedState(string kind, int captureAt)
+    [InlineData("lstm-dropout", 2, true)] // in the one-cycle warm-up (steps 1–3)
+    [InlineData("gru", 7, true)]
+    public void StreamedRunResumesFromCapturedState(string kind, int captureAt, bool oneCycle = false)
     {
         var (x, y) = Data();
         Sequential reference = Compiled(kind);
         using (new Threads(2))
         {
-            StreamTrainer(reference, x, new Capture(-1, null)).Run();
+            StreamTrainer(reference, x, new Capture(-1, null), oneCycle).Run();
         }
 
         Sequential first = Compiled(kind);
         var capture = new Capture(captureAt, _dir.File("checkpoint"));
         using (new Threads(1))
         {
-            StreamTrainer(first, x, capture).Run();
+            StreamTrainer(first, x, capture, oneCycle).Run();
         }
 
         Sequential resumed = Compiled(kind);
         resumed.Restore(_dir.File("checkpoint"));
-        Trainer trainer = StreamTrainer(resumed, x, new Capture(-1, null));
+        Trainer trainer = StreamTrainer(resumed, x, new Capture(-1, null), oneCycle);
         using (new Threads(3))
         {
             trainer.Run(resume: capture.State);
@@ -198,8 +200,8 @@ public class ResumeTests : IDisposable
         Assert.Contains($"delete {backup}", e.Message);
     }
 
-    private static Trainer StreamTrainer(Sequential model, Tensor x, Capture capture) =>
-        new(model, Batches(x), [new ScheduledLearningRate(new CosineDecay(0.02, 13)), capture])
+    private static Trainer StreamTrainer(Sequential model, Tensor x, Capture capture, bool oneCycle = false) =>
+        new(model, Batches(x), [new ScheduledLearningRate(oneCycle ? new OneCycle(0.02, 13) : new CosineDecay(0.02, 13)), capture])
         {
             Steps = 13,
             ValidationData = (x, DataSet(x).OneHotLabels),
