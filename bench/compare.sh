@@ -15,7 +15,7 @@
 # IntraOpNumThreads = --threads, InterOpNumThreads = 1, sequential execution, ORT_ENABLE_ALL.
 #
 # Recur also runs on 1 thread (the same shapes) for the scaling of its threads, and `recur bench --gemm` measures the
-# machine's FMA peak just before and just after Recur's runs; each shape's GFLOP/s is given as a share of the lower
+# machine's FMA peak just before and just after Recur's runs; each shape's GFLOP/s is given as a share of the higher
 # of the two peaks on its thread count (the yardstick of issue 15: bench/README.md's FLOP formula, unchanged).
 #
 # Usage: bench/compare.sh [--shape rows,pixels] [--batches N] [--warmup N] [--threads N] [--seed N]
@@ -150,12 +150,12 @@ if ort:
 
 # Recur against the machine: the FMA peak measured before and after its runs, and its 1-thread figures.
 peaks = [json.load(open(os.path.join(work, f"peak-{when}.json"))) for when in ("before", "after")]
-peak_n = min(p["peak_gflops_n"] for p in peaks)
-peak_1 = min(p["peak_gflops1"] for p in peaks)
+peak_n = max(p["peak_gflops_n"] for p in peaks)
+peak_1 = max(p["peak_gflops1"] for p in peaks)
 single = {r["shape"]: r for r in json.load(open(os.path.join(work, "recur-1.json")))["results"]}
 print()
 print(f"FMA peak (recur bench --gemm), before / after: {peaks[0]['peak_gflops1']:.0f} / {peaks[1]['peak_gflops1']:.0f} GFLOP/s on 1 thread, "
-      f"{peaks[0]['peak_gflops_n']:.0f} / {peaks[1]['peak_gflops_n']:.0f} on {first['threads']}; shares are of the lower")
+      f"{peaks[0]['peak_gflops_n']:.0f} / {peaks[1]['peak_gflops_n']:.0f} on {first['threads']}; shares are of the higher")
 head = (f"{'shape':<18} {'mode':<6} {'GFLOP/s':>8} {'% peak':>6} {'1-thread/s':>10} {'1-thread GFLOP/s':>16} {'% peak':>6}"
         f" {'threads/1':>9}")
 print(head)
