@@ -49,12 +49,12 @@ public sealed class Vocabulary
             if (!IsToken(token, kind))
             {
                 throw new ArgumentException(
-                    $"Vocabulary: token {i + 2} is '{token}', which is not one {(kind == TokenKind.Characters ? "character (code point)" : "word without white space")}.", nameof(tokens));
+                    $"Vocabulary: token {i + 2} is {Quoted(token)}, which is not one {(kind == TokenKind.Characters ? "character (code point)" : "word without white space")}.", nameof(tokens));
             }
 
             if (!_ids.TryAdd(token, i + 2))
             {
-                throw new ArgumentException($"Vocabulary: token '{token}' is given twice (ids {_ids[token]} and {i + 2}); each token has one id.", nameof(tokens));
+                throw new ArgumentException($"Vocabulary: token {Quoted(token)} is given twice (ids {_ids[token]} and {i + 2}); each token has one id.", nameof(tokens));
             }
         }
     }
@@ -233,7 +233,7 @@ public sealed class Vocabulary
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{source} is not a valid vocabulary: {e.Message}", e);
+            throw new InvalidDataException($"{source} is not a valid vocabulary: {e.Message.TrimEnd('.')}", e);
         }
     }
 
@@ -280,4 +280,7 @@ public sealed class Vocabulary
             ? !token.Any(char.IsWhiteSpace)
             : Rune.DecodeFromUtf16(token, out _, out int used) == System.Buffers.OperationStatus.Done && used == token.Length;
     }
+
+    /// <summary>A token as a JSON string literal, so a line break or a lone surrogate in it cannot break a one-line message.</summary>
+    private static string Quoted(string token) => JsonSerializer.Serialize(token);
 }

@@ -58,7 +58,7 @@ public sealed class TextFilesTests : IDisposable
         Assert.Contains("\"format\": \"recur.vocabulary\"", File.ReadAllText(path));
 
         string broken = Write("{\"format\": \"recur.vocabulary\", \"version\": 1, \"kind\": \"words\", \"tokens\": [\"a\", \"a\"]}", "broken.json");
-        DataFileAssert.Bad(() => Vocabulary.Load(broken), broken, "token 'a' is given twice", "Save the vocabulary again");
+        DataFileAssert.Bad(() => Vocabulary.Load(broken), broken, "token \"a\" is given twice", "Save the vocabulary again");
         string other = Write("{\"format\": \"something\"}", "other.json");
         DataFileAssert.Bad(() => Vocabulary.Load(other), other, "is not a Recur vocabulary");
         string notJson = Write("tokens: a b", "not.json");

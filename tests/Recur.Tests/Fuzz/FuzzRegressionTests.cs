@@ -94,6 +94,18 @@ public sealed class FuzzRegressionTests
     }
 
     [Fact]
+    public void ATokenWithALineBreakIsQuotedOnOneLine()
+    {
+        // Found by the vocabulary harness in a CI run: a token holding a line break was quoted raw, so the refusal took
+        // two lines.
+        using var dir = new TempDirectory();
+        string path = dir.File("vocabulary.json");
+        File.WriteAllText(path, "{\"format\": \"recur.vocabulary\", \"version\": 1, \"kind\": \"characters\", \"tokens\": [\"a\", \"x\\ny\"]}");
+        var e = DataFileAssert.Bad(() => Vocabulary.Load(path), path, "token 3 is \"x\\ny\", which is not one character"); // escaped, as JSON writes it
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void AnInvalidJsonLiteralIsReportedOnOneLine()
     {
         // Found by the config harness: System.Text.Json quotes the rest of the document after an invalid literal.
